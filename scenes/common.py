@@ -1,0 +1,399 @@
+"""Shared visual pieces for every scene: the theme, captions, and reusable mobjects.
+
+Scenes import from here and from :mod:`gdcore`; nothing in here computes
+training results -- it only draws what gdcore returns.
+
+The theme is semantic: a colour means one thing in every video.
+
+=================  ==========================================================
+``VALUE``          forward values (a node's data, activations)
+``GRAD``           gradients and the backward pass
+``POSITIVE``       a positive weight
+``NEGATIVE``       a negative weight
+``LOSS``           the loss (readouts and loss curves)
+``PREDICTION``     a model's prediction (the fitted line)
+``OPTIMIZER[..]``  one colour per optimizer (SGD, Momentum, RMSprop, Adam, Adagrad)
+``REGIME[..]``     one colour per learning-rate regime
+=================  ==========================================================
+
+Set the environment variable ``GDVIZ_THEME=light`` for white blog pages.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    Arrow,
+    Circle,
+    FadeIn,
+    FadeOut,
+    RoundedRectangle,
+    Scene,
+    Text,
+    VGroup,
+    config,
+)
+
+from gdcore.autograd import Graph, GraphNode
+
+__all__ = [
+    "Theme",
+    "THEME",
+    "get_theme",
+    "fmt",
+    "Caption",
+    "ComputationGraph",
+    "NodeBox",
+    "title_text",
+    "label_text",
+]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The palette and type sizes shared by all scenes."""
+
+    name: str
+    background: str
+    text: str
+    muted: str
+    panel: str
+    VALUE: str
+    GRAD: str
+    POSITIVE: str
+    NEGATIVE: str
+    LOSS: str
+    PREDICTION: str
+    DATA: str
+    OPTIMIZER: dict[str, str] = field(default_factory=dict)
+    REGIME: dict[str, str] = field(default_factory=dict)
+    font: str = "DejaVu Sans"
+    mono: str = "DejaVu Sans Mono"
+    # Type sizes, chosen to stay readable at 854x480.
+    title_size: int = 40
+    caption_size: int = 28
+    label_size: int = 24
+    small_size: int = 20
+
+    @staticmethod
+    def dark() -> "Theme":
+        return Theme(
+            name="dark",
+            background="#0F1117",
+            text="#ECECEC",
+            muted="#8A919E",
+            panel="#1B1F2A",
+            VALUE="#58C4DD",
+            GRAD="#FC6255",
+            POSITIVE="#5CD0B3",
+            NEGATIVE="#F0A050",
+            LOSS="#F4D345",
+            PREDICTION="#FF6F91",
+            DATA="#ECECEC",
+            OPTIMIZER={
+                "SGD": "#D0D4DC",
+                "Momentum": "#FF9F1C",
+                "RMSprop": "#2EC4B6",
+                "Adam": "#C77DFF",
+                "Adagrad": "#9BE564",
+            },
+            REGIME={
+                "slow": "#7FA7FF",
+                "good": "#83C167",
+                "oscillating": "#FFB000",
+                "diverging": "#FF4FA3",
+            },
+        )
+
+    @staticmethod
+    def light() -> "Theme":
+        return Theme(
+            name="light",
+            background="#FFFFFF",
+            text="#1A1A1A",
+            muted="#6B7280",
+            panel="#F1F3F7",
+            VALUE="#1F77B4",
+            GRAD="#D62728",
+            POSITIVE="#138A72",
+            NEGATIVE="#C4610A",
+            LOSS="#B58900",
+            PREDICTION="#C2185B",
+            DATA="#1A1A1A",
+            OPTIMIZER={
+                "SGD": "#4B5563",
+                "Momentum": "#E07000",
+                "RMSprop": "#0E9384",
+                "Adam": "#7B2CBF",
+                "Adagrad": "#4D8F1F",
+            },
+            REGIME={
+                "slow": "#3559C7",
+                "good": "#2E7D32",
+                "oscillating": "#B07800",
+                "diverging": "#C2185B",
+            },
+        )
+
+
+def get_theme(name: str | None = None) -> Theme:
+    """The theme named ``name`` or, by default, by ``$GDVIZ_THEME`` (``dark``)."""
+    name = (name or os.environ.get("GDVIZ_THEME") or "dark").strip().lower()
+    if name == "dark":
+        return Theme.dark()
+    if name == "light":
+        return Theme.light()
+    raise ValueError(f"GDVIZ_THEME must be 'dark' or 'light', got {name!r}")
+
+
+THEME = get_theme()
+config.background_color = THEME.background
+
+
+def fmt(x: float, digits: int = 4) -> str:
+    """Format a number for the screen: ``digits`` significant figures, no ``-0``.
+
+    >>> fmt(-3.0), fmt(0.70710678), fmt(-0.0), fmt(1234567.0)
+    ('-3', '0.7071', '0', '1.235e+06')
+    """
+    if not math.isfinite(x):
+        return "diverged" if x != x else ("+inf" if x > 0 else "-inf")
+    s = f"{x:.{digits}g}"
+    return "0" if s in ("-0", "0") else s
+
+
+def title_text(s: str, theme: Theme = THEME) -> Text:
+    """A title line, sized for the top of the frame."""
+    return Text(s, font=theme.font, font_size=theme.title_size, color=theme.text)
+
+
+def label_text(s: str, color: str | None = None, size: int | None = None, theme: Theme = THEME) -> Text:
+    """A label in the theme's font (default: text colour, label size)."""
+    return Text(s, font=theme.font, font_size=size or theme.label_size, color=color or theme.text)
+
+
+class Caption:
+    """A one-line caption at the bottom of the frame that is also written as a subcaption.
+
+    ``caption.say(scene, "text", duration)`` replaces the caption on screen (with a
+    short fade) and adds the same words to manim's ``.srt`` subtitle file.
+    """
+
+    def __init__(self, theme: Theme = THEME, max_width: float | None = None) -> None:
+        self.theme = theme
+        self.max_width = max_width or config.frame_width - 1.0
+        self.current: Text | None = None
+
+    def make(self, text: str) -> Text:
+        t = Text(text, font=self.theme.font, font_size=self.theme.caption_size, color=self.theme.text)
+        if t.width > self.max_width:
+            t.scale_to_fit_width(self.max_width)
+        return t.to_edge(DOWN, buff=0.35)
+
+    def say(self, scene: Scene, text: str, duration: float = 2.0) -> None:
+        """Show ``text`` now and keep it as a subcaption for ``duration`` seconds."""
+        new = self.make(text)
+        anims = [FadeIn(new, shift=0.1 * UP)]
+        if self.current is not None:
+            anims.append(FadeOut(self.current))
+        scene.add_subcaption(text, duration=duration)
+        scene.play(*anims, run_time=0.5)
+        self.current = new
+
+    def clear(self, scene: Scene) -> None:
+        if self.current is not None:
+            scene.play(FadeOut(self.current), run_time=0.4)
+            self.current = None
+
+
+# --------------------------------------------------------------------------
+# Computation graph
+# --------------------------------------------------------------------------
+
+OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x", "exp": "exp", "log": "log",
+              "tanh": "tanh", "relu": "relu", "sigmoid": "σ"}
+
+
+def op_symbol(op: str) -> str:
+    """The short symbol drawn inside an op node (``**2`` is drawn as ``x²``-style ``^2``)."""
+    if op.startswith("**"):
+        return "^" + op[2:]
+    return OP_SYMBOLS.get(op, op)
+
+
+class NodeBox(VGroup):
+    """A Value drawn micrograd-style: a rounded box with its label, data and grad.
+
+    The grad line is a separate submobject (``grad_text``) so scenes can update
+    it as the gradient arrives (:meth:`grad_target`).
+    """
+
+    WIDTH = 1.75
+    HEIGHT = 1.05
+
+    def __init__(self, node: GraphNode, show_grad: bool = True, theme: Theme = THEME) -> None:
+        super().__init__()
+        self.node = node
+        self.theme = theme
+        self.box = RoundedRectangle(
+            corner_radius=0.12, width=self.WIDTH, height=self.HEIGHT,
+            stroke_color=theme.muted, stroke_width=2, fill_color=theme.panel, fill_opacity=1.0,
+        )
+        self.label = Text(node.label or "·", font=theme.font, font_size=theme.label_size,
+                          color=theme.text, weight="BOLD")
+        self.data_text = self._line("data", node.data, theme.VALUE)
+        self.grad_text = self._line("grad", node.grad, theme.GRAD)
+        lines = VGroup(self.label, self.data_text, self.grad_text).arrange(DOWN, buff=0.07)
+        lines.move_to(self.box)
+        if not show_grad:
+            self.grad_text.set_opacity(0.0)
+        self.add(self.box, self.label, self.data_text, self.grad_text)
+
+    def _line(self, name: str, value: float, color: str) -> Text:
+        return Text(f"{name} {fmt(value)}", font=self.theme.mono, font_size=self.theme.small_size, color=color)
+
+    def grad_target(self, grad: float) -> Text:
+        """A new grad line, placed where the current one is (for ``Transform``)."""
+        new = self._line("grad", grad, self.theme.GRAD)
+        return new.move_to(self.grad_text)
+
+
+class ComputationGraph(VGroup):
+    """A :class:`gdcore.Graph` drawn left to right, laid out from its depth layers.
+
+    Boxes (:class:`NodeBox`) sit in columns by depth; every non-leaf node has a
+    small op circle on its left, and edges run child box -> op circle -> box.
+    The vertical order inside a column follows the parents' order, which keeps
+    edges from crossing for trees.  The whole graph is scaled to fit
+    ``max_width`` x ``max_height``.
+
+    Parameters
+    ----------
+    graph : gdcore.Graph
+        From ``value.graph()``.
+    show_grad : bool
+        Draw the grad line from the start (else it is hidden until revealed).
+    col_gap, row_gap : float
+        Space between columns and between boxes of one column (scene units).
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        show_grad: bool = True,
+        col_gap: float = 1.05,
+        row_gap: float = 0.35,
+        max_width: float | None = None,
+        max_height: float = 5.6,
+        theme: Theme = THEME,
+    ) -> None:
+        super().__init__()
+        self.graph = graph
+        self.theme = theme
+        self.boxes: dict[int, NodeBox] = {}
+        self.ops: dict[int, VGroup] = {}
+        self.in_edges: dict[tuple[int, int], Arrow] = {}   # (child, parent) -> child->op arrow
+        self.out_edges: dict[int, Arrow] = {}              # parent -> op->box arrow
+        max_width = max_width or config.frame_width - 0.8
+
+        columns = self._columns(graph)
+        pitch_x = NodeBox.WIDTH + col_gap
+        pitch_y = NodeBox.HEIGHT + row_gap
+        n_cols = len(columns)
+        for k, col in enumerate(columns):
+            x = (k - (n_cols - 1) / 2) * pitch_x
+            for r, nid in enumerate(col):
+                y = ((len(col) - 1) / 2 - r) * pitch_y
+                box = NodeBox(graph.node(nid), show_grad=show_grad, theme=theme)
+                box.move_to([x, y, 0])
+                self.boxes[nid] = box
+
+        op_radius = 0.26
+        for nid, box in self.boxes.items():
+            node = graph.node(nid)
+            if not node.children:
+                continue
+            circle = Circle(radius=op_radius, stroke_color=theme.muted, stroke_width=2,
+                            fill_color=theme.background, fill_opacity=1.0)
+            circle.next_to(box, LEFT, buff=col_gap * 0.32)
+            sym = Text(op_symbol(node.op), font=theme.font, font_size=theme.small_size, color=theme.text)
+            if sym.width > 1.6 * op_radius:
+                sym.scale_to_fit_width(1.6 * op_radius)
+            sym.move_to(circle)
+            op = VGroup(circle, sym)
+            self.ops[nid] = op
+            self.out_edges[nid] = self._arrow(circle.get_right(), box.get_left())
+            seen: set[int] = set()
+            for cid in node.children:
+                if cid in seen:   # a*a: one drawn edge, used twice
+                    continue
+                seen.add(cid)
+                child = self.boxes[cid]
+                self.in_edges[(cid, nid)] = self._arrow(child.get_right(), circle.get_left())
+
+        self.edges = VGroup(*self.in_edges.values(), *self.out_edges.values())
+        self.add(self.edges, *self.ops.values(), *self.boxes.values())
+        if self.width > max_width:
+            self.scale_to_fit_width(max_width)
+        if self.height > max_height:
+            self.scale_to_fit_height(max_height)
+
+    def _arrow(self, start: np.ndarray, end: np.ndarray) -> Arrow:
+        return Arrow(start, end, buff=0.04, stroke_width=2.5, color=self.theme.muted,
+                     max_tip_length_to_length_ratio=0.12, tip_length=0.16)
+
+    @staticmethod
+    def _columns(graph: Graph) -> list[list[int]]:
+        """Ids per column, each column ordered by its parents' rows (right to left)."""
+        parents: dict[int, list[int]] = {n.id: [] for n in graph.nodes}
+        for cid, pid in graph.edges:
+            if pid not in parents[cid]:
+                parents[cid].append(pid)
+        row: dict[int, float] = {}
+        columns: list[list[int]] = []
+        for layer in reversed(graph.layers):
+            def key(nid: int) -> tuple[float, int]:
+                ps = parents[nid]
+                if not ps:
+                    return (0.0, nid)
+                # Mean row of parents; ties broken by the child's position among its parent's children.
+                mean = sum(row[p] for p in ps) / len(ps)
+                first = graph.node(ps[0]).children
+                return (mean, first.index(nid) if nid in first else nid)
+            col = sorted(layer, key=key)
+            # Rows are normalised to (0, 1) so columns of different sizes compare by position.
+            for r, nid in enumerate(col):
+                row[nid] = (r + 0.5) / len(col)
+            columns.append(col)
+        columns.reverse()
+        return columns
+
+    def box(self, node: GraphNode | int | str) -> NodeBox:
+        """The box of a node, by GraphNode, id or label."""
+        if isinstance(node, str):
+            node = self.graph.by_label(node)
+        nid = node if isinstance(node, int) else node.id
+        return self.boxes[nid]
+
+    def edge_path(self, child_id: int, parent_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end points of a backward arrow: from the parent's op node to the child box."""
+        circle = self.ops[parent_id][0]
+        return circle.get_left(), self.boxes[child_id].get_right()
+
+
+def fit_in(mob, width: float, height: float):
+    """Scale ``mob`` down (never up) so it fits a ``width`` x ``height`` box."""
+    if mob.width > width:
+        mob.scale_to_fit_width(width)
+    if mob.height > height:
+        mob.scale_to_fit_height(height)
+    return mob
+
+
+__all__ += ["fit_in", "op_symbol"]

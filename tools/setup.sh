@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# One-step set-up for a fresh Debian 12 machine (run as root, or with sudo available).
+#   bash tools/setup.sh render   # install everything, then render the backprop video
+#   bash tools/setup.sh test     # install everything, then run the test suite
+#   bash tools/setup.sh          # install everything only
+# Idempotent: each step checks first and is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+PY=${PYTHON:-python3}
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# 1. System packages: cairo/pango headers for manim's wheels, ffmpeg, and a LaTeX
+#    with standalone + dvisvgm for MathTex.
+APT_PACKAGES=(build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg
+              texlive-latex-base texlive-latex-extra texlive-fonts-recommended
+              texlive-science dvisvgm cm-super)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  say "Debian packages present"
+fi
+
+# 2. Virtual environment in the repo.
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating virtual environment in .venv"
+  "$PY" -m venv "$VENV"
+fi
+
+# 3. The project (editable) with its test extras; re-run only when pyproject.toml changes.
+stamp="$VENV/.gdviz-installed"
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "installing the project and its dependencies into .venv"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  echo "$want" > "$stamp"
+else
+  say "project already installed in .venv"
+fi
+
+case "${1:-}" in
+  render)
+    say "rendering scenes/backprop.py"
+    "$VENV/bin/manim" render -qm scenes/backprop.py
+    say "video written under media/videos/backprop/"
+    ;;
+  test)
+    shift
+    say "running the test suite"
+    "$VENV/bin/python" -m pytest "$@"
+    ;;
+  "") ;;
+  *) echo "usage: bash tools/setup.sh [render|test [pytest args]]" >&2; exit 2 ;;
+esac
