@@ -168,8 +168,8 @@ class Backprop(Scene):
         """Animate the recorded trace: a red arrow per step, the grad line updating on arrival."""
         ids = {n.label: n.id for n in graph.graph.nodes}
         out_box = graph.box(out.label)
-        self.play(Transform(out_box.grad_text, out_box.grad_target(out.grad)),
-                  Indicate(out_box.grad_text, color=THEME.GRAD))
+        self.play(Transform(out_box.grad_text, out_box.grad_target(out.grad)))
+        self.play(Indicate(out_box.grad_text, color=THEME.GRAD, scale_factor=1.4))
         running: dict[int, float] = {}
         for step in trace:
             pid, cid = ids[step.node.label], ids[step.child.label]
@@ -183,9 +183,10 @@ class Backprop(Scene):
             if explain or (tanh_detail and step.op == "tanh"):
                 rule = self.chain_rule_tex(out, step)
                 anims.append(FadeIn(rule))
+            if explain:
+                self.caption.say(self, self.step_words(step), 3.0)
             self.play(*anims, run_time=0.9)
             if rule is not None:
-                self.add_subcaption(self.chain_rule_words(step), duration=2.2)
                 self.wait(2.2)
                 self.play(FadeOut(rule), run_time=0.4)
             self.play(FadeOut(arrow), run_time=0.3)
@@ -214,7 +215,14 @@ class Backprop(Scene):
         return group.next_to(self.caption.make("x"), UP, buff=0.25)
 
     @staticmethod
-    def chain_rule_words(step: TraceStep) -> str:
-        return (f"{step.child.label}.grad += {step.node.label}.grad × local = "
+    def step_words(step: TraceStep) -> str:
+        """What one backward step does, in words, with the trace's numbers."""
+        n, c = step.node.label, step.child.label
+        if step.op == "+":
+            return f"+ passes {n}.grad through unchanged: {c}.grad += {fmt(step.contribution)}"
+        if step.op == "*":
+            other = next((k for k in step.node.children if k is not step.child), step.child)
+            return (f"× : {c}.grad += {other.label}.data × {n}.grad = "
+                    f"{fmt(step.local)} × {fmt(step.upstream)} = {fmt(step.contribution)}")
+        return (f"{c}.grad += {n}.grad × local derivative = "
                 f"{fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.contribution)}")
-

@@ -250,17 +250,20 @@ class NodeBox(VGroup):
         self.data_text = self._line("data", node.data, theme.VALUE)
         self.grad_text = self._line("grad", node.grad, theme.GRAD)
         lines = VGroup(self.label, self.data_text, self.grad_text).arrange(DOWN, buff=0.07)
+        fit_in(lines, self.WIDTH - 0.2, self.HEIGHT - 0.12)
         lines.move_to(self.box)
         if not show_grad:
             self.grad_text.set_opacity(0.0)
         self.add(self.box, self.label, self.data_text, self.grad_text)
 
     def _line(self, name: str, value: float, color: str) -> Text:
-        return Text(f"{name} {fmt(value)}", font=self.theme.mono, font_size=self.theme.small_size, color=color)
+        t = Text(f"{name} {fmt(value)}", font=self.theme.mono, font_size=self.theme.small_size, color=color)
+        return fit_in(t, self.WIDTH - 0.2, 1.0)
 
     def grad_target(self, grad: float) -> Text:
-        """A new grad line, placed where the current one is (for ``Transform``)."""
+        """A new grad line, placed and sized like the current one (for ``Transform``)."""
         new = self._line("grad", grad, self.theme.GRAD)
+        new.scale(self.data_text.height / max(new.height, 1e-6) if new.height else 1.0)
         return new.move_to(self.grad_text)
 
 
@@ -291,6 +294,7 @@ class ComputationGraph(VGroup):
         row_gap: float = 0.35,
         max_width: float | None = None,
         max_height: float = 5.6,
+        max_scale: float = 1.5,
         theme: Theme = THEME,
     ) -> None:
         super().__init__()
@@ -314,7 +318,7 @@ class ComputationGraph(VGroup):
                 box.move_to([x, y, 0])
                 self.boxes[nid] = box
 
-        op_radius = 0.26
+        op_radius = 0.3
         for nid, box in self.boxes.items():
             node = graph.node(nid)
             if not node.children:
@@ -323,8 +327,8 @@ class ComputationGraph(VGroup):
                             fill_color=theme.background, fill_opacity=1.0)
             circle.next_to(box, LEFT, buff=col_gap * 0.32)
             sym = Text(op_symbol(node.op), font=theme.font, font_size=theme.small_size, color=theme.text)
-            if sym.width > 1.6 * op_radius:
-                sym.scale_to_fit_width(1.6 * op_radius)
+            if sym.width > 1.7 * op_radius:
+                sym.scale_to_fit_width(1.7 * op_radius)
             sym.move_to(circle)
             op = VGroup(circle, sym)
             self.ops[nid] = op
@@ -339,10 +343,9 @@ class ComputationGraph(VGroup):
 
         self.edges = VGroup(*self.in_edges.values(), *self.out_edges.values())
         self.add(self.edges, *self.ops.values(), *self.boxes.values())
-        if self.width > max_width:
-            self.scale_to_fit_width(max_width)
-        if self.height > max_height:
-            self.scale_to_fit_height(max_height)
+        # Fill the space given, but never blow a small graph up past max_scale.
+        scale = min(max_width / self.width, max_height / self.height, max_scale)
+        self.scale(scale)
 
     def _arrow(self, start: np.ndarray, end: np.ndarray) -> Arrow:
         return Arrow(start, end, buff=0.04, stroke_width=2.5, color=self.theme.muted,
