@@ -234,7 +234,7 @@ class NodeBox(VGroup):
     it as the gradient arrives (:meth:`grad_target`).
     """
 
-    WIDTH = 1.75
+    WIDTH = 1.95
     HEIGHT = 1.05
 
     def __init__(self, node: GraphNode, show_grad: bool = True, theme: Theme = THEME) -> None:
@@ -250,7 +250,6 @@ class NodeBox(VGroup):
         self.data_text = self._line("data", node.data, theme.VALUE)
         self.grad_text = self._line("grad", node.grad, theme.GRAD)
         lines = VGroup(self.label, self.data_text, self.grad_text).arrange(DOWN, buff=0.07)
-        fit_in(lines, self.WIDTH - 0.2, self.HEIGHT - 0.12)
         lines.move_to(self.box)
         if not show_grad:
             self.grad_text.set_opacity(0.0)
@@ -263,7 +262,7 @@ class NodeBox(VGroup):
     def grad_target(self, grad: float) -> Text:
         """A new grad line, placed and sized like the current one (for ``Transform``)."""
         new = self._line("grad", grad, self.theme.GRAD)
-        new.scale(self.data_text.height / max(new.height, 1e-6) if new.height else 1.0)
+        new.scale(self.box.width / self.WIDTH)  # the box may have been scaled with its graph
         return new.move_to(self.grad_text)
 
 
@@ -348,7 +347,7 @@ class ComputationGraph(VGroup):
         self.scale(scale)
 
     def _arrow(self, start: np.ndarray, end: np.ndarray) -> Arrow:
-        return Arrow(start, end, buff=0.04, stroke_width=2.5, color=self.theme.muted,
+        return Arrow(start, end, buff=0.04, stroke_width=3, color=self.theme.muted,
                      max_tip_length_to_length_ratio=0.12, tip_length=0.16)
 
     @staticmethod
