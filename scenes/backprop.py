@@ -33,7 +33,7 @@ from manim import (
 )
 
 from gdcore import TraceStep, Value
-from scenes.common import THEME, Caption, ComputationGraph, fmt, title_text
+from scenes.common import THEME, Caption, ComputationGraph, fmt, mark_figure, title_text
 from scenes.params import scene_params
 
 
@@ -104,6 +104,7 @@ class Backprop(Scene):
         self.reveal_forward(self.tree)
         self.caption.say(self, f"Forward pass: e = a·b = {fmt(e.data)}, then d = e + c = {fmt(d.data)}.", 3)
         self.wait(1)
+        mark_figure(self, "tree-forward")
 
     def backward_through_tree(self) -> None:
         self.set_title("Backward pass: the chain rule, node by node")
@@ -115,6 +116,7 @@ class Backprop(Scene):
             self, f"× gives each child the other's data: a.grad = {fmt(a.grad)}, b.grad = {fmt(b.grad)}.", 3.5
         )
         self.wait(2)
+        mark_figure(self, "tree-backward")
         self.play(FadeOut(self.tree))
 
     def single_neuron(self) -> None:
@@ -143,6 +145,7 @@ class Backprop(Scene):
             self, f"tanh scaled the gradient by {fmt(1 - o.data ** 2)}: w1.grad = {fmt(w1.grad)}, w2.grad = {fmt(w2.grad)}.", 3.5
         )
         self.wait(2.5)
+        mark_figure(self, "neuron-backward")
 
     # --------------------------------------------------------------- helpers
     def reveal_forward(self, graph: ComputationGraph) -> None:

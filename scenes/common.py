@@ -24,23 +24,32 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from typing import Sequence
 import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
+    RIGHT,
     UP,
     Arrow,
+    Axes,
     Circle,
     FadeIn,
     FadeOut,
+    Line,
+    ManimColor,
     RoundedRectangle,
     Scene,
     Text,
     VGroup,
+    VMobject,
+    color_gradient,
     config,
 )
 
 from gdcore.autograd import Graph, GraphNode
+from gdcore.contour import contour_segments
 
 __all__ = [
     "Theme",
@@ -73,6 +82,8 @@ class Theme:
     DATA: str
     OPTIMIZER: dict[str, str] = field(default_factory=dict)
     REGIME: dict[str, str] = field(default_factory=dict)
+    # Sequential map for heights / contour levels (low -> high); used only for the loss surface.
+    HEIGHT_MAP: tuple[str, ...] = ("#5A46B0", "#2C78C0", "#21A38F", "#6CCB5F", "#E3E22A")
     font: str = "DejaVu Sans"
     mono: str = "DejaVu Sans Mono"
     # Type sizes, chosen to stay readable at 854x480.
@@ -139,6 +150,7 @@ class Theme:
                 "oscillating": "#B07800",
                 "diverging": "#C2185B",
             },
+            HEIGHT_MAP=("#3B2A7A", "#2F6DA3", "#1F9A8A", "#6DBF4B", "#C9B800"),
         )
 
 
@@ -176,6 +188,25 @@ def title_text(s: str, theme: Theme = THEME) -> Text:
 def label_text(s: str, color: str | None = None, size: int | None = None, theme: Theme = THEME) -> Text:
     """A label in the theme's font (default: text colour, label size)."""
     return Text(s, font=theme.font, font_size=size or theme.label_size, color=color or theme.text)
+
+
+FIGURES_ENV = "GDVIZ_FIGURES"
+
+
+def mark_figure(scene: Scene, name: str) -> None:
+    """Mark the current moment of ``scene`` as a key frame worth a PNG still.
+
+    The publish command (``python -m scenes publish``) sets ``$GDVIZ_FIGURES`` to a
+    file and extracts a still at every marked time; under plain ``manim render``
+    this does nothing.  ``name`` becomes part of the still's file name.
+    """
+    path = os.environ.get(FIGURES_ENV)
+    if not path:
+        return
+    import json
+
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"name": name, "time": float(scene.renderer.time)}) + "\n")
 
 
 class Caption:
@@ -398,4 +429,108 @@ def fit_in(mob, width: float, height: float):
     return mob
 
 
-__all__ += ["fit_in", "op_symbol"]
+# --------------------------------------------------------------------------
+# 2-D maps: contours and paths on Axes
+# --------------------------------------------------------------------------
+
+
+def xy_to_scene(axes: Axes, xy: np.ndarray) -> np.ndarray:
+    """Map data coordinates of shape (..., 2) to scene points (..., 3) on linear ``axes``.
+
+    One affine map for the whole array (no per-point Python calls).
+    """
+    o = np.asarray(axes.c2p(0, 0))
+    ex = np.asarray(axes.c2p(1, 0)) - o
+    ey = np.asarray(axes.c2p(0, 1)) - o
+    xy = np.asarray(xy, dtype=float)
+    return o + xy[..., :1] * ex + xy[..., 1:2] * ey
+
+
+def segments_vmobject(points: np.ndarray, color: str, stroke_width: float = 2.0, opacity: float = 1.0) -> VMobject:
+    """Many straight segments, shape (n, 2, 3), as ONE VMobject (one draw call per frame)."""
+    vm = VMobject(stroke_color=color, stroke_width=stroke_width, stroke_opacity=opacity)
+    if len(points):
+        p0, p1 = points[:, 0], points[:, 1]
+        d = p1 - p0
+        beziers = np.stack([p0, p0 + d / 3, p0 + 2 * d / 3, p1], axis=1).reshape(-1, 3)
+        vm.set_points(beziers)
+    return vm
+
+
+def level_colors(n: int, theme: Theme = THEME) -> list[ManimColor]:
+    """``n`` colours along the theme's height map, low to high."""
+    stops = [ManimColor(c) for c in theme.HEIGHT_MAP]
+    return color_gradient(stops, n) if n > 1 else [stops[0]]
+
+
+class ContourMap(VGroup):
+    """Contour lines of a gridded function on ``axes``: one VMobject per level.
+
+    Parameters
+    ----------
+    axes : Axes
+        Linear axes covering the grid's domain.
+    X, Y, Z : ndarray
+        The grid (``np.meshgrid`` layout), e.g. from a vectorized loss evaluation.
+    levels : sequence of float
+        Contour levels, low to high (see :func:`gdcore.contour.contour_levels`).
+    """
+
+    def __init__(self, axes: Axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, levels: Sequence[float],
+                 stroke_width: float = 2.0, opacity: float = 0.85, theme: Theme = THEME) -> None:
+        super().__init__()
+        colors = level_colors(len(levels), theme)
+        self.levels = list(levels)
+        for level, color in zip(levels, colors):
+            seg = contour_segments(X, Y, Z, level)
+            self.add(segments_vmobject(xy_to_scene(axes, seg), color, stroke_width, opacity))
+
+
+def polyline(axes: Axes, xy: np.ndarray, color: str, stroke_width: float = 3.0) -> VMobject:
+    """A path through data points ``xy`` (n, 2) on ``axes``."""
+    vm = VMobject(stroke_color=color, stroke_width=stroke_width)
+    pts = xy_to_scene(axes, xy)
+    if len(pts) == 1:
+        pts = np.vstack([pts, pts])
+    vm.set_points_as_corners(pts)
+    return vm
+
+
+def clip_to_box(xy: np.ndarray, lo: Sequence[float], hi: Sequence[float]) -> tuple[np.ndarray, bool]:
+    """The part of a path inside the box, ending exactly on the border if it leaves.
+
+    Returns ``(points, left)``: the points up to the first exit, with the exit
+    point (where the segment crosses the border) appended, and whether the path
+    left the box.  Used to draw a diverging run as a path that leaves the frame.
+    """
+    xy = np.asarray(xy, dtype=float)
+    lo_a, hi_a = np.asarray(lo, float), np.asarray(hi, float)
+    inside = np.all((xy >= lo_a) & (xy <= hi_a) & np.isfinite(xy), axis=-1)
+    if inside.all():
+        return xy, False
+    k = int(np.argmin(inside))          # first point outside
+    if k == 0:
+        return xy[:1], True
+    a, b = xy[k - 1], xy[k]
+    d = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ts = np.concatenate([(lo_a - a) / d, (hi_a - a) / d])
+    ts = ts[np.isfinite(ts) & (ts > 0) & (ts <= 1)]
+    t = float(ts.min()) if ts.size else 1.0
+    return np.vstack([xy[:k], a + t * d]), True
+
+
+class Legend(VGroup):
+    """Coloured swatches with names, one row each: ``Legend([("SGD", color), ...])``."""
+
+    def __init__(self, entries: Sequence[tuple[str, str]], size: int | None = None, theme: Theme = THEME) -> None:
+        super().__init__()
+        for name, color in entries:
+            swatch = Line(ORIGIN, 0.35 * RIGHT, stroke_color=color, stroke_width=6)
+            label = Text(name, font=theme.font, font_size=size or theme.small_size, color=theme.text)
+            self.add(VGroup(swatch, label).arrange(RIGHT, buff=0.15))
+        self.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+
+
+__all__ += ["mark_figure", "fit_in", "op_symbol", "xy_to_scene", "segments_vmobject", "level_colors", "ContourMap",
+            "polyline", "clip_to_box", "Legend"]
