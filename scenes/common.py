@@ -233,7 +233,10 @@ class Caption:
         anims = [FadeIn(new, shift=0.1 * UP)]
         if self.current is not None:
             anims.append(FadeOut(self.current))
+        subs = getattr(getattr(scene.renderer, "file_writer", None), "subcaptions", None)
         scene.add_subcaption(text, duration=duration)
+        if subs and len(subs) >= 2 and subs[-2].end > subs[-1].start:
+            subs[-2].end = subs[-1].start  # the new caption replaces the old one on screen too
         scene.play(*anims, run_time=0.5)
         self.current = new
 
