@@ -241,6 +241,21 @@ class Value:
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
         return self._make(s, (self,), "sigmoid", lambda: ((self, s * (1.0 - s)),))
 
+    def sin(self) -> "Value":
+        """sin(x); local derivative cos(x)."""
+        x = self.data
+        return self._make(math.sin(x), (self,), "sin", lambda: ((self, math.cos(x)),))
+
+    def cos(self) -> "Value":
+        """cos(x); local derivative -sin(x)."""
+        x = self.data
+        return self._make(math.cos(x), (self,), "cos", lambda: ((self, -math.sin(x)),))
+
+    def abs(self) -> "Value":
+        """|x|; local derivative sign(x) (0 at 0)."""
+        x = self.data
+        return self._make(abs(x), (self,), "abs", lambda: ((self, float(x > 0) - float(x < 0)),))
+
     # ----------------------------------------------------------------- backward
     def topological_order(self) -> list["Value"]:
         """All nodes reachable from this one, children before parents.

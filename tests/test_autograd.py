@@ -43,6 +43,9 @@ OPS = {
     "tanh": (lambda a: a.tanh(), [(0.3,), (-1.2,), (0.8814,)]),
     "relu": (lambda a: a.relu(), [(0.8,), (-0.6,)]),
     "sigmoid": (lambda a: a.sigmoid(), [(0.0,), (2.3,), (-40.0,)]),
+    "sin": (lambda a: a.sin(), [(0.4,), (-2.0,)]),
+    "cos": (lambda a: a.cos(), [(0.4,), (2.5,)]),
+    "abs": (lambda a: a.abs(), [(0.4,), (-2.0,)]),
 }
 
 

@@ -1,0 +1,168 @@
+"""User-written 2-D losses: an expression in ``x`` and ``y``, parsed safely.
+
+The text is parsed with :mod:`ast` and only a small whitelist is accepted --
+numbers, ``x``, ``y``, ``pi``, ``e``, ``+ - * / **``, unary minus and the
+functions in :data:`FUNCTIONS` -- so nothing a user writes is ever run as
+Python.  The parsed tree is evaluated two ways:
+
+- vectorized with NumPy (:meth:`Expression.evaluate`), for surfaces and contour grids;
+- with :class:`gdcore.Value` (:meth:`Expression.value_and_grad`), so gradients come
+  from gdcore's own autograd.
+
+Examples
+--------
+>>> f = Expression("x**2 + 3*sin(y)")
+>>> float(f.evaluate(1.0, 0.0))
+1.0
+>>> v, g = f.value_and_grad(1.0, 0.0)
+>>> v, [round(float(c), 6) for c in g]
+(1.0, [2.0, 3.0])
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Callable
+
+import numpy as np
+
+from gdcore.autograd import Value
+
+__all__ = ["Expression", "ExpressionError", "FUNCTIONS", "MAX_LENGTH"]
+
+MAX_LENGTH = 400
+MAX_NODES = 200
+
+
+class ExpressionError(ValueError):
+    """The expression uses something outside the whitelist, or is malformed."""
+
+
+def _np_sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+# name -> (NumPy function, Value method)
+FUNCTIONS: dict[str, tuple[Callable, Callable[[Value], Value]]] = {
+    "sin": (np.sin, Value.sin),
+    "cos": (np.cos, Value.cos),
+    "exp": (np.exp, Value.exp),
+    "log": (np.log, Value.log),
+    "sqrt": (np.sqrt, lambda v: v**0.5),
+    "tanh": (np.tanh, Value.tanh),
+    "abs": (np.abs, Value.abs),
+    "sigmoid": (_np_sigmoid, Value.sigmoid),
+    "relu": (lambda z: np.maximum(z, 0.0), Value.relu),
+}
+CONSTANTS = {"pi": math.pi, "e": math.e}
+VARIABLES = ("x", "y")
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+class Expression:
+    """A safely parsed expression in ``x`` and ``y``.
+
+    Parameters
+    ----------
+    source : str
+        For example ``"x**2 + 3*sin(y)"`` or ``"(1 - x)**2 + 100*(y - x**2)**2"``.
+
+    Raises
+    ------
+    ExpressionError
+        Naming what is not allowed (and what is), for anything outside the whitelist.
+    """
+
+    def __init__(self, source: str) -> None:
+        if not isinstance(source, str) or not source.strip():
+            raise ExpressionError("expression must be a non-empty string in x and y")
+        if len(source) > MAX_LENGTH:
+            raise ExpressionError(f"expression is {len(source)} characters; at most {MAX_LENGTH} allowed")
+        self.source = source.strip()
+        try:
+            tree = ast.parse(self.source, mode="eval")
+        except SyntaxError as e:
+            raise ExpressionError(f"cannot parse expression {self.source!r}: {e.msg}") from None
+        if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+            raise ExpressionError(f"expression is too long (more than {MAX_NODES} parts)")
+        self._tree = self._check(tree.body)
+
+    # The whitelist: every node is checked once, here.
+    def _check(self, node: ast.AST) -> ast.AST:
+        allowed = (f"numbers, x, y, pi, e, + - * / **, and the functions {', '.join(sorted(FUNCTIONS))}")
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise ExpressionError(f"only numbers are allowed as constants, got {node.value!r}; allowed: {allowed}")
+            if not math.isfinite(node.value):
+                raise ExpressionError("constants must be finite")
+            return node
+        if isinstance(node, ast.Name):
+            if node.id in VARIABLES or node.id in CONSTANTS:
+                return node
+            raise ExpressionError(f"unknown name {node.id!r}; allowed: {allowed}")
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            self._check(node.operand)
+            return node
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            self._check(node.left)
+            self._check(node.right)
+            if isinstance(node.op, ast.Pow) and self._uses_variables(node.right):
+                raise ExpressionError("the exponent of ** must be a constant (e.g. x**2), not depend on x or y")
+            return node
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+                raise ExpressionError(f"unknown function {name!r}; allowed functions: {', '.join(sorted(FUNCTIONS))}")
+            if len(node.args) != 1 or node.keywords:
+                raise ExpressionError(f"{node.func.id}() takes exactly one argument")
+            self._check(node.args[0])
+            return node
+        raise ExpressionError(f"{ast.unparse(node)!r} is not allowed; allowed: {allowed}")
+
+    @staticmethod
+    def _uses_variables(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(node))
+
+    # ------------------------------------------------------------ evaluation
+    def _eval(self, node: ast.AST, x, y, lift: Callable, funcs: int):
+        """Evaluate with NumPy arrays (funcs=0) or Values (funcs=1)."""
+        if isinstance(node, ast.Constant):
+            return lift(float(node.value))
+        if isinstance(node, ast.Name):
+            return x if node.id == "x" else y if node.id == "y" else lift(CONSTANTS[node.id])
+        if isinstance(node, ast.UnaryOp):
+            v = self._eval(node.operand, x, y, lift, funcs)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp):
+            a = self._eval(node.left, x, y, lift, funcs)
+            if isinstance(node.op, ast.Pow):
+                k = float(self._eval(node.right, 0.0, 0.0, float, 0))  # constant exponent
+                return a**k
+            b = self._eval(node.right, x, y, lift, funcs)
+            op = _BINOPS[type(node.op)]
+            return a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
+        assert isinstance(node, ast.Call)
+        arg = self._eval(node.args[0], x, y, lift, funcs)
+        return FUNCTIONS[node.func.id][funcs](arg)
+
+    def evaluate(self, x, y) -> np.ndarray:
+        """The expression at arrays ``x`` and ``y`` (broadcast), vectorized; NaN where undefined."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        with np.errstate(all="ignore"):
+            out = self._eval(self._tree, x, y, lambda c: c, 0)
+        return np.broadcast_to(np.asarray(out, dtype=float), np.broadcast(x, y).shape).copy()
+
+    def value_and_grad(self, x: float, y: float) -> tuple[float, np.ndarray]:
+        """Value and gradient at one point, by :class:`gdcore.Value` backprop."""
+        vx, vy = Value(float(x), label="x"), Value(float(y), label="y")
+        out = self._eval(self._tree, vx, vy, lambda c: Value(c), 1)
+        if not isinstance(out, Value):  # a constant expression
+            return float(out), np.zeros(2)
+        out.backward()
+        return out.data, np.array([vx.grad, vy.grad])
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
