@@ -33,7 +33,7 @@ class ParamsError(ValueError):
 
 
 def defaults() -> dict[str, dict[str, Any]]:
-    """All scenes' default parameters, read from ``scenes/defaults.toml``."""
+    """All scenes' default parameters (and the ``limits`` table), read from ``scenes/defaults.toml``."""
     with DEFAULTS_FILE.open("rb") as f:
         return tomllib.load(f)
 
@@ -88,9 +88,60 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: str
     return out
 
 
+LIMITS = "limits"
+
+
+def _check_limits(where: str, scene: str, params: dict[str, Any], limits: dict[str, Any]) -> None:
+    """Apply ``[limits.<scene>]`` of defaults.toml: ``key = [lo, hi]``, ``{choices = [...]}``
+    or ``{kind = "loss2d" | "loss1d" | "loss"}`` (a registered loss name or, for 2-D, an expression)."""
+    for key, rule in limits.items():
+        if key not in params:
+            continue
+        value = params[key]
+        full = f"{scene}.{key}"
+        if isinstance(rule, list) and len(rule) == 2:
+            lo, hi = float(rule[0]), float(rule[1])
+            items = value if isinstance(value, list) else [value]
+            for v in items:
+                if not (lo <= float(v) <= hi):
+                    raise ParamsError(f"{where}: '{full}' must be between {rule[0]} and {rule[1]}, got {value!r}")
+        elif isinstance(rule, dict) and "choices" in rule:
+            items = value if isinstance(value, list) else [value]
+            for v in items:
+                if v not in rule["choices"]:
+                    raise ParamsError(f"{where}: '{full}' must be one of {rule['choices']}, got {v!r}")
+        elif isinstance(rule, dict) and "kind" in rule:
+            _check_loss(where, full, value, rule["kind"])
+
+
+def _check_loss(where: str, full: str, value: Any, kind: str) -> None:
+    from gdcore import functions
+
+    names = functions.names()
+    if value in names:
+        dim = functions.get(value).dim
+        if kind == "loss2d" and dim != 2 or kind == "loss1d" and dim != 1:
+            want = 2 if kind == "loss2d" else 1
+            fitting = [n for n in names if functions.get(n).dim == want]
+            raise ParamsError(f"{where}: '{full}' must be a {want}-D loss; {value!r} is {dim}-D. "
+                              f"{want}-D losses: {', '.join(fitting)}")
+        return
+    if kind == "loss2d":
+        from gdcore.expression import Expression, ExpressionError
+
+        try:
+            Expression(value)
+        except ExpressionError as e:
+            raise ParamsError(f"{where}: '{full}' is neither a known loss ({', '.join(names)}) "
+                              f"nor a valid expression in x and y: {e}") from None
+        return
+    raise ParamsError(f"{where}: '{full}' must be one of {', '.join(names)}, got {value!r}")
+
+
 def load_params(path: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]]:
-    """Defaults for every scene with the file at ``path`` (if any) applied on top."""
+    """Defaults for every scene with the file at ``path`` (if any) applied on top, validated."""
     base = defaults()
+    limits = base.pop(LIMITS, {})
     if path is None or str(path) == "":
         return base
     p = Path(path)
@@ -103,11 +154,14 @@ def load_params(path: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]
         raise ParamsError(f"{p}: not valid TOML: {e}") from None
     out = dict(base)
     for scene, table in user.items():
+        if scene == LIMITS:
+            raise ParamsError(f"{p}: '[{LIMITS}]' is reserved for scenes/defaults.toml")
         if scene not in base:
             raise ParamsError(f"{p}: unknown scene '[{scene}]'; scenes: {', '.join(sorted(base))}")
         if not isinstance(table, dict):
             raise ParamsError(f"{p}: '{scene}' must be a table ([{scene}]), got {table!r}")
         out[scene] = _merge(base[scene], table, str(p), scene)
+        _check_limits(str(p), scene, out[scene], limits.get(scene, {}))
     return out
 
 

@@ -1,0 +1,44 @@
+"""Parameter files: defaults in one place, overrides validated before anything renders."""
+
+import pytest
+
+from scenes.params import ParamsError, defaults, load_params, scene_params
+
+
+def write(tmp_path, text):
+    p = tmp_path / "p.toml"
+    p.write_text(text)
+    return p
+
+
+def test_defaults_load_and_override(tmp_path, monkeypatch):
+    assert defaults()["backprop"]["a"] == -3.0          # the talk's a = -3
+    p = write(tmp_path, "[backprop]\na = 1.5\nb = 4\n")  # an int is fine for a float
+    monkeypatch.setenv("GDVIZ_PARAMS", str(p))
+    got = scene_params("backprop")
+    assert (got["a"], got["b"], got["c"]) == (1.5, 4.0, 10.0)
+    assert isinstance(got["b"], float)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[nosuchscene]\nx = 1\n", r"unknown scene '\[nosuchscene\]'; scenes: .*backprop"),
+        ("[backprop]\nzz = 1\n", "unknown key 'backprop.zz'; allowed keys: a, b, bias, c"),
+        ("[backprop]\na = 'three'\n", "'backprop.a' must be a number"),
+        ("[backprop]\na = true\n", "'backprop.a' must be a number"),
+        ("[backprop]\na = 5000.0\n", "'backprop.a' must be between -1000.0 and 1000.0"),
+        ("[backprop\n", "not valid TOML"),
+        ("[limits]\n", "reserved"),
+    ],
+)
+def test_bad_files_name_the_file_the_key_and_what_is_allowed(tmp_path, text, words):
+    p = write(tmp_path, text)
+    with pytest.raises(ParamsError, match=words) as e:
+        load_params(p)
+    assert str(p) in str(e.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ParamsError, match="does not exist"):
+        load_params(tmp_path / "nope.toml")
