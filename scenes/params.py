@@ -22,7 +22,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ParamsError", "DEFAULTS_FILE", "ENV_VAR", "defaults", "load_params", "scene_params"]
+__all__ = ["ParamsError", "DEFAULTS_FILE", "DEFAULTS_ENV", "ENV_VAR", "defaults", "defaults_file", "load_params",
+           "scene_params"]
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 ENV_VAR = "GDVIZ_PARAMS"
@@ -32,9 +33,17 @@ class ParamsError(ValueError):
     """A parameter file names an unknown scene or key, or gives a value of the wrong type."""
 
 
+DEFAULTS_ENV = "GDVIZ_DEFAULTS"
+
+
+def defaults_file() -> Path:
+    """``scenes/defaults.toml``, or the file named by ``$GDVIZ_DEFAULTS`` (another scene collection)."""
+    return Path(os.environ.get(DEFAULTS_ENV) or DEFAULTS_FILE)
+
+
 def defaults() -> dict[str, dict[str, Any]]:
-    """All scenes' default parameters (and the ``limits`` table), read from ``scenes/defaults.toml``."""
-    with DEFAULTS_FILE.open("rb") as f:
+    """All scenes' default parameters (and the ``limits`` table), read from :func:`defaults_file`."""
+    with defaults_file().open("rb") as f:
         return tomllib.load(f)
 
 
@@ -169,5 +178,5 @@ def scene_params(scene: str) -> dict[str, Any]:
     """The parameters of ``scene``: its defaults, overridden by ``$GDVIZ_PARAMS`` if set."""
     all_params = load_params(os.environ.get(ENV_VAR))
     if scene not in all_params:
-        raise ParamsError(f"no defaults for scene {scene!r} in {DEFAULTS_FILE}")
+        raise ParamsError(f"no defaults for scene {scene!r} in {defaults_file()}")
     return all_params[scene]

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scenes.params import ENV_VAR, ParamsError, load_params
+from scenes.params import DEFAULTS_ENV, ENV_VAR, ParamsError, load_params
 
 __all__ = ["SceneInfo", "discover", "input_hash", "publish", "main", "QUALITIES"]
 
@@ -111,8 +111,8 @@ def _imported_local_files(path: Path, seen: set[Path] | None = None) -> set[Path
             for cand in (base.with_suffix(".py"), base / "__init__.py"):
                 if cand.exists():
                     _imported_local_files(cand, seen)
-    if path.parent.name == "scenes":  # data the shared modules read
-        defaults = SCENES_DIR / "defaults.toml"
+    defaults = path.parent / "defaults.toml"  # the parameters' defaults and limits
+    if defaults.exists():
         seen.add(defaults)
     return seen
 
@@ -384,6 +384,8 @@ def publish(opts: argparse.Namespace) -> int:
         print(f"unknown scene(s): {', '.join(unknown)}; scenes: {', '.join(infos)}", file=sys.stderr)
         return 2
     params_file = Path(opts.params).resolve() if opts.params else None
+    if scenes_dir != SCENES_DIR and (scenes_dir / "defaults.toml").exists():
+        os.environ[DEFAULTS_ENV] = str(scenes_dir / "defaults.toml")  # another collection's defaults
     try:
         all_params = load_params(params_file)          # validates the whole file before anything renders
     except ParamsError as e:

@@ -1,0 +1,141 @@
+"""`python -m scenes publish` on three tiny fixture scenes (tests/fixtures/scenes)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "scenes"
+
+pytestmark = pytest.mark.render
+
+
+def publish(out: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "scenes", "publish", "--scenes-dir", str(FIXTURES), "--out", str(out),
+           "--quality", "low", "--no-previews", "--gif-width", "160", *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text())
+
+
+def mtimes(out: Path) -> dict[str, float]:
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()
+            and "logs" not in p.parts and p.name not in ("manifest.json", "index.html")}
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("publish")
+    proc = publish(out, "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, proc
+
+
+def test_manifest_lists_every_output_and_matches_the_files(first_run):
+    out, _ = first_run
+    m = manifest(out)
+    assert set(m["scenes"]) == {"broken", "dot", "square"}
+    for name, entry in m["scenes"].items():
+        kinds = {Path(f["path"]).suffix for f in entry["files"]}
+        assert {".mp4", ".gif", ".png"} <= kinds, (name, kinds)
+        for f in entry["files"]:
+            p = out / f["path"]
+            assert p.is_file() and p.stat().st_size == f["bytes"] > 0
+        assert 0.3 < entry["duration_s"] < 3.0          # the fixtures last about 1 s
+        assert re.fullmatch(r"[0-9a-f]{64}", entry["input_hash"])
+        assert entry["version"] and entry["quality"] == "low"
+    # dot.py marks one key frame ("grown") and writes one subcaption.
+    dot = m["scenes"]["dot"]
+    assert [s["name"] for s in dot["stills"]] == ["last", "grown"]
+    assert "A dot appears." in (out / "dot" / "dot.srt").read_text()
+    assert m["scenes"]["dot"]["params"] == {"radius": 0.5}
+    assert not list(out.glob(".work-*")), "work folders are cleaned up"
+
+
+def test_gallery_links_all_resolve(first_run):
+    out, _ = first_run
+    parser = Links()
+    parser.feed((out / "index.html").read_text())
+    assert len(parser.links) >= 9
+    for link in parser.links:
+        assert (out / link).is_file(), link
+
+
+def test_second_run_renders_nothing(first_run):
+    out, _ = first_run
+    before = mtimes(out)
+    proc = publish(out, "--jobs", "2")
+    assert proc.returncode == 0
+    assert proc.stderr.count("skipped") >= 3 and "running" not in proc.stderr
+    assert mtimes(out) == before
+
+
+def test_changing_one_scenes_parameters_rerenders_only_that_scene(first_run, tmp_path):
+    out, _ = first_run
+    before = mtimes(out)
+    params = tmp_path / "p.toml"
+    params.write_text("[square]\nside = 2.0\n")
+    proc = publish(out, "--jobs", "2", "--params", str(params))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    after = mtimes(out)
+    changed = {k.split("/")[0] for k in after if after[k] != before.get(k)}
+    assert changed == {"square"}
+    assert manifest(out)["scenes"]["square"]["params"] == {"side": 2.0}
+
+
+def test_a_failing_scene_keeps_old_outputs_and_fails_the_run(first_run, tmp_path):
+    out, _ = first_run
+    old_mp4 = (out / "broken" / "broken.mp4").read_bytes()
+    before = mtimes(out)
+    params = tmp_path / "p.toml"
+    params.write_text("[broken]\nfail = true\n")
+    proc = publish(out, "--jobs", "2", "--params", str(params), "--force")
+    assert proc.returncode != 0
+    assert "broken" in proc.stderr and "failed" in proc.stderr and "broken.log" in proc.stderr
+    assert "fixture asked to fail" in (out / "logs" / "broken.log").read_text()
+    assert (out / "broken" / "broken.mp4").read_bytes() == old_mp4      # the good old file is intact
+    for k in before:                                                     # every file is still there
+        assert (out / k).is_file()
+    assert not list(out.glob(".work-*"))
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[nosuch]\nx = 1\n", "unknown scene '[nosuch]'"),
+        ("[dot]\nsize = 1\n", "unknown key 'dot.size'"),
+        ("[dot]\nradius = 'big'\n", "'dot.radius' must be a number"),
+    ],
+)
+def test_bad_parameter_files_stop_before_rendering(tmp_path, text, words):
+    params = tmp_path / "p.toml"
+    params.write_text(text)
+    out = tmp_path / "out"
+    proc = publish(out, "--params", str(params))
+    assert proc.returncode == 2
+    assert words in proc.stderr and str(params) in proc.stderr
+    assert not (out / "dot").exists()
+
+
+def test_list_prints_every_scene_with_a_description():
+    proc = subprocess.run([sys.executable, "-m", "scenes", "list"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert re.search(r"^backprop\s+Backpropagation", proc.stdout, re.M)
