@@ -1,0 +1,296 @@
+"""Optimizers with the update rules, defaults and parameter names of ``torch.optim``.
+
+Each optimizer holds its own state.  ``opt.step(params, grad)`` takes an array
+(or a list of arrays with a matching list of gradients) and returns the
+updated array(s); the inputs are not modified.  State is kept per position in
+the list, so the same list layout must be passed at every step.
+
+The rules follow the pseudo-code in the PyTorch documentation
+(``maximize=False``, ``amsgrad=False``, ``foreach`` irrelevant):
+
+- SGD: ``g += wd*p``; ``b = mu*b + (1-dampening)*g`` (``b = g`` at the first step);
+  ``g = g + mu*b`` if nesterov else ``b``; ``p -= lr*g``.
+- RMSprop: ``v = alpha*v + (1-alpha)*g^2``; centered: ``m = alpha*m + (1-alpha)*g``,
+  ``v~ = v - m^2``; ``u = g / (sqrt(v~) + eps)``; momentum: ``b = mu*b + u``, ``p -= lr*b``;
+  else ``p -= lr*u``.
+- Adam: ``m = b1*m + (1-b1)*g``; ``v = b2*v + (1-b2)*g^2``;
+  ``p -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps)``.
+- Adagrad: ``clr = lr / (1 + (t-1)*lr_decay)``; ``s += g^2``; ``p -= clr * g / (sqrt(s) + eps)``.
+
+Examples
+--------
+>>> opt = SGD(lr=0.1, momentum=0.9)
+>>> p = np.array([1.0, -2.0])
+>>> p = opt.step(p, np.array([2.0, -4.0]))     # b = g
+>>> p.tolist()
+[0.8, -1.6]
+>>> np.round(opt.step(p, np.array([1.6, -3.2])), 12).tolist()  # b = 0.9*g0 + g1
+[0.46, -0.92]
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "make"]
+
+
+def _check_lr(lr: Any) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    return float(lr)
+
+
+def _check_range(name: str, x: Any, lo: float, hi: float, lo_open: bool = False, hi_open: bool = True) -> float:
+    ok = isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    if ok:
+        ok = (x > lo if lo_open else x >= lo) and (x < hi if hi_open else x <= hi)
+    if not ok:
+        lb = "(" if lo_open else "["
+        rb = ")" if hi_open else "]"
+        hi_s = "inf" if hi == math.inf else f"{hi:g}"
+        raise ValueError(f"{name} must be in {lb}{lo:g}, {hi_s}{rb}, got {x!r}")
+    return float(x)
+
+
+class Optimizer:
+    """Base class: state per parameter position, ``step`` returning new arrays."""
+
+    #: Display name.
+    name = "Optimizer"
+
+    def __init__(self) -> None:
+        self.state: list[dict[str, Any]] = []
+        self.t = 0
+
+    @property
+    def hyperparams(self) -> dict[str, Any]:
+        """The hyperparameters in use, for display (same names as torch.optim)."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget all state (moments, step count)."""
+        self.state = []
+        self.t = 0
+
+    def clone(self) -> "Optimizer":
+        """A fresh optimizer with the same hyperparameters and empty state."""
+        new = copy.copy(self)
+        new.reset()
+        return new
+
+    def step(self, params, grad):
+        """One update. ``params``/``grad``: an array, or lists of arrays of matching shapes."""
+        single = not isinstance(params, (list, tuple))
+        ps: Sequence = [params] if single else params
+        gs: Sequence = [grad] if single else grad
+        if len(ps) != len(gs):
+            raise ValueError(f"step: got {len(ps)} parameter arrays but {len(gs)} gradients")
+        ps = [np.asarray(p, dtype=float) for p in ps]
+        gs = [np.asarray(g, dtype=float) for g in gs]
+        for i, (p, g) in enumerate(zip(ps, gs)):
+            if p.shape != g.shape:
+                raise ValueError(f"step: parameter {i} has shape {p.shape} but its gradient {g.shape}")
+        if not self.state:
+            self.state = [{} for _ in ps]
+        elif len(self.state) != len(ps) or any(
+            "shape" in s and s["shape"] != p.shape for s, p in zip(self.state, ps)
+        ):
+            raise ValueError("step: the parameters changed shape or number since the last step; call reset()")
+        self.t += 1
+        out = []
+        for s, p, g in zip(self.state, ps, gs):
+            s["shape"] = p.shape
+            out.append(self._update(s, p, g))
+        return out[0] if single else out
+
+    def _update(self, state: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams.items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum, as ``torch.optim.SGD``."""
+
+    def __init__(self, lr: float, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__()
+        self.lr = _check_lr(lr)
+        self.momentum = _check_range("momentum", momentum, 0.0, 1.0)
+        self.dampening = _check_range("dampening", dampening, 0.0, 1.0, hi_open=False)
+        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
+        self.nesterov = bool(nesterov)
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        if self.momentum > 0:
+            return "Nesterov" if self.nesterov else "Momentum"
+        return "SGD"
+
+    @property
+    def hyperparams(self) -> dict[str, Any]:
+        hp: dict[str, Any] = {"lr": self.lr}
+        if self.momentum:
+            hp["momentum"] = self.momentum
+        if self.dampening:
+            hp["dampening"] = self.dampening
+        if self.nesterov:
+            hp["nesterov"] = True
+        if self.weight_decay:
+            hp["weight_decay"] = self.weight_decay
+        return hp
+
+    def _update(self, s, p, g):
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        if self.momentum:
+            if "buf" not in s:
+                buf = g.copy()
+            else:
+                buf = self.momentum * s["buf"] + (1 - self.dampening) * g
+            s["buf"] = buf
+            g = g + self.momentum * buf if self.nesterov else buf
+        return p - self.lr * g
+
+    def velocity(self, index: int = 0) -> np.ndarray | None:
+        """The momentum buffer of parameter ``index`` (None before the first step or without momentum)."""
+        if index < len(self.state):
+            return self.state[index].get("buf")
+        return None
+
+
+class RMSprop(Optimizer):
+    """RMSprop as ``torch.optim.RMSprop``: divide by a running RMS of the gradient."""
+
+    name = "RMSprop"
+
+    def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False) -> None:
+        super().__init__()
+        self.lr = _check_lr(lr)
+        self.alpha = _check_range("alpha", alpha, 0.0, 1.0)
+        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.momentum = _check_range("momentum", momentum, 0.0, 1.0)
+        self.centered = bool(centered)
+
+    @property
+    def hyperparams(self) -> dict[str, Any]:
+        hp: dict[str, Any] = {"lr": self.lr, "alpha": self.alpha, "eps": self.eps}
+        if self.weight_decay:
+            hp["weight_decay"] = self.weight_decay
+        if self.momentum:
+            hp["momentum"] = self.momentum
+        if self.centered:
+            hp["centered"] = True
+        return hp
+
+    def _update(self, s, p, g):
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        v = self.alpha * s.get("square_avg", 0.0) + (1 - self.alpha) * g * g
+        s["square_avg"] = v
+        if self.centered:
+            m = self.alpha * s.get("grad_avg", 0.0) + (1 - self.alpha) * g
+            s["grad_avg"] = m
+            avg = np.sqrt(v - m * m) + self.eps
+        else:
+            avg = np.sqrt(v) + self.eps
+        if self.momentum:
+            buf = self.momentum * s.get("buf", 0.0) + g / avg
+            s["buf"] = buf
+            return p - self.lr * buf
+        return p - self.lr * g / avg
+
+
+class Adam(Optimizer):
+    """Adam as ``torch.optim.Adam``: momentum plus RMS scaling, both bias-corrected."""
+
+    name = "Adam"
+
+    def __init__(self, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__()
+        self.lr = _check_lr(lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), each in [0, 1), got {betas!r}")
+        self.betas = (_check_range("betas[0]", betas[0], 0.0, 1.0), _check_range("betas[1]", betas[1], 0.0, 1.0))
+        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+
+    @property
+    def hyperparams(self) -> dict[str, Any]:
+        hp: dict[str, Any] = {"lr": self.lr, "betas": self.betas, "eps": self.eps}
+        if self.weight_decay:
+            hp["weight_decay"] = self.weight_decay
+        return hp
+
+    def _update(self, s, p, g):
+        b1, b2 = self.betas
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        m = b1 * s.get("exp_avg", 0.0) + (1 - b1) * g
+        v = b2 * s.get("exp_avg_sq", 0.0) + (1 - b2) * g * g
+        s["exp_avg"], s["exp_avg_sq"] = m, v
+        m_hat = m / (1 - b1**self.t)
+        v_hat = v / (1 - b2**self.t)
+        return p - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class Adagrad(Optimizer):
+    """Adagrad as ``torch.optim.Adagrad``: divide by the root of all past squared gradients."""
+
+    name = "Adagrad"
+
+    def __init__(self, lr: float = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
+        super().__init__()
+        self.lr = _check_lr(lr)
+        self.lr_decay = _check_range("lr_decay", lr_decay, 0.0, math.inf)
+        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.initial_accumulator_value = _check_range("initial_accumulator_value", initial_accumulator_value,
+                                                      0.0, math.inf)
+        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
+
+    @property
+    def hyperparams(self) -> dict[str, Any]:
+        hp: dict[str, Any] = {"lr": self.lr, "eps": self.eps}
+        for k in ("lr_decay", "weight_decay", "initial_accumulator_value"):
+            if getattr(self, k):
+                hp[k] = getattr(self, k)
+        return hp
+
+    def _update(self, s, p, g):
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
+        acc = s.get("sum", np.full(p.shape, self.initial_accumulator_value)) + g * g
+        s["sum"] = acc
+        return p - clr * g / (np.sqrt(acc) + self.eps)
+
+
+_KINDS = {"sgd": SGD, "momentum": SGD, "nesterov": SGD, "rmsprop": RMSprop, "adam": Adam, "adagrad": Adagrad}
+
+
+def make(kind: str, **hyperparams: Any) -> Optimizer:
+    """An optimizer by name: ``sgd``, ``momentum`` (SGD, momentum 0.9 unless given), ``nesterov``,
+    ``rmsprop``, ``adam`` or ``adagrad`` (case-insensitive)."""
+    key = kind.lower()
+    if key not in _KINDS:
+        raise ValueError(f"unknown optimizer {kind!r}; known: {', '.join(_KINDS)}")
+    if key in ("momentum", "nesterov"):
+        hyperparams.setdefault("momentum", 0.9)
+    if key == "nesterov":
+        hyperparams["nesterov"] = True
+    if "betas" in hyperparams:
+        hyperparams["betas"] = tuple(hyperparams["betas"])
+    return _KINDS[key](**hyperparams)
