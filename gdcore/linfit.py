@@ -1,0 +1,132 @@
+"""Fitting ``y = m*x + b`` by gradient descent: per-sample SGD, full batch and mini-batch.
+
+The beginner post's loop (for every pass, for every point in order:
+``err = m*x + b - y; m -= lr*x*err; b -= lr*err``) is per-sample SGD on
+``err**2 / 2`` -- choose ``loss="half_mse"`` to reproduce it exactly.  With
+``loss="mse"`` (the default) the gradient of ``err**2`` is used, ``2*err``.
+
+Examples
+--------
+>>> from gdcore.data import six_points
+>>> x, y = six_points()
+>>> fit = fit_line(x, y, lr=0.01, epochs=50, mode="sgd", loss="half_mse", m0=0.5, b0=0.5)
+>>> len(fit.m), fit.updates_per_epoch
+(301, 6)
+>>> m, b = least_squares(x, y)
+>>> bool(abs(fit.m[-1] - m) < 0.05 and abs(fit.b[-1] - b) < 0.1)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["LineFit", "fit_line", "least_squares", "mse"]
+
+
+@dataclass
+class LineFit:
+    """History of a line fit: ``m``, ``b`` after every update (index 0 = start) and the
+    full-data MSE at each of those moments; ``epoch_index[k]`` is the update index at the
+    end of pass ``k`` (0 = start)."""
+
+    m: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+    epoch_index: np.ndarray
+    updates_per_epoch: int
+    mode: str
+    lr: float
+    status: str = "finished"   # or "diverged": the run stopped at the last finite update
+
+    @property
+    def epoch_m(self) -> np.ndarray:
+        return self.m[self.epoch_index]
+
+    @property
+    def epoch_b(self) -> np.ndarray:
+        return self.b[self.epoch_index]
+
+    @property
+    def epoch_loss(self) -> np.ndarray:
+        return self.loss[self.epoch_index]
+
+
+def mse(x: np.ndarray, y: np.ndarray, m: float, b: float) -> float:
+    """Mean squared error of the line on the data."""
+    return float(np.mean((m * np.asarray(x) + b - np.asarray(y)) ** 2))
+
+
+def least_squares(x, y) -> tuple[float, float]:
+    """The least-squares line (slope, intercept) from SciPy's linear regression."""
+    r = stats.linregress(np.asarray(x, float), np.asarray(y, float))
+    return float(r.slope), float(r.intercept)
+
+
+def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_size: int = 2,
+             loss: str = "mse", m0: float | None = None, b0: float | None = None, seed: int = 0) -> LineFit:
+    """Fit ``y = m x + b`` by gradient descent.
+
+    Parameters
+    ----------
+    mode : {"sgd", "batch", "minibatch"}
+        ``sgd``: one update per point, points in order (as in the post);
+        ``batch``: one update per pass on the mean gradient;
+        ``minibatch``: shuffled (seeded) batches of ``batch_size``.
+    loss : {"mse", "half_mse"}
+        Gradient of ``err**2`` or of ``err**2 / 2`` (the post's update).
+    m0, b0 : float, optional
+        Start; drawn uniformly from [0, 1) with ``seed`` if not given (the post uses random.random()).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1 or len(x) == 0:
+        raise ValueError(f"x and y must be 1-D arrays of one non-zero length, got {x.shape} and {y.shape}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    if not (isinstance(epochs, int) and epochs >= 1):
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    if mode not in ("sgd", "batch", "minibatch"):
+        raise ValueError(f"mode must be 'sgd', 'batch' or 'minibatch', got {mode!r}")
+    if loss not in ("mse", "half_mse"):
+        raise ValueError(f"loss must be 'mse' or 'half_mse', got {loss!r}")
+    if mode == "minibatch" and not (isinstance(batch_size, int) and 1 <= batch_size <= len(x)):
+        raise ValueError(f"batch_size must be an integer in [1, {len(x)}], got {batch_size!r}")
+    rng = np.random.default_rng(seed)
+    m = float(rng.random()) if m0 is None else float(m0)
+    b = float(rng.random()) if b0 is None else float(b0)
+    k = 2.0 if loss == "mse" else 1.0
+    ms, bs, losses, epoch_index = [m], [b], [mse(x, y, m, b)], [0]
+    n = len(x)
+    status = "finished"
+    per_epoch = {"sgd": n, "batch": 1, "minibatch": -(-n // batch_size)}[mode]
+    with np.errstate(all="ignore"):
+        for _ in range(epochs):
+            if mode == "sgd":
+                batches = [np.array([i]) for i in range(n)]
+            elif mode == "batch":
+                batches = [np.arange(n)]
+            else:
+                order = rng.permutation(n)
+                batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+            for idx in batches:
+                err = m * x[idx] + b - y[idx]
+                gm, gb = k * float(np.mean(err * x[idx])), k * float(np.mean(err))
+                m_new, b_new = m - lr * gm, b - lr * gb
+                loss_new = mse(x, y, m_new, b_new)
+                if not (math.isfinite(m_new) and math.isfinite(b_new) and math.isfinite(loss_new)):
+                    status = "diverged"
+                    break
+                m, b = m_new, b_new
+                ms.append(m)
+                bs.append(b)
+                losses.append(loss_new)
+            if status == "diverged":
+                break
+            epoch_index.append(len(ms) - 1)
+    return LineFit(np.array(ms), np.array(bs), np.array(losses), np.array(epoch_index), per_epoch, mode,
+                   float(lr), status)
