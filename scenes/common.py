@@ -35,6 +35,7 @@ from manim import (
     Arrow,
     Axes,
     Circle,
+    Dot,
     FadeIn,
     FadeOut,
     Line,
@@ -42,6 +43,7 @@ from manim import (
     RoundedRectangle,
     Scene,
     Text,
+    ValueTracker,
     VGroup,
     VMobject,
     color_gradient,
@@ -533,6 +535,90 @@ class Legend(VGroup):
             label = Text(name, font=theme.font, font_size=size or theme.small_size, color=theme.text)
             self.add(VGroup(swatch, label).arrange(RIGHT, buff=0.15))
         self.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+
+
+class PathTracer(VGroup):
+    """A run drawn on ``axes`` as it happens: a trail and a dot driven by a step tracker.
+
+    ``step`` (a :class:`ValueTracker`) holds a fractional step index; the dot sits
+    at the interpolated point and the trail covers the steps taken so far.  A run
+    that leaves the box ``lo``..``hi`` (data coordinates) is drawn up to the
+    border, where the dot disappears and a "diverged" label appears: the path
+    leaves the frame instead of the axes blowing up.
+
+    Parameters
+    ----------
+    axes : Axes
+    xy : ndarray (n, 2)
+        The run's points in data coordinates (for a 1-D loss: ``(x, f(x))``).
+    color : str
+    step : ValueTracker
+    lo, hi : sequence of float
+        The visible box in data coordinates.
+    """
+
+    def __init__(self, axes: Axes, xy: np.ndarray, color: str, step: ValueTracker, lo: Sequence[float],
+                 hi: Sequence[float], dot_radius: float = 0.08, stroke_width: float = 3.0,
+                 diverged_label: bool = True, theme: Theme = THEME) -> None:
+        super().__init__()
+        xy = np.asarray(xy, dtype=float)
+        clipped, self.left = clip_to_box(xy, lo, hi)
+        self.points_scene = xy_to_scene(axes, clipped)
+        # Fractional step at which the run reaches the end of the visible path.
+        if self.left and len(clipped) >= 2:
+            k = len(clipped) - 2                      # last point inside
+            a, b, e = xy[k], xy[k + 1], clipped[-1]
+            frac = float(np.linalg.norm(e - a) / max(np.linalg.norm(b - a), 1e-12))
+            self.exit_step = k + frac
+        else:
+            self.exit_step = float(len(clipped) - 1)
+        self.step = step
+        self.trail = VMobject(stroke_color=color, stroke_width=stroke_width)
+        self.dot = Dot(radius=dot_radius, color=color)
+        self.add(self.trail, self.dot)
+        self.label: Text | None = None
+        if self.left and diverged_label:
+            self.label = Text("diverged", font=theme.font, font_size=theme.small_size, color=color)
+            end = self.points_scene[-1]
+            self.label.move_to(end)
+            # Nudge the label inside the box, towards the centre of the axes.
+            centre = np.asarray(axes.get_center())
+            direction = centre - end
+            direction /= max(np.linalg.norm(direction), 1e-9)
+            self.label.shift(direction * (0.3 + self.label.width / 2))
+            self.label.set_opacity(0.0)
+            self.add(self.label)
+        self.trail.add_updater(lambda m: self._update())
+        self._update()
+
+    def position(self, s: float) -> np.ndarray:
+        """Scene point at fractional step ``s`` (clamped to the visible path)."""
+        s = min(max(s, 0.0), self.exit_step)
+        pts = self.points_scene
+        if len(pts) == 1:
+            return pts[0]
+        k = min(int(np.floor(s)), len(pts) - 2)
+        if self.left and k == len(pts) - 2:      # last segment runs to the exit point
+            seg = self.exit_step - k
+            t = (s - k) / seg if seg > 0 else 1.0
+        else:
+            t = s - k
+        return (1 - t) * pts[k] + t * pts[k + 1]
+
+    def _update(self) -> None:
+        s = self.step.get_value()
+        here = self.position(s)
+        k = min(int(np.floor(min(s, self.exit_step))), len(self.points_scene) - 1)
+        pts = np.vstack([self.points_scene[: k + 1], here])
+        self.trail.set_points_as_corners(pts)
+        self.dot.move_to(here)
+        gone = self.left and s >= self.exit_step - 1e-9
+        self.dot.set_opacity(0.0 if gone else 1.0)
+        if self.label is not None:
+            self.label.set_opacity(1.0 if gone else 0.0)
+
+
+__all__ += ["PathTracer"]
 
 
 __all__ += ["mark_figure", "fit_in", "op_symbol", "xy_to_scene", "segments_vmobject", "level_colors", "ContourMap",
