@@ -26,7 +26,7 @@ from gdcore.functions import Loss, Minimum
 from gdcore.optim import SGD, Optimizer
 
 __all__ = [
-    "Trajectory", "descend", "Regimes", "lr_regimes", "REGIME_FACTORS", "Frames", "resample",
+    "Trajectory", "descend", "stability_bound", "Regimes", "lr_regimes", "REGIME_FACTORS", "Frames", "resample",
     "nearest_minimum", "classify_starts", "LocalVsGlobal", "find_local_vs_global",
 ]
 
@@ -109,6 +109,21 @@ def descend(loss: Loss, x0: Sequence[float], optimizer: Optimizer, steps: int, t
     velocities = np.array(vels) if vels else None
     return Trajectory(np.array(pts), np.array(vals), np.array(grads), status, opt.name, dict(opt.hyperparams),
                       velocities)
+
+
+def stability_bound(L: float, momentum: float = 0.0) -> float:
+    """The largest stable learning rate on a quadratic of top curvature ``L``.
+
+    Plain gradient descent needs ``lr * L < 2``; heavy-ball momentum
+    (``SGD(momentum=beta)``) widens it to ``lr * L < 2 + 2*beta`` (Polyak 1964): the
+    iteration ``x+ = x - lr*L*x + beta*(x - x-)`` has a characteristic root at -1
+    exactly when ``lr*L = 2 + 2*beta``.
+    """
+    if not (np.isfinite(L) and L > 0):
+        raise ValueError(f"L must be a finite curvature > 0, got {L!r}")
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    return (2.0 + 2.0 * momentum) / L
 
 
 @dataclass(frozen=True)

@@ -559,7 +559,7 @@ class PathTracer(VGroup):
 
     def __init__(self, axes: Axes, xy: np.ndarray, color: str, step: ValueTracker, lo: Sequence[float],
                  hi: Sequence[float], dot_radius: float = 0.08, stroke_width: float = 3.0,
-                 diverged_label: bool = True, theme: Theme = THEME) -> None:
+                 diverged_label: bool = True, label_text: str = "diverged", theme: Theme = THEME) -> None:
         super().__init__()
         xy = np.asarray(xy, dtype=float)
         clipped, self.left = clip_to_box(xy, lo, hi)
@@ -578,7 +578,7 @@ class PathTracer(VGroup):
         self.add(self.trail, self.dot)
         self.label: Text | None = None
         if self.left and diverged_label:
-            self.label = Text("diverged", font=theme.font, font_size=theme.small_size, color=color)
+            self.label = Text(label_text, font=theme.font, font_size=theme.small_size, color=color)
             end = self.points_scene[-1]
             self.label.move_to(end)
             # Nudge the label inside the box, towards the centre of the axes.

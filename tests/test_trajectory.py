@@ -7,7 +7,14 @@ import pytest
 
 from gdcore import functions as F
 from gdcore.optim import SGD, Adam, RMSprop
-from gdcore.trajectory import descend, find_local_vs_global, lr_regimes, nearest_minimum, resample
+from gdcore.trajectory import (
+    descend,
+    find_local_vs_global,
+    lr_regimes,
+    nearest_minimum,
+    resample,
+    stability_bound,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,15 @@ def test_bad_inputs():
         descend(f, [1.0], SGD(lr=0.1), 3)
     with pytest.raises(ValueError, match="no positive curvature"):
         lr_regimes(F.get("-(x**2) - y**2"), [0.0, 0.0])   # a hill: curvatures -2 and -2
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_momentum_widens_the_stability_bound(beta):
+    # On a quadratic with L = 10 the bound is (2 + 2*beta)/10: 0.2, 0.3, 0.38.
+    f = F.get("quadratic", a=1.0, b=10.0)
+    bound = stability_bound(10.0, beta)
+    assert bound == pytest.approx((2 + 2 * beta) / 10)
+    below = descend(f, [1.0, 1.0], SGD(lr=0.97 * bound, momentum=beta), 3000)
+    above = descend(f, [1.0, 1.0], SGD(lr=1.03 * bound, momentum=beta), 3000)
+    assert below.status != "diverged" and abs(below.points[-1, 1]) < 1e-3
+    assert above.status == "diverged"
