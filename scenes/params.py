@@ -120,7 +120,8 @@ def _check_limits(where: str, scene: str, params: dict[str, Any], limits: dict[s
                 if v not in rule["choices"]:
                     raise ParamsError(f"{where}: '{full}' must be one of {rule['choices']}, got {v!r}")
         elif isinstance(rule, dict) and "kind" in rule:
-            _check_loss(where, full, value, rule["kind"])
+            for v in value if isinstance(value, list) else [value]:
+                _check_loss(where, full, v, rule["kind"])
 
 
 def _check_loss(where: str, full: str, value: Any, kind: str) -> None:
