@@ -621,5 +621,81 @@ class PathTracer(VGroup):
 __all__ += ["PathTracer"]
 
 
+# --------------------------------------------------------------------------
+# 3-D surfaces
+# --------------------------------------------------------------------------
+
+
+def xyz_to_scene(axes, xyz: np.ndarray) -> np.ndarray:
+    """Map data coordinates (..., 3) to scene points on linear :class:`ThreeDAxes` in one affine map."""
+    o = np.asarray(axes.c2p(0, 0, 0))
+    e = [np.asarray(axes.c2p(*v)) - o for v in np.eye(3)]
+    xyz = np.asarray(xyz, dtype=float)
+    return o + xyz[..., :1] * e[0] + xyz[..., 1:2] * e[1] + xyz[..., 2:3] * e[2]
+
+
+class SurfaceMesh(VGroup):
+    """A gridded surface as flat-coloured faces, painted back to front by one NumPy sort.
+
+    Manim's :class:`~manim.Surface` gives every face 3-D shading and lets the
+    camera sort faces by calling a Python key per face per frame.  Here the
+    face colours (by height, from the theme's height map) are computed once,
+    faces have no stroke, and :meth:`sort` orders them -- together with any
+    registered *movers* (dots, trail pieces) -- with one ``argsort`` of their
+    depths.  Movers lying on the surface are drawn just after the faces under
+    them, so a hill in front hides them and nothing hides them otherwise.
+
+    Parameters
+    ----------
+    axes : ThreeDAxes
+    X, Y : ndarray (n, m)
+        The grid.
+    Z : ndarray (n, m)
+        Heights in axis units (already scaled for display).
+    """
+
+    def __init__(self, axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, opacity: float = 1.0,
+                 theme: Theme = THEME) -> None:
+        super().__init__()
+        P = xyz_to_scene(axes, np.stack([X, Y, Z], -1))          # (n, m, 3)
+        corners = np.stack([P[:-1, :-1], P[:-1, 1:], P[1:, 1:], P[1:, :-1]], axis=2)   # (n-1, m-1, 4, 3)
+        zc = 0.25 * (Z[:-1, :-1] + Z[:-1, 1:] + Z[1:, 1:] + Z[1:, :-1])
+        lo, hi = float(np.nanmin(zc)), float(np.nanmax(zc))
+        t = (zc - lo) / max(hi - lo, 1e-12)
+        n_colors = 64
+        palette = level_colors(n_colors, theme)
+        idx = np.clip((t * (n_colors - 1)).round().astype(int), 0, n_colors - 1)
+        self.faces: list[VMobject] = []
+        quads = corners.reshape(-1, 4, 3)
+        for quad, k in zip(quads, idx.ravel()):
+            face = VMobject(fill_color=palette[k], fill_opacity=opacity, stroke_width=0)
+            face.set_points_as_corners(np.vstack([quad, quad[:1]]))
+            self.faces.append(face)
+        self.centers = quads.mean(axis=1)                        # (F, 3)
+        self.face_size = float(np.linalg.norm(quads[0, 2] - quads[0, 0]))
+        self.movers: list[VMobject] = []
+        self.add(*self.faces)
+
+    def add_movers(self, *mobs: VMobject) -> None:
+        """Register mobjects drawn on the surface; they are sorted with the faces."""
+        self.movers.extend(mobs)
+
+    def sort(self, rotation: np.ndarray) -> None:
+        """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them."""
+        depth = self.centers @ rotation.T[:, 2]
+        order = np.argsort(depth, kind="stable")
+        mobs = [self.faces[k] for k in order]
+        if self.movers:
+            face_depth = depth[order]
+            mover_depth = np.array([m.get_center() @ rotation.T[:, 2] for m in self.movers]) + 0.6 * self.face_size
+            pos = np.searchsorted(face_depth, mover_depth)
+            for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers))))):
+                mobs.insert(p + shift, self.movers[m])
+        self.submobjects = mobs
+
+
+__all__ += ["xyz_to_scene", "SurfaceMesh"]
+
+
 __all__ += ["mark_figure", "fit_in", "op_symbol", "xy_to_scene", "segments_vmobject", "level_colors", "ContourMap",
             "polyline", "clip_to_box", "Legend"]
