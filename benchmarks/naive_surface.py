@@ -4,11 +4,13 @@ Same surface resolution (24 x 24) and run time as scenes/loss_surface.py's rotat
 not part of the project's scenes.
 """
 
+import os
+
 import numpy as np
 from manim import BLUE, DEGREES, GREEN, ORANGE, ORIGIN, Surface, ThreeDAxes, ThreeDScene
 
 RESOLUTION = 24
-RUN_TIME = 8.0
+RUN_TIME = float(os.environ.get("NAIVE_RUN_TIME", "22"))  # set by bench_render.py to our scene's length
 
 
 class NaiveSurface(ThreeDScene):

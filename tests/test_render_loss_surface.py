@@ -11,4 +11,4 @@ def test_loss_surface_renders(tmp_path):
     r = render_tiny("loss_surface.py", tmp_path)
     assert r.frames > 60, r.frames
     assert not is_blank(r.last_frame)
-    assert r.srt is not None and "Momentum" in r.srt.read_text() or "momentum" in r.srt.read_text()
+    assert r.srt is not None and "momentum" in r.srt.read_text().lower()
