@@ -1,0 +1,343 @@
+"""A vectorized multi-layer perceptron with backprop by hand, and its training loop.
+
+``params`` is the list ``[W1, b1, W2, b2, ...]`` with ``W`` of shape (fan_in, fan_out)
+and ``b`` of shape (fan_out,); hidden layers use the activation, the last layer is
+linear.  Losses follow the big frameworks: ``"mse"`` is the mean over all elements
+of (output - y)^2, ``"cross_entropy"`` the batch mean of softmax cross-entropy with
+integer labels.
+
+Examples
+--------
+>>> from gdcore.datasets import two_moons
+>>> from gdcore.optim import Adam
+>>> X, y = two_moons(100, seed=0)
+>>> net = MLP([2, 16, 16, 2], seed=0)
+>>> hist = train(net, X, y, Adam(lr=0.02), epochs=60, mode="batch", loss="cross_entropy")
+>>> bool(hist.epoch_loss[-1] < hist.epoch_loss[0] / 3), net.accuracy(X, y) > 0.95
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from gdcore.optim import Optimizer
+
+__all__ = ["MLP", "ACTIVATIONS", "LOSSES", "Snapshot", "History", "train"]
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
+LOSSES = ("mse", "cross_entropy")
+
+
+def _act(name: str, z: np.ndarray) -> np.ndarray:
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    return 0.5 * (1.0 + np.tanh(0.5 * z))   # sigmoid, overflow-free
+
+
+def _act_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """d activation / dz, from the pre-activation z and the activation a."""
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (z > 0).astype(z.dtype)
+    return a * (1.0 - a)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+class MLP:
+    """A fully connected network.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths from input to output, e.g. ``[2, 16, 16, 1]``.
+    activation : {"tanh", "relu", "sigmoid"}
+        Of the hidden layers; the output layer is linear.
+    seed : int
+        Seeds the initial weights: normal with std ``sqrt(2 / fan_in)`` for relu (He)
+        and ``sqrt(2 / (fan_in + fan_out))`` otherwise (Glorot); biases zero.
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str = "tanh", seed: int = 0) -> None:
+        sizes = list(sizes)
+        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
+            raise ValueError(f"sizes must be at least two positive integers (input ... output), got {sizes!r}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        self.sizes = [int(s) for s in sizes]
+        self.activation = activation
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        self.params: list[np.ndarray] = []
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+            std = math.sqrt(2.0 / fan_in) if activation == "relu" else math.sqrt(2.0 / (fan_in + fan_out))
+            self.params += [rng.normal(0.0, std, (fan_in, fan_out)), np.zeros(fan_out)]
+
+    # ------------------------------------------------------------- checks
+    @property
+    def n_layers(self) -> int:
+        return len(self.sizes) - 1
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
+
+    def _check_X(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (N, {self.sizes[0]}), got {X.shape}")
+        if X.shape[0] == 0:
+            raise ValueError("X is empty: need at least one sample")
+        return X
+
+    def _check_y(self, y, n: int, loss: str) -> np.ndarray:
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+        y = np.asarray(y)
+        if loss == "cross_entropy":
+            if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
+                raise ValueError(f"cross_entropy needs integer labels of shape ({n},), got {y.dtype} {y.shape}")
+            k = self.sizes[-1]
+            if y.min() < 0 or y.max() >= k:
+                raise ValueError(f"labels must be in [0, {k - 1}] for {k} outputs, got {y.min()}..{y.max()}")
+            return y
+        y = y.astype(float)
+        if y.ndim == 1 and self.sizes[-1] == 1:
+            y = y[:, None]
+        if y.shape != (n, self.sizes[-1]):
+            raise ValueError(f"mse targets must have shape ({n}, {self.sizes[-1]}), got {y.shape}")
+        return y
+
+    def _check_params(self, params) -> list[np.ndarray]:
+        if params is None:
+            return self.params
+        if len(params) != len(self.params) or any(p.shape != q.shape for p, q in zip(params, self.params)):
+            raise ValueError("params must match the network: [W1, b1, ...] with shapes "
+                             f"{[q.shape for q in self.params]}")
+        return params
+
+    # ------------------------------------------------------------ forward
+    def forward(self, X, params: list[np.ndarray] | None = None, return_activations: bool = False):
+        """Outputs (N, n_out); with ``return_activations`` also ``(zs, activations)`` per layer.
+
+        ``activations[0]`` is X, ``activations[k]`` the output of layer k; ``zs[k-1]`` its pre-activation.
+        """
+        X = self._check_X(X)
+        params = self._check_params(params)
+        a = X
+        zs, acts = [], [X]
+        for k in range(self.n_layers):
+            W, b = params[2 * k], params[2 * k + 1]
+            z = a @ W + b
+            a = z if k == self.n_layers - 1 else _act(self.activation, z)
+            zs.append(z)
+            acts.append(a)
+        return (a, zs, acts) if return_activations else a
+
+    def predict(self, X) -> np.ndarray:
+        """Class predictions (argmax of the outputs; for one output, output > 0.5)."""
+        out = self.forward(X)
+        return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
+
+    def accuracy(self, X, y) -> float:
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    # ----------------------------------------------------------- backward
+    def loss(self, X, y, loss: str = "mse", params: list[np.ndarray] | None = None) -> float:
+        out = self.forward(X, params)
+        y = self._check_y(y, out.shape[0], loss)
+        return self._loss_value(out, y, loss)
+
+    @staticmethod
+    def _loss_value(out: np.ndarray, y: np.ndarray, loss: str) -> float:
+        if loss == "mse":
+            return float(np.mean((out - y) ** 2))
+        return float(-np.mean(_log_softmax(out)[np.arange(len(y)), y]))
+
+    def loss_and_grads(self, X, y, loss: str = "mse",
+                       params: list[np.ndarray] | None = None) -> tuple[float, list[np.ndarray]]:
+        """The loss and its gradients in ``params`` order, by vectorized backprop."""
+        out, zs, acts = self.forward(X, params, return_activations=True)
+        params = self._check_params(params)
+        n = out.shape[0]
+        y = self._check_y(y, n, loss)
+        if loss == "mse":
+            value = float(np.mean((out - y) ** 2))
+            delta = 2.0 * (out - y) / out.size          # d loss / d out
+        else:
+            logp = _log_softmax(out)
+            value = float(-np.mean(logp[np.arange(n), y]))
+            delta = np.exp(logp)
+            delta[np.arange(n), y] -= 1.0
+            delta /= n
+        grads: list[np.ndarray] = [np.empty(0)] * len(params)
+        for k in reversed(range(self.n_layers)):
+            if k < self.n_layers - 1:
+                delta = delta * _act_grad(self.activation, zs[k], acts[k + 1])
+            grads[2 * k] = acts[k].T @ delta
+            grads[2 * k + 1] = delta.sum(axis=0)
+            if k > 0:
+                delta = delta @ params[2 * k].T
+        return value, grads
+
+    # ------------------------------------------------- flat parameter view
+    def flatten(self, params: list[np.ndarray] | None = None) -> np.ndarray:
+        """All parameters as one vector (W1, b1, W2, ... in order)."""
+        return np.concatenate([p.ravel() for p in self._check_params(params)])
+
+    def unflatten(self, theta: np.ndarray) -> list[np.ndarray]:
+        """Inverse of :meth:`flatten`."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.n_params,):
+            raise ValueError(f"theta must have shape ({self.n_params},), got {theta.shape}")
+        out, i = [], 0
+        for p in self.params:
+            out.append(theta[i:i + p.size].reshape(p.shape))
+            i += p.size
+        return out
+
+    def batched_loss(self, X, y, thetas: np.ndarray, loss: str = "mse", chunk: int = 64) -> np.ndarray:
+        """Loss at many flat parameter vectors ``thetas`` (P, n_params) with batched matmuls.
+
+        Each chunk of parameter sets runs as one stack of forward passes
+        (``einsum`` over a leading parameter axis) instead of P separate passes.
+        """
+        X = self._check_X(X)
+        n = X.shape[0]
+        y = self._check_y(y, n, loss)
+        thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
+        if thetas.shape[1] != self.n_params:
+            raise ValueError(f"thetas must have shape (P, {self.n_params}), got {thetas.shape}")
+        shapes = [p.shape for p in self.params]
+        offsets = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+        out = np.empty(len(thetas))
+        for start in range(0, len(thetas), chunk):
+            T = thetas[start:start + chunk]
+            P = len(T)
+            a = np.broadcast_to(X, (P,) + X.shape)
+            for k in range(self.n_layers):
+                W = T[:, offsets[2 * k]:offsets[2 * k + 1]].reshape((P,) + shapes[2 * k])
+                b = T[:, offsets[2 * k + 1]:offsets[2 * k + 2]].reshape(P, 1, -1)
+                z = np.matmul(a, W) + b
+                a = z if k == self.n_layers - 1 else _act(self.activation, z)
+            if loss == "mse":
+                out[start:start + P] = np.mean((a - y) ** 2, axis=(1, 2))
+            else:
+                logp = _log_softmax(a)
+                out[start:start + P] = -logp[:, np.arange(n), y].mean(axis=1)
+        return out
+
+
+# ---------------------------------------------------------------- training
+
+
+@dataclass
+class Snapshot:
+    """The network at one step: weights, activations for the probe input, gradients."""
+
+    step: int
+    epoch: float
+    params: list[np.ndarray]
+    grads: list[np.ndarray]
+    activations: list[np.ndarray] | None
+    loss: float
+
+
+@dataclass
+class History:
+    """What a training run recorded."""
+
+    mode: str
+    batch_size: int
+    steps_per_epoch: int
+    step_loss: list[float] = field(default_factory=list)      # training loss of each step's batch
+    epoch_loss: list[float] = field(default_factory=list)     # full training loss after each epoch (0 = start)
+    epoch_test_loss: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)  # wall time of each epoch's steps
+    snapshots: list[Snapshot] = field(default_factory=list)
+
+
+def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "minibatch", batch_size: int = 32,
+          loss: str = "mse", seed: int = 0, X_test=None, y_test=None, snapshot_every: int = 0,
+          probe=None, callback: Callable[[int, History], None] | None = None) -> History:
+    """Train ``model`` in place with ``optimizer``.
+
+    Parameters
+    ----------
+    mode : {"batch", "stochastic", "minibatch"}
+        Full batch (1 step per epoch), batch size 1 (N steps per epoch), or mini-batches of
+        ``batch_size`` (ceil(N / batch_size) steps), shuffled each epoch with ``seed``.
+    snapshot_every : int
+        Record a :class:`Snapshot` every this many steps (and at the start and the end); 0 for none.
+    probe : array (k, n_in), optional
+        Inputs whose activations are stored in each snapshot (neurons drawn filled by activation).
+    callback : callable(epoch, history), optional
+        Called after every epoch (progress display); nothing is printed otherwise.
+    """
+    X = model._check_X(X)
+    n = X.shape[0]
+    y = model._check_y(y, n, loss)
+    if mode not in ("batch", "stochastic", "minibatch"):
+        raise ValueError(f"mode must be 'batch', 'stochastic' or 'minibatch', got {mode!r}")
+    if not (isinstance(epochs, int) and epochs >= 1):
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    bs = {"batch": n, "stochastic": 1}.get(mode, batch_size)
+    if not (isinstance(bs, int) and 1 <= bs):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    bs = min(bs, n)
+    has_test = X_test is not None
+    if has_test:
+        X_test = model._check_X(X_test)
+        y_test = model._check_y(y_test, X_test.shape[0], loss)
+    if probe is not None:
+        probe = model._check_X(probe)
+    rng = np.random.default_rng(seed)
+    opt = optimizer.clone()
+    steps_per_epoch = -(-n // bs)
+    hist = History(mode, bs, steps_per_epoch)
+
+    def snap(step: int, grads: list[np.ndarray], batch_loss: float) -> None:
+        acts = model.forward(probe, return_activations=True)[2] if probe is not None else None
+        hist.snapshots.append(Snapshot(step, step / steps_per_epoch, [p.copy() for p in model.params],
+                                       [g.copy() for g in grads], acts, batch_loss))
+
+    hist.epoch_loss.append(model._loss_value(model.forward(X), y, loss))
+    if has_test:
+        hist.epoch_test_loss.append(model._loss_value(model.forward(X_test), y_test, loss))
+    if snapshot_every:
+        value, grads = model.loss_and_grads(X, y, loss)
+        snap(0, grads, value)
+    step = 0
+    for epoch in range(epochs):
+        order = np.arange(n) if mode == "batch" else rng.permutation(n)
+        t0 = time.perf_counter()
+        for start in range(0, n, bs):
+            idx = order[start:start + bs]
+            value, grads = model.loss_and_grads(X[idx], y[idx], loss)
+            model.params = opt.step(model.params, grads)
+            step += 1
+            hist.step_loss.append(value)
+            if snapshot_every and step % snapshot_every == 0:
+                snap(step, grads, value)
+        hist.epoch_seconds.append(time.perf_counter() - t0)
+        hist.epoch_loss.append(model._loss_value(model.forward(X), y, loss))
+        if has_test:
+            hist.epoch_test_loss.append(model._loss_value(model.forward(X_test), y_test, loss))
+        if callback is not None:
+            callback(epoch + 1, hist)
+    if snapshot_every and (not hist.snapshots or hist.snapshots[-1].step != step):
+        value, grads = model.loss_and_grads(X, y, loss)
+        snap(step, grads, value)
+    return hist
