@@ -84,6 +84,9 @@ class Theme:
     DATA: str
     OPTIMIZER: dict[str, str] = field(default_factory=dict)
     REGIME: dict[str, str] = field(default_factory=dict)
+    # Gradient-descent variants (batch, stochastic, mini-batch).
+    VARIANT: dict[str, str] = field(default_factory=lambda: {"batch": "#7FA7FF", "stochastic": "#F4A261",
+                                                             "minibatch": "#83C167"})
     # Class colours of classification data (two moons, spirals, digits).
     CLASS: tuple[str, ...] = ("#F28CB1", "#C6E377", "#9D8DF1", "#FFD166", "#06D6A0", "#EF476F", "#A0C4FF",
                               "#FFADAD", "#CAFFBF", "#BDB2FF")
