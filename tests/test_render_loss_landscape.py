@@ -1,0 +1,14 @@
+"""Render smoke test: scenes/loss_landscape.py writes a real video at a tiny size."""
+
+import pytest
+
+from tests.rendering import is_blank, render_tiny
+
+pytestmark = pytest.mark.render
+
+
+def test_loss_landscape_renders(tmp_path):
+    r = render_tiny("loss_landscape.py", tmp_path)
+    assert r.frames > 60, r.frames          # about 23 s at 4 fps
+    assert not is_blank(r.last_frame)
+    assert r.srt is not None and "gap" in r.srt.read_text()
