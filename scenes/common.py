@@ -35,13 +35,17 @@ from manim import (
     Arrow,
     Axes,
     Circle,
+    DecimalNumber,
     Dot,
     FadeIn,
     FadeOut,
+    Integer,
     Line,
     ManimColor,
+    MathTex,
     RoundedRectangle,
     Scene,
+    Tex,
     Text,
     ValueTracker,
     VGroup,
@@ -174,6 +178,10 @@ def get_theme(name: str | None = None) -> Theme:
 
 THEME = get_theme()
 config.background_color = THEME.background
+# Text and numbers made without an explicit colour (axis numbers, MathTex) follow the theme,
+# so the light theme has no white-on-white labels.
+for _cls in (Text, MathTex, Tex, DecimalNumber, Integer):
+    _cls.set_default(color=THEME.text)
 
 
 def fmt(x: float, digits: int = 4) -> str:
