@@ -28,12 +28,11 @@ from manim import (
     SurroundingRectangle,
     Transform,
     VGroup,
-    Write,
     config,
 )
 
 from gdcore import TraceStep, Value
-from scenes.common import THEME, Caption, ComputationGraph, fmt, mark_figure, title_text
+from scenes.common import Storyboard, THEME, Caption, ComputationGraph, fmt, mark_figure
 from scenes.params import scene_params
 
 
@@ -42,13 +41,12 @@ def _tex_num(x: float) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
-class Backprop(Scene):
+class Backprop(Storyboard, Scene):
     """Values, add and mul nodes, the backward pass from the trace, and a tanh neuron."""
 
     def construct(self) -> None:
         self.p = scene_params("backprop")
         self.caption = Caption()
-        self.title = None
         self.show_a_value()
         self.add_and_multiply()
         self.build_tree()
@@ -56,14 +54,6 @@ class Backprop(Scene):
         self.single_neuron()
 
     # ------------------------------------------------------------ storyboard
-    def set_title(self, text: str) -> None:
-        new = title_text(text).to_edge(UP, buff=0.3)
-        if self.title is None:
-            self.play(Write(new), run_time=0.8)
-        else:
-            self.play(FadeOut(self.title, shift=0.2 * UP), FadeIn(new, shift=0.2 * UP), run_time=0.6)
-        self.title = new
-
     def show_a_value(self) -> None:
         self.set_title("A Value holds data and a gradient")
         a = Value(self.p["a"], label="a")

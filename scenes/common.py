@@ -58,6 +58,7 @@ from gdcore.autograd import Graph, GraphNode
 from gdcore.contour import contour_segments
 
 __all__ = [
+    "Storyboard",
     "Theme",
     "THEME",
     "get_theme",
@@ -223,6 +224,22 @@ def mark_figure(scene: Scene, name: str) -> None:
 
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps({"name": name, "time": float(scene.renderer.time)}) + "\n")
+
+
+class Storyboard:
+    """Mixin for the 2-D scenes: ``set_title`` swaps the title line at the top of the frame.
+
+    Used as ``class MyScene(Storyboard, Scene)``; not a Scene itself, so manim never
+    lists it as a scene to render.
+    """
+
+    title: Text | None = None
+
+    def set_title(self, text: str) -> None:
+        new = fit_in(title_text(text), config.frame_width - 0.6, 1.0).to_edge(UP, buff=0.25)
+        old = [FadeOut(self.title, shift=0.2 * UP)] if self.title is not None else []
+        self.play(*old, FadeIn(new, shift=0.2 * UP), run_time=0.6)  # type: ignore[attr-defined]
+        self.title = new
 
 
 class Caption:

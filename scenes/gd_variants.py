@@ -31,29 +31,23 @@ from manim import (
 from gdcore.datasets import digits
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import SGD
-from scenes.common import THEME, Caption, Legend, PathTracer, fit_in, fmt, level_colors, mark_figure, title_text
+from scenes.common import Storyboard, THEME, Caption, Legend, PathTracer, fmt, level_colors, mark_figure
 from scenes.params import scene_params
 
 VARIANTS = (("batch", "batch"), ("stochastic", "stochastic"), ("minibatch", "mini-batch"))
 
 
-class GDVariants(Scene):
+class GDVariants(Storyboard, Scene):
     """Three variants' train and test losses, then batch sizes, then measured time per epoch."""
 
     def construct(self) -> None:
         self.p = scene_params("gd_variants")
         self.caption = Caption()
-        self.title = None
         self.data = digits()
         self.runs = {mode: self.fit(mode, self.p["batch_size"]) for mode, _ in VARIANTS}
         self.variant_curves()
         self.batch_sizes()
         self.epoch_times()
-
-    def set_title(self, text: str) -> None:
-        new = fit_in(title_text(text), config.frame_width - 0.6, 1.0).to_edge(UP, buff=0.25)
-        self.play(*([FadeOut(self.title)] if self.title else []), FadeIn(new), run_time=0.5)
-        self.title = new
 
     def fit(self, mode: str, batch_size: int) -> tuple[History, MLP]:
         p, d = self.p, self.data

@@ -26,7 +26,6 @@ from manim import (
     ValueTracker,
     VGroup,
     always_redraw,
-    config,
     linear,
 )
 
@@ -36,41 +35,31 @@ from gdcore.optim import SGD
 from gdcore.trajectory import Trajectory, descend, lr_regimes
 from scenes.common import (
     THEME,
+    Storyboard,
     Caption,
     ContourMap,
     Legend,
     PathTracer,
-    fit_in,
     fmt,
     mark_figure,
     polyline,
-    title_text,
 )
 from scenes.params import scene_params
 
 REGIMES = ("slow", "good", "oscillating", "diverging")
 
 
-class LearningRate(Scene):
+class LearningRate(Storyboard, Scene):
     """Four learning rates side by side: on a parabola, on an ill-conditioned bowl, then their losses."""
 
     def construct(self) -> None:
         self.p = scene_params("learning_rate")
         self.caption = Caption()
-        self.title = None
         self.curve_panels()
         self.bowl_panels()
         self.loss_curves()
 
     # ------------------------------------------------------------ storyboard
-    def set_title(self, text: str) -> None:
-        new = fit_in(title_text(text), config.frame_width - 0.6, 1.0).to_edge(UP, buff=0.25)
-        if self.title is None:
-            self.play(FadeIn(new), run_time=0.6)
-        else:
-            self.play(FadeOut(self.title), FadeIn(new), run_time=0.5)
-        self.title = new
-
     def regimes(self, loss, x0):
         factors = dict(zip(REGIMES, self.p["factors"]))
         return lr_regimes(loss, x0, factors)

@@ -34,26 +34,20 @@ from manim import (
 
 from gdcore import data
 from gdcore.linfit import LineFit, fit_line, least_squares
-from scenes.common import THEME, Caption, PathTracer, fmt, mark_figure, title_text
+from scenes.common import Storyboard, THEME, Caption, PathTracer, fmt, mark_figure
 from scenes.params import scene_params
 
 
-class LinearFit(Scene):
+class LinearFit(Storyboard, Scene):
     """One squared error, then SGD fitting the six points pass by pass, then the least-squares line."""
 
     def construct(self) -> None:
         self.p = scene_params("linear_fit")
         self.caption = Caption()
-        self.title = None
         self.one_squared_error()
         self.setup_fit()
         self.run_sgd()
         self.show_answer()
-
-    def set_title(self, text: str) -> None:
-        new = title_text(text).to_edge(UP, buff=0.25)
-        self.play(*([FadeOut(self.title)] if self.title else []), FadeIn(new), run_time=0.5)
-        self.title = new
 
     # ------------------------------------------------------------ storyboard
     def one_squared_error(self) -> None:

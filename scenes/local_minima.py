@@ -25,7 +25,6 @@ from manim import (
     Text,
     ValueTracker,
     VGroup,
-    config,
     linear,
 )
 
@@ -34,35 +33,28 @@ from gdcore.contour import contour_levels
 from gdcore.trajectory import LocalVsGlobal, Trajectory, find_local_vs_global
 from scenes.common import (
     THEME,
+    Storyboard,
     Caption,
     ContourMap,
     Legend,
     PathTracer,
-    fit_in,
     fmt,
     mark_figure,
     polyline,
-    title_text,
 )
 from scenes.params import scene_params
 
 STUCK = "#9AA0A6"  # plain-GD runs from other starts: neutral, so the two named runs stand out
 
 
-class LocalMinima(Scene):
+class LocalMinima(Storyboard, Scene):
     """Several starts of plain GD, some stuck; momentum from the stuck start reaches the global minimum."""
 
     def construct(self) -> None:
         self.p = scene_params("local_minima")
         self.caption = Caption()
-        self.title = None
         self.one_dimension()
         self.two_dimensions()
-
-    def set_title(self, text: str) -> None:
-        new = fit_in(title_text(text), config.frame_width - 0.6, 1.0).to_edge(UP, buff=0.25)
-        self.play(*([FadeOut(self.title)] if self.title else []), FadeIn(new), run_time=0.5)
-        self.title = new
 
     def case(self, loss) -> LocalVsGlobal:
         return find_local_vs_global(loss, steps=self.p["steps"], n_others=self.p["n_starts"])

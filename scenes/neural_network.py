@@ -42,6 +42,7 @@ from gdcore.mlp import MLP, History, train
 from gdcore.optim import Adam
 from scenes.common import (
     THEME,
+    Storyboard,
     Caption,
     NetworkDiagram,
     PathTracer,
@@ -49,30 +50,23 @@ from scenes.common import (
     fmt,
     mark_figure,
     segments_vmobject,
-    title_text,
     xy_to_scene,
 )
 from scenes.params import scene_params
 
 
-class NeuralNetwork(Scene):
+class NeuralNetwork(Storyboard, Scene):
     """The network diagram: one neuron opened up, forward and backward passes, then training."""
 
     def construct(self) -> None:
         self.p = scene_params("neural_network")
         self.caption = Caption()
-        self.title = None
         self.prepare()
         self.show_network()
         self.open_one_neuron()
         self.forward_pass()
         self.backward_pass()
         self.training()
-
-    def set_title(self, text: str) -> None:
-        new = fit_in(title_text(text), config.frame_width - 0.6, 1.0).to_edge(UP, buff=0.25)
-        self.play(*([FadeOut(self.title)] if self.title else []), FadeIn(new), run_time=0.5)
-        self.title = new
 
     # ----------------------------------------------------------------- data
     def prepare(self) -> None:

@@ -39,13 +39,13 @@ from gdcore.optim import SGD, Adam, Optimizer, RMSprop
 from gdcore.trajectory import Trajectory, descend, stability_bound
 from scenes.common import (
     THEME,
+    Storyboard,
     Caption,
     ContourMap,
     PathTracer,
     fit_in,
     fmt,
     mark_figure,
-    title_text,
     xy_to_scene,
 )
 from scenes.params import scene_params
@@ -77,14 +77,13 @@ def hp_text(opt: Optimizer) -> str:
     return " ".join(parts)
 
 
-class Optimizers(Scene):
+class Optimizers(Storyboard, Scene):
     """Update rules, then the race on three contour maps, then momentum taken apart."""
 
     def construct(self) -> None:
         self.p = scene_params("optimizers")
         self.check_params()
         self.caption = Caption()
-        self.title = None
         self.show_rules()
         for i, case in enumerate(self.p["cases"]):
             self.race(i, case)
@@ -98,11 +97,6 @@ class Optimizers(Scene):
         for key in ("starts", "steps", "lr_sgd", "lr_momentum", "lr_rmsprop", "lr_adam"):
             if len(self.p[key]) != n:
                 raise ValueError(f"optimizers.{key} needs one entry per case ({n} cases), got {len(self.p[key])}")
-
-    def set_title(self, text: str) -> None:
-        new = fit_in(title_text(text), config.frame_width - 0.6, 1.0).to_edge(UP, buff=0.25)
-        self.play(*([FadeOut(self.title)] if self.title else []), FadeIn(new), run_time=0.5)
-        self.title = new
 
     def optimizers(self, i: int) -> dict[str, Optimizer]:
         p = self.p
