@@ -90,18 +90,23 @@ class LocalMinima(Storyboard, Scene):
         box = ((lo, float(ys.min() - pad)), (hi, float(ys.max() + pad)))
         def xy(t: Trajectory) -> np.ndarray:
             return np.stack([t.points[:, 0], t.losses], -1)
+        self.several_starts(axes, case, xy, box)
+        self.race_pair(axes, case, xy, box, loss)
+        mark_figure(self, "double-well")
+        self.play(FadeOut(VGroup(axes, curve, marks, *self.pair)))
+
+    def several_starts(self, axes, case: LocalVsGlobal, to_xy, box) -> None:
+        """Plain GD from the other starts of the search, in a neutral colour; some get stuck."""
         step = ValueTracker(0.0)
-        others = [PathTracer(axes, xy(t), STUCK, step, *box, dot_radius=0.07, stroke_width=2) for t, _ in case.others]
+        others = [PathTracer(axes, to_xy(t), STUCK, step, *box, dot_radius=0.07, stroke_width=2)
+                  for t, _ in case.others]
         stuck_n = sum(1 for _, m in case.others if m is not None and not m.is_global)
         self.caption.say(self, f"Plain gradient descent (lr = {fmt(case.lr, 3)}) from {len(case.others)} starts: "
-                               f"{stuck_n} end in the local minimum.", 3.5)
+                               f"{stuck_n} end in a local minimum.", 3.5)
         self.add(*others)
         self.play(step.animate.set_value(case.steps), run_time=5, rate_func=linear)
         self.wait(1)
         self.play(*[FadeOut(o) for o in others])
-        self.race_pair(axes, case, xy, box, loss)
-        mark_figure(self, "double-well")
-        self.play(FadeOut(VGroup(axes, curve, marks, *self.pair)))
 
     def race_pair(self, axes, case: LocalVsGlobal, to_xy, box, loss) -> None:
         """The found start: plain GD gets stuck, momentum rolls through."""
@@ -139,15 +144,6 @@ class LocalMinima(Storyboard, Scene):
         marks = self.minimum_marks(axes, loss, lambda m: axes.c2p(*m.point))
         self.play(Create(axes), FadeIn(contours), FadeIn(marks))
         box = ((x_lo, y_lo), (x_hi, y_hi))
-        step = ValueTracker(0.0)
-        others = [PathTracer(axes, t.points, STUCK, step, *box, dot_radius=0.06, stroke_width=2)
-                  for t, _ in case.others]
-        stuck_n = sum(1 for _, m in case.others if m is not None and not m.is_global)
-        self.caption.say(self, f"Plain gradient descent from {len(case.others)} starts: {stuck_n} end in a "
-                               f"local minimum.", 3)
-        self.add(*others)
-        self.play(step.animate.set_value(case.steps), run_time=5, rate_func=linear)
-        self.wait(1)
-        self.play(*[FadeOut(o) for o in others])
+        self.several_starts(axes, case, lambda t: t.points, box)
         self.race_pair(axes, case, lambda t: t.points, box, loss)
         mark_figure(self, "two-basins")
