@@ -139,3 +139,14 @@ def test_list_prints_every_scene_with_a_description():
     proc = subprocess.run([sys.executable, "-m", "scenes", "list"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0
     assert re.search(r"^backprop\s+Backpropagation", proc.stdout, re.M)
+
+
+def test_transparent_stills_have_a_transparent_background(tmp_path):
+    proc = publish(tmp_path, "--only", "dot", "--transparent", "--no-gif")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    from PIL import Image
+
+    still = Image.open(tmp_path / "dot" / "dot-01-grown.png")
+    assert still.mode == "RGBA"
+    assert still.getpixel((2, 2))[3] == 0                                   # background: fully transparent
+    assert still.getpixel((still.width // 2, still.height // 2))[3] == 255  # the dot: opaque
