@@ -323,7 +323,8 @@ def write_gallery(out: Path, manifest: dict[str, Any], infos: dict[str, SceneInf
         if mp4 in files:
             track = (f"<track kind='captions' src='{name}/{srt}' srclang='en' label='captions'>"
                      if srt in files else "")
-            parts.append(f"<video controls preload='metadata' src='{name}/{mp4}'>{track}</video>")
+            poster = f" poster='{name}/{name}-last.png'" if f"{name}-last.png" in files else ""
+            parts.append(f"<video controls preload='metadata'{poster} src='{name}/{mp4}'>{track}</video>")
             parts.append(f"<p><a href='{name}/{mp4}'>MP4</a> ({files[mp4]['bytes'] // 1024} KiB, "
                          f"{entry['duration_s']:.1f} s)"
                          + (f" · <a href='{name}/{gif}'>GIF</a> ({files[gif]['bytes'] // 1024} KiB)" if gif in files else "")

@@ -38,7 +38,7 @@ class Links(HTMLParser):
         self.links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+        self.links += [v for k, v in attrs if k in ("href", "src", "poster") and v]
 
 
 @pytest.fixture(scope="module")
