@@ -77,13 +77,19 @@ def test_random_composed_expressions_match_finite_differences():
         np.testing.assert_allclose(grads_of(f, xs), numeric(f, xs), rtol=1e-4, atol=1e-4)
 
 
-def test_seed_tree_numbers():
-    # The talk's tree: e = a*b, d = e + c with a=-3, b=2, c=10 -> d = 4, a.grad = b = 2, b.grad = a = -3.
+def seed_tree():
+    """The talk's tree: e = a*b, d = e + c with a = -3, b = 2, c = 10."""
     a, b, c = Value(-3.0, label="a"), Value(2.0, label="b"), Value(10.0, label="c")
     e = a * b
     e.label = "e"
     d = e + c
     d.label = "d"
+    return a, b, c, e, d
+
+
+def test_seed_tree_numbers():
+    # The talk's tree: e = a*b, d = e + c with a=-3, b=2, c=10 -> d = 4, a.grad = b = 2, b.grad = a = -3.
+    a, b, c, e, d = seed_tree()
     d.backward()
     assert d.data == 4.0
     assert (d.grad, e.grad, c.grad, a.grad, b.grad) == (1.0, 1.0, 1.0, 2.0, -3.0)
@@ -96,11 +102,7 @@ def test_seed_add_and_mul_parents():
 
 
 def test_trace_of_seed_tree_in_order():
-    a, b, c = Value(-3.0, label="a"), Value(2.0, label="b"), Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
+    a, b, c, e, d = seed_tree()
     trace = d.backward()
     got = [(s.node.label, s.op, s.child.label, s.upstream, s.local, s.contribution) for s in trace]
     # + passes d.grad=1 unchanged to e and c; * gives a "b's data x e.grad" = 2, b "a's data x e.grad" = -3.
@@ -156,11 +158,7 @@ def test_long_chain_has_no_recursion_limit():
 
 
 def test_graph_export_layers_and_edges():
-    a, b, c = Value(-3.0, label="a"), Value(2.0, label="b"), Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
+    a, b, c, e, d = seed_tree()
     d.backward()
     g = d.graph()
     labels = [[g.node(i).label for i in layer] for layer in g.layers]
