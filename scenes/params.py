@@ -100,6 +100,13 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: str
 LIMITS = "limits"
 
 
+def _flat(value: Any) -> list[Any]:
+    """Every scalar in a value, however deeply its lists nest."""
+    if isinstance(value, list):
+        return [v for item in value for v in _flat(item)]
+    return [value]
+
+
 def _check_limits(where: str, scene: str, params: dict[str, Any], limits: dict[str, Any]) -> None:
     """Apply ``[limits.<scene>]`` of defaults.toml: ``key = [lo, hi]``, ``{choices = [...]}``
     or ``{kind = "loss2d" | "loss1d" | "loss"}`` (a registered loss name or, for 2-D, an expression)."""
@@ -110,8 +117,7 @@ def _check_limits(where: str, scene: str, params: dict[str, Any], limits: dict[s
         full = f"{scene}.{key}"
         if isinstance(rule, list) and len(rule) == 2:
             lo, hi = float(rule[0]), float(rule[1])
-            items = value if isinstance(value, list) else [value]
-            for v in items:
+            for v in _flat(value):
                 if not (lo <= float(v) <= hi):
                     raise ParamsError(f"{where}: '{full}' must be between {rule[0]} and {rule[1]}, got {value!r}")
         elif isinstance(rule, dict) and "choices" in rule:

@@ -42,3 +42,21 @@ def test_bad_files_name_the_file_the_key_and_what_is_allowed(tmp_path, text, wor
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ParamsError, match="does not exist"):
         load_params(tmp_path / "nope.toml")
+
+
+def test_nested_lists_are_range_checked(tmp_path):
+    ok = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 0.5], [3.0, 1.0]]\n")
+    assert load_params(ok)["optimizers"]["starts"][2] == [3.0, 1.0]
+    bad = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 5000.0], [3.0, 1.0]]\n")
+    with pytest.raises(ParamsError, match="'optimizers.starts' must be between"):
+        load_params(bad)
+
+
+def test_expressions_and_loss_kinds(tmp_path):
+    ok = write(tmp_path, "[loss_surface]\nfunction = \"x**2 + 3*sin(y)\"\n")
+    assert load_params(ok)["loss_surface"]["function"] == "x**2 + 3*sin(y)"
+    for text, words in [("[loss_surface]\nfunction = \"__import__('os')\"\n", "nor a valid expression"),
+                        ("[loss_surface]\nfunction = \"double_well\"\n", "must be a 2-D loss"),
+                        ("[learning_rate]\ncurve = \"booth\"\n", "must be a 1-D loss")]:
+        with pytest.raises(ParamsError, match=words):
+            load_params(write(tmp_path, text))
