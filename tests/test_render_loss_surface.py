@@ -12,3 +12,13 @@ def test_loss_surface_renders(tmp_path):
     assert r.frames > 60, r.frames
     assert not is_blank(r.last_frame)
     assert r.srt is not None and "momentum" in r.srt.read_text().lower()
+
+
+def test_loss_surface_renders_a_user_expression(tmp_path):
+    # A loss typed by the user, with no minima listed: contours, runs and legend still work.
+    params = tmp_path / "p.toml"
+    params.write_text('[loss_surface]\nfunction = "x**2 + 3*sin(y)"\nstart = [2.0, 1.0]\nsteps = 40\n'
+                      "turn_seconds = 1.0\nrace_seconds = 2.0\n")
+    r = render_tiny("loss_surface.py", tmp_path, env={"GDVIZ_PARAMS": str(params)})
+    assert r.frames > 20 and not is_blank(r.last_frame)
+    assert "x**2 + 3*sin(y)" in r.srt.read_text()
