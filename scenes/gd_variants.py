@@ -84,7 +84,7 @@ class GDVariants(Storyboard, Scene):
             foot = Text(f"test accuracy {acc:.1%}", font=THEME.font, font_size=18, color=THEME.text).next_to(
                 axes, DOWN, buff=0.35)
             panels.add(VGroup(axes, head, foot))
-        panels.arrange(RIGHT, buff=0.6).shift(0.1 * DOWN)
+        panels.arrange(RIGHT, buff=0.6, aligned_edge=UP).shift(0.1 * DOWN)
         tracers = self.runs_on(panels, t, y_max)
         key = Text("coloured: train loss per epoch     white: test loss     faint: each step's batch loss",
                    font=THEME.font, font_size=16, color=THEME.muted).next_to(panels, DOWN, buff=0.12)

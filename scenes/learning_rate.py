@@ -102,7 +102,7 @@ class LearningRate(Storyboard, Scene):
             curve = polyline(axes, np.stack([xs, ys], -1), THEME.LOSS, 2.5)
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.15)
             panels.add(VGroup(header, axes, curve))
-        panels.arrange(RIGHT, buff=0.3).next_to(thresholds, DOWN, buff=0.4)
+        panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN).next_to(thresholds, DOWN, buff=0.4)
         self.play(FadeIn(panels), run_time=1.0)
         self.curve_tracers = self.add_runs(panels, loss, x0, r, steps, step, (lo, y_lo - pad), (hi, y_hi + pad))
         self.caption.say(self, "Each ball takes gradient steps x ← x − lr·f′(x); the arrow is the next step.", 3)
@@ -169,7 +169,7 @@ class LearningRate(Storyboard, Scene):
                         axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False})
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.12)
             panels.add(VGroup(header, axes))
-        panels.arrange(RIGHT, buff=0.3).next_to(thresholds, DOWN, buff=0.4)
+        panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN).next_to(thresholds, DOWN, buff=0.4)
         self.bowl_runs = {}
         tracers = []
         for name, panel in zip(REGIMES, panels):
