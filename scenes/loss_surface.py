@@ -235,7 +235,7 @@ class LossSurface(ThreeDScene):
             path.set_points_as_corners(pts)
             paths.add(path)
         self.add_subcaption("From above, on the contour map: the whole paths side by side.", duration=5)
-        for d, pieces in self.movers.values():
+        for d, _pieces in self.movers.values():
             d.clear_updaters()
         self.legend.clear_updaters()
         self.play(FadeOut(self.mesh), FadeIn(paths), run_time=1.5)

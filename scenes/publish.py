@@ -351,7 +351,7 @@ def update_previews(out: Path, manifest: dict[str, Any], readme: Path = README,
     """Small PNG previews (last frame, ``width`` px wide) and the README's preview table."""
     preview_dir.mkdir(parents=True, exist_ok=True)
     rows = []
-    for name, entry in sorted(manifest["scenes"].items()):
+    for name in sorted(manifest["scenes"]):
         last = out / name / f"{name}-last.png"
         if not last.exists():
             continue

@@ -65,7 +65,7 @@ def test_random_composed_expressions_match_finite_differences():
         program = [(int(rng.integers(2)), int(rng.integers(7)), int(rng.integers(4)), int(rng.integers(3)),
                     int(rng.integers(3))) for _ in range(6)]
 
-        def f(*xs):
+        def f(*xs, program=program):
             pool = list(xs)
             for kind, u, b, i, j in program:
                 pool.append(unary[u](pool[-1 - i % len(pool)]) if kind == 0
