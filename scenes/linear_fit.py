@@ -34,7 +34,7 @@ from manim import (
 
 from gdcore import data
 from gdcore.linfit import LineFit, fit_line, least_squares
-from scenes.common import Storyboard, THEME, Caption, PathTracer, fmt, mark_figure
+from scenes.common import Storyboard, THEME, Caption, LiveText, PathTracer, fmt, mark_figure
 from scenes.params import scene_params
 
 
@@ -132,7 +132,7 @@ class LinearFit(Storyboard, Scene):
         residuals = always_redraw(lambda: VGroup(*[
             Line(axes.c2p(a, self.mb()[0] * a + self.mb()[1]), axes.c2p(a, b), color=THEME.LOSS, stroke_width=2)
             for a, b in zip(self.x, self.y)]))
-        readout = always_redraw(self._readout)
+        readout = self._readout()
         # Loss curve: full-data MSE after every update, x in passes.
         passes = self.p["passes"]
         loss_max = float(fit.loss.max())
@@ -178,17 +178,18 @@ class LinearFit(Storyboard, Scene):
                         color=color, stroke_width=width)
 
     def _readout(self) -> VGroup:
-        m, b, loss = self.mb()
-        t = self.t.get_value()
-        per = self.fit.updates_per_epoch
-        rows = VGroup(
-            Text(f"pass {min(int(t // per) + 1, self.p['passes'])} / {self.p['passes']}", font=THEME.mono,
-                 font_size=THEME.label_size, color=THEME.muted),
-            Text(f"m = {m:+.4f}", font=THEME.mono, font_size=THEME.label_size, color=THEME.PREDICTION),
-            Text(f"b = {b:+.4f}", font=THEME.mono, font_size=THEME.label_size, color=THEME.PREDICTION),
-            Text(f"MSE = {loss:.4f}", font=THEME.mono, font_size=THEME.label_size, color=THEME.LOSS),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        return rows.to_edge(RIGHT, buff=1.2).shift(1.55 * UP)
+        """Pass, m, b and MSE of the last update taken (the engine's numbers, not interpolated)."""
+        colors = [THEME.muted, THEME.PREDICTION, THEME.PREDICTION, THEME.LOSS]
+        rows = VGroup(*[LiveText(text, color=c) for text, c in zip(self._readout_lines(), colors)])
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_edge(RIGHT, buff=1.2).shift(1.55 * UP)
+        rows.add_updater(lambda g: [row.set_text(text) for row, text in zip(g, self._readout_lines())])
+        return rows
+
+    def _readout_lines(self) -> list[str]:
+        fit, per, passes = self.fit, self.fit.updates_per_epoch, self.p["passes"]
+        k = int(min(max(self.t.get_value(), 0.0), len(fit.m) - 1))
+        return [f"pass {min(k // per + 1, passes)} / {passes}", f"m = {fit.m[k]:+.4f}", f"b = {fit.b[k]:+.4f}",
+                f"MSE = {fit.loss[k]:.4f}"]
 
     def show_answer(self) -> None:
         m, b = least_squares(self.x, self.y)
