@@ -213,23 +213,30 @@ class _GlyphAtlas:
     Rendering a :class:`~manim.Text` goes through Pango and an SVG parse (about
     40 ms); a readout rebuilt every frame spent most of a render there.  In a
     monospace font a glyph's place is its cell, so a line can be assembled from
-    copies of these glyphs shifted by whole advances, with the same outlines and
-    baseline Pango would give.
+    these outlines shifted by whole advances, with the same shapes and baseline
+    Pango would give.  The glyphs are rendered in short chunks (a long line is
+    clipped by the SVG canvas), each led by a "0" whose centre fixes the cell
+    origin: ``outlines[c]`` are the points of ``c`` drawn in the cell whose "0"
+    would be centred on the scene origin.
     """
 
-    CHARS = "".join(c for c in map(chr, range(33, 127))) + "−·×≈≤≥→←ηβαλε²√∇"
+    CHARS = "".join(map(chr, range(33, 127))) + "−·×≈≤≥→←ηβαλε²√∇"
+    CHUNK = 10
     _cache: dict[tuple[str, int], "_GlyphAtlas"] = {}
 
     def __init__(self, font: str, font_size: int) -> None:
-        atlas = Text(self.CHARS, font=font, font_size=font_size)
-        if len(atlas.submobjects) != len(self.CHARS):
-            raise ValueError(f"font {font!r} does not give one outline per character; LiveText needs a monospace font")
         pair = Text("00", font=font, font_size=font_size)
         self.advance = float(pair[1].get_center()[0] - pair[0].get_center()[0])
-        # Cell 0's origin: the atlas's centre minus half its cells (glyph i sits in cell i from here).
-        self.origin = atlas.get_center() - RIGHT * self.advance * len(self.CHARS) / 2
-        self.glyphs = {c: g for c, g in zip(self.CHARS, atlas.submobjects)}
-        self.index = {c: i for i, c in enumerate(self.CHARS)}
+        self.outlines: dict[str, np.ndarray] = {}
+        for k in range(0, len(self.CHARS), self.CHUNK):
+            chars = self.CHARS[k:k + self.CHUNK]
+            line = Text("0" + chars, font=font, font_size=font_size)
+            if len(line.submobjects) != len(chars) + 1:
+                raise ValueError(f"font {font!r} does not give one outline per character in {chars!r}; "
+                                 "LiveText needs a monospace font")
+            zero = line[0].get_center()
+            for i, (c, glyph) in enumerate(zip(chars, line[1:]), start=1):
+                self.outlines[c] = glyph.points - zero - RIGHT * self.advance * i
 
     @classmethod
     def get(cls, font: str, font_size: int) -> "_GlyphAtlas":
@@ -242,11 +249,14 @@ class _GlyphAtlas:
 class LiveText(VGroup):
     """A line of monospace text that is cheap to change every frame.
 
-    ``set_text`` replaces the glyphs in place (about 0.5 ms a character, against
-    about 40 ms for a new :class:`~manim.Text`), keeping the line's left end and
-    baseline where they were, so a readout can follow a tracker in an updater.
-    Characters outside the atlas (printable ASCII and a few maths symbols) fall
-    back to a full :class:`~manim.Text` render.
+    ``set_text`` rewrites the outlines of a fixed pool of glyph slots in place
+    (a few ms a line, against about 40 ms for a new :class:`~manim.Text`),
+    keeping the line's left end and baseline where they were, so a readout can
+    follow a tracker in an updater.  The slots are the same objects from frame to
+    frame, which matters: manim fixes the list of mobjects it draws at the start
+    of each animation, so glyphs swapped in mid-animation would not be drawn and
+    swapped-out ones would stay.  Characters outside the atlas (printable ASCII
+    and a few maths symbols) fall back to a full :class:`~manim.Text` render.
 
     Parameters
     ----------
@@ -256,6 +266,9 @@ class LiveText(VGroup):
         Default: the theme's text colour.
     font_size : int, optional
         Default: the theme's label size.
+    capacity : int
+        Glyph slots made up front.  A longer text adds slots, which an animation
+        already running does not draw until it ends.
 
     Examples
     --------
@@ -264,18 +277,26 @@ class LiveText(VGroup):
     """
 
     def __init__(self, text: str = "", color: str | None = None, font_size: int | None = None,
-                 theme: Theme = THEME) -> None:
+                 capacity: int = 32, theme: Theme = THEME) -> None:
         super().__init__()
         self.font, self.font_size = theme.mono, font_size or theme.label_size
         self.text_color = color or theme.text
         self.atlas = _GlyphAtlas.get(self.font, self.font_size)
         # Two invisible points carry the line's origin and advance through moves and scaling.
-        self.anchor = VMobject().set_points_as_corners([self.atlas.origin, self.atlas.origin + RIGHT * self.atlas.advance])
+        self.anchor = VMobject().set_points_as_corners([ORIGIN, RIGHT * self.atlas.advance])
         self.anchor.set_stroke(width=0, opacity=0)
         self.glyph_group = VGroup()
         self.add(self.anchor, self.glyph_group)
-        self.text = None
+        self._grow(capacity)
+        self.text: str | None = None
         self.set_text(text)
+
+    def _grow(self, n: int) -> None:
+        old = self.glyph_group.submobjects
+        opacity = old[0].get_fill_opacity() if old else 1.0
+        while len(self.glyph_group.submobjects) < n:
+            slot = VMobject(fill_color=self.text_color, fill_opacity=opacity, stroke_width=0)
+            self.glyph_group.add(slot)
 
     def set_text(self, text: str) -> "LiveText":
         """Show ``text``; does nothing if it is already shown."""
@@ -284,24 +305,22 @@ class LiveText(VGroup):
         self.text = text
         a, b = self.anchor.get_start(), self.anchor.get_end()
         scale = float(np.linalg.norm(b - a)) / self.atlas.advance
-        glyphs = []
-        if all(c.isspace() or c in self.atlas.index for c in text):
-            for j, c in enumerate(text):
-                if c.isspace():
-                    continue
-                g = self.atlas.glyphs[c].copy()
-                g.shift(RIGHT * self.atlas.advance * (j - self.atlas.index[c]))
-                glyphs.append(g)
-            group = VGroup(*glyphs)
-            group.shift(-self.atlas.origin).scale(scale, about_point=ORIGIN).shift(a)
+        atlas = self.atlas
+        if all(c.isspace() or c in atlas.outlines for c in text):
+            outlines = [(atlas.outlines[c] + RIGHT * atlas.advance * j) * scale + a
+                        for j, c in enumerate(text) if not c.isspace()]
         else:
-            group = Text(text, font=self.font, font_size=self.font_size)
-            group.scale(scale).align_to(a, LEFT).shift(UP * (a[1] - group.get_center()[1]))
-        # Keep the opacity of the glyphs being replaced (a readout may be fading in or out).
-        old = self.glyph_group.submobjects
-        group.set_fill(self.text_color, opacity=old[0].get_fill_opacity() if old else 1.0)
-        self.glyph_group.submobjects = []
-        self.glyph_group.add(*group.submobjects)
+            # Led by a "0" in cell -1, whose centre fixes the baseline and the left end.
+            full = Text("0" + text, font=self.font, font_size=self.font_size)
+            full.scale(scale, about_point=full[0].get_center()).shift(a + LEFT * atlas.advance * scale
+                                                                       - full[0].get_center())
+            outlines = [g.points for g in full.submobjects[1:]]
+        self._grow(len(outlines))
+        for k, slot in enumerate(self.glyph_group.submobjects):
+            if k < len(outlines):
+                slot.set_points(outlines[k])
+            else:
+                slot.clear_points()
         return self
 
 

@@ -41,6 +41,7 @@ from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.trajectory import Trajectory, descend
 from scenes.common import (
     THEME,
+    LiveText,
     SurfaceMesh,
     fit_in,
     fmt,
@@ -186,17 +187,20 @@ class LossSurface(ThreeDScene):
         return row
 
     @staticmethod
-    def loss_text(loss: float) -> Text:
-        return Text(f"loss {fmt(loss, 3)}", font=THEME.mono, font_size=THEME.small_size, color=THEME.LOSS)
+    def loss_text(loss: float) -> LiveText:
+        return LiveText(LossSurface.loss_line(loss), color=THEME.LOSS, font_size=THEME.small_size)
+
+    @staticmethod
+    def loss_line(loss: float) -> str:
+        return f"loss {fmt(loss, 3)}"
 
     def update_legend(self, group: VGroup) -> None:
         k = int(self.step.get_value())
         camera = self.renderer.camera
         for row, name in zip(group, ORDER):
             run = self.runs[name]
-            new = self.loss_text(run.losses[min(k, len(run.losses) - 1)]).move_to(row[2], aligned_edge=LEFT)
-            row[2].become(new)
-            # become() brings new glyphs: keep them fixed in the frame like the rest of the legend.
+            row[2].set_text(self.loss_line(run.losses[min(k, len(run.losses) - 1)]))
+            # New glyphs: keep them fixed in the frame like the rest of the legend.
             camera.fixed_in_frame_mobjects.update(row[2].get_family())
 
     def xy_at(self, name: str, s: np.ndarray) -> np.ndarray:

@@ -46,6 +46,7 @@ from scenes.common import (
     Caption,
     NetworkDiagram,
     PathTracer,
+    LiveText,
     fit_in,
     fmt,
     mark_figure,
@@ -179,6 +180,11 @@ class NeuralNetwork(Storyboard, Scene):
         self.wait(0.5)
         self.play(FadeOut(self.loss_text))
 
+    def counter_line(self, snap) -> str:
+        """Step, epoch and training accuracy of a snapshot, as shown above the decision boundary."""
+        acc = np.mean(np.argmax(self.net.forward(self.X, params=snap.params), 1) == self.y)
+        return f"step {snap.step}  epoch {snap.epoch:.1f}  accuracy {acc:.0%}"
+
     def training(self) -> None:
         self.set_title("Training: weights, decision boundary and loss")
         snaps = self.history.snapshots
@@ -224,7 +230,8 @@ class NeuralNetwork(Storyboard, Scene):
         loss_step.add_updater(lambda v: v.set_value(float(np.interp(k.get_value(), np.arange(len(snaps)), step_of))))
         curve = PathTracer(loss_axes, np.column_stack([np.arange(1, steps + 1), self.history.step_loss]),
                            THEME.LOSS, loss_step, (0, 0), (steps, ymax), dot_radius=0.03, stroke_width=1.5)
-        counter = Text("", font=THEME.mono, font_size=16, color=THEME.muted)
+        counter = LiveText(self.counter_line(snaps[0]), color=THEME.muted, font_size=16)
+        counter.next_to(axes, UP, buff=0.08).align_to(axes, LEFT)
 
         def redraw_net(_):
             s = snaps[min(int(k.get_value()), len(snaps) - 1)]
@@ -233,10 +240,7 @@ class NeuralNetwork(Storyboard, Scene):
                 self.diagram.set_activations(s.activations)
 
         def redraw_counter(m):
-            s = snaps[min(int(k.get_value()), len(snaps) - 1)]
-            acc = np.mean(np.argmax(self.net.forward(self.X, params=s.params), 1) == self.y)
-            m.become(Text(f"step {s.step}  epoch {s.epoch:.1f}  accuracy {acc:.0%}", font=THEME.mono, font_size=16,
-                          color=THEME.muted).next_to(axes, UP, buff=0.08).align_to(axes, LEFT))
+            m.set_text(self.counter_line(snaps[min(int(k.get_value()), len(snaps) - 1)]))
 
         self.play(FadeOut(self.weight_legend), FadeIn(axes), FadeIn(pts), FadeIn(bound), FadeIn(loss_axes),
                   FadeIn(loss_label))

@@ -43,6 +43,7 @@ from scenes.common import (
     Caption,
     ContourMap,
     PathTracer,
+    LiveText,
     fit_in,
     fmt,
     mark_figure,
@@ -159,7 +160,7 @@ class Optimizers(Storyboard, Scene):
         # Labels of runs that leave the map would pile up at one border: stack them.
         for k, name in enumerate(n for n in ORDER if tracers[n].label is not None):
             tracers[name].label.shift(0.3 * k * DOWN)
-        counter = Text("step 0", font=THEME.mono, font_size=THEME.small_size, color=THEME.muted)
+        counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=THEME.small_size)
         counter.next_to(axes, UP, buff=0.1).align_to(axes, LEFT)
         curves, curve_tracers = self.loss_panel(loss, runs, steps, step, f_star, axes)
         legend = VGroup(*[
@@ -170,9 +171,7 @@ class Optimizers(Storyboard, Scene):
         self.play(Create(axes), FadeIn(contours), FadeIn(marks), FadeIn(curves), FadeIn(legend), FadeIn(counter))
         start_dot = MathTex(r"\bullet", color=THEME.text).move_to(axes.c2p(*start))
         self.add(start_dot, *tracers.values(), *curve_tracers)
-        counter.add_updater(lambda m: m.become(
-            Text(f"step {int(step.get_value())}/{steps}", font=THEME.mono, font_size=THEME.small_size,
-                 color=THEME.muted).move_to(m, aligned_edge=LEFT)))
+        counter.add_updater(lambda m: m.set_text(f"step {int(step.get_value())}/{steps}"))
         self.caption.say(self, f"All four start at ({fmt(start[0])}, {fmt(start[1])}); {steps} steps each.", 3)
         self.play(step.animate.set_value(steps), run_time=self.p["race_seconds"], rate_func=linear)
         counter.clear_updaters()
