@@ -141,6 +141,9 @@ class Outcome:
     error: str = ""
 
 
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _run(cmd: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
     with log.open("a", encoding="utf-8") as f:
         f.write("$ " + " ".join(cmd) + "\n")
@@ -180,6 +183,11 @@ def render_scene(scene: SceneInfo, opts: argparse.Namespace, params_file: Path |
     flag, folder = QUALITIES[opts.quality]
     env = {**os.environ, "GDVIZ_THEME": opts.theme, "GDVIZ_FIGURES": str(work / "figures.jsonl")}
     env.pop(ENV_VAR, None)
+    # One BLAS thread per render: the workers already fill the cores, and two renders each spinning
+    # two BLAS threads on two cores slow each other down.  Same setting for any --jobs, so the
+    # measured figures (gd_variants' epoch times) mean the same thing in every run.
+    for var in BLAS_THREAD_VARS:
+        env.setdefault(var, "1")
     if params_file is not None:
         env[ENV_VAR] = str(params_file)
     base = _manim_cmd() + ["render", f"-q{flag}", "--media_dir", str(work / "media"), "--disable_caching",
@@ -374,6 +382,24 @@ def update_previews(out: Path, manifest: dict[str, Any], readme: Path = README,
 # ---------------------------------------------------------------- main
 
 
+def longest_first(names: list[str], manifest: dict[str, Any], quality: str) -> list[str]:
+    """The scenes in the order to start them: longest last render (at this quality) first.
+
+    With N workers the run ends when the last scene does; starting the long ones first keeps
+    one long scene from running alone at the end.  Scenes with no recorded time keep their
+    order, after the timed ones.
+
+    >>> longest_first(["a", "b", "c"], {"scenes": {"b": {"render_s": 9.0, "quality": "low"},
+    ...                                            "c": {"render_s": 30.0, "quality": "low"}}}, "low")
+    ['c', 'b', 'a']
+    """
+    def seconds(name: str) -> float:
+        entry = manifest.get("scenes", {}).get(name, {})
+        return float(entry.get("render_s", -1.0)) if entry.get("quality") == quality else -1.0
+
+    return sorted(names, key=lambda n: -seconds(n))
+
+
 def publish(opts: argparse.Namespace) -> int:
     out: Path = Path(opts.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -420,10 +446,11 @@ def publish(opts: argparse.Namespace) -> int:
             work = Path(result["work"])
             with lock:
                 files = _place(result["staged"], out / name)
+            secs = time.perf_counter() - t0
             entry = {"description": scene.description, "files": files, "duration_s": result["duration_s"],
                      "stills": result["stills"], "params": params, "input_hash": digest,
-                     "quality": opts.quality, "theme": opts.theme, "version": _version()}
-            secs = time.perf_counter() - t0
+                     "quality": opts.quality, "theme": opts.theme, "version": _version(),
+                     "render_s": round(secs, 1)}
             progress.set(name, "done", f"({secs:.1f} s)")
             return Outcome(name, "done", secs, log, entry)
         except Exception as e:  # one scene's failure does not stop the others
@@ -439,7 +466,8 @@ def publish(opts: argparse.Namespace) -> int:
                 shutil.rmtree(stale, ignore_errors=True)
 
     with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-        outcomes = list(pool.map(job, names))
+        outcomes = list(pool.map(job, longest_first(names, manifest, opts.quality)))
+    outcomes.sort(key=lambda o: names.index(o.scene))
     progress.close()
 
     for o in outcomes:

@@ -62,6 +62,7 @@ def test_manifest_lists_every_output_and_matches_the_files(first_run):
         assert 0.3 < entry["duration_s"] < 3.0          # the fixtures last about 1 s
         assert re.fullmatch(r"[0-9a-f]{64}", entry["input_hash"])
         assert entry["version"] and entry["quality"] == "low"
+        assert entry["render_s"] > 0                   # the next run starts the longest scenes first
     # dot.py marks one key frame ("grown") and writes one subcaption.
     dot = m["scenes"]["dot"]
     assert [s["name"] for s in dot["stills"]] == ["last", "grown"]
@@ -150,3 +151,13 @@ def test_transparent_stills_have_a_transparent_background(tmp_path):
     assert still.mode == "RGBA"
     assert still.getpixel((2, 2))[3] == 0                                   # background: fully transparent
     assert still.getpixel((still.width // 2, still.height // 2))[3] == 255  # the dot: opaque
+
+
+def test_longest_first_orders_by_the_last_render_at_the_same_quality():
+    from scenes.publish import longest_first
+
+    m = {"scenes": {"a": {"render_s": 5.0, "quality": "low"}, "b": {"render_s": 50.0, "quality": "high"},
+                    "c": {"render_s": 30.0, "quality": "low"}, "d": {"render_s": 12.5, "quality": "low"}}}
+    # b's time is for another quality, so b is unknown at "low" and goes last with e, in their order.
+    assert longest_first(["a", "b", "c", "d", "e"], m, "low") == ["c", "d", "a", "b", "e"]
+    assert longest_first(["x", "y"], {}, "low") == ["x", "y"]
