@@ -11,6 +11,8 @@ Usage: python benchmarks/bench_publish.py [--quality low]
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -20,28 +22,45 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(out: Path, *args: str) -> float:
+def run(out: Path, *args: str) -> tuple[float, float]:
+    """Wall seconds of one publish, and the CPU seconds it and its children used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "scenes", "publish", "--out", str(out), "--no-previews", *args],
                           cwd=ROOT, capture_output=True, text=True)
     secs = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f"publish failed:\n{proc.stderr[-3000:]}")
-    return secs
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return secs, cpu
+
+
+def render_times(out: Path) -> dict[str, float]:
+    scenes = json.loads((out / "manifest.json").read_text())["scenes"]
+    return {name: entry["render_s"] for name, entry in scenes.items()}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quality", default="low")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as a:
-        b = a
-        serial = run(Path(a), "--quality", args.quality, "--jobs", "1", "--force")
-        print(f"{'--jobs 1 (cold)':24s} {serial:8.1f} s", flush=True)
-        parallel = run(Path(b), "--quality", args.quality, "--jobs", "2", "--force")
-        print(f"{'--jobs 2 (cold)':24s} {parallel:8.1f} s   speed-up {serial / parallel:.2f}x", flush=True)
-        cached = run(Path(b), "--quality", args.quality, "--jobs", "2")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        serial, serial_cpu = run(out, "--quality", args.quality, "--jobs", "1", "--force")
+        serial_times = render_times(out)
+        print(f"{'--jobs 1 (cold)':24s} {serial:8.1f} s   {serial_cpu / serial:.2f} cores busy on average",
+              flush=True)
+        parallel, parallel_cpu = run(out, "--quality", args.quality, "--jobs", "2", "--force")
+        parallel_times = render_times(out)
+        print(f"{'--jobs 2 (cold)':24s} {parallel:8.1f} s   {parallel_cpu / parallel:.2f} cores busy on average;"
+              f" speed-up {serial / parallel:.2f}x", flush=True)
+        cached, _ = run(out, "--quality", args.quality, "--jobs", "2")
         print(f"{'--jobs 2 (cached)':24s} {cached:8.1f} s   {100 * cached / parallel:.1f}% of the cold run")
+        print(f"\n{'scene':18s} {'jobs 1':>8s} {'jobs 2':>8s}   seconds per scene (render, GIF and stills)")
+        for name in sorted(serial_times, key=lambda n: -serial_times[n]):
+            print(f"{name:18s} {serial_times[name]:8.1f} {parallel_times[name]:8.1f}")
+        print(f"{'sum':18s} {sum(serial_times.values()):8.1f} {sum(parallel_times.values()):8.1f}")
 
 
 if __name__ == "__main__":
