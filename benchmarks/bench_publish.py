@@ -5,7 +5,7 @@ into one temporary folder, so nothing in media/publish changes; the cold runs us
 parallel run starts the scenes longest first, from the times the serial run recorded in the
 manifest, as any second publish into the same folder does.
 
-Usage: python benchmarks/bench_publish.py [--quality low]
+Usage: python benchmarks/bench_publish.py [--quality low] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,20 +45,33 @@ def render_times(out: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quality", default="low")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="serial/parallel pairs, run alternately; medians are quoted (default 1)")
     args = ap.parse_args()
+    serials, parallels, ratios = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        serial, serial_cpu = run(out, "--quality", args.quality, "--jobs", "1", "--force")
-        serial_times = render_times(out)
-        print(f"{'--jobs 1 (cold)':24s} {serial:8.1f} s   {serial_cpu / serial:.2f} cores busy on average",
-              flush=True)
-        parallel, parallel_cpu = run(out, "--quality", args.quality, "--jobs", "2", "--force")
-        parallel_times = render_times(out)
-        print(f"{'--jobs 2 (cold)':24s} {parallel:8.1f} s   {parallel_cpu / parallel:.2f} cores busy on average;"
-              f" speed-up {serial / parallel:.2f}x", flush=True)
+        for r in range(1, args.repeat + 1):
+            serial, serial_cpu = run(out, "--quality", args.quality, "--jobs", "1", "--force")
+            serial_times = render_times(out)
+            print(f"[{r}] {'--jobs 1 (cold)':20s} {serial:8.1f} s   {serial_cpu / serial:.2f} cores busy on average",
+                  flush=True)
+            parallel, parallel_cpu = run(out, "--quality", args.quality, "--jobs", "2", "--force")
+            parallel_times = render_times(out)
+            print(f"[{r}] {'--jobs 2 (cold)':20s} {parallel:8.1f} s   {parallel_cpu / parallel:.2f} cores busy on "
+                  f"average; speed-up {serial / parallel:.2f}x", flush=True)
+            serials.append(serial)
+            parallels.append(parallel)
+            ratios.append(serial / parallel)
         cached, _ = run(out, "--quality", args.quality, "--jobs", "2")
+        parallel = statistics.median(parallels)
         print(f"{'--jobs 2 (cached)':24s} {cached:8.1f} s   {100 * cached / parallel:.1f}% of the cold run")
-        print(f"\n{'scene':18s} {'jobs 1':>8s} {'jobs 2':>8s}   seconds per scene (render, GIF and stills)")
+        if args.repeat > 1:
+            print(f"median of {args.repeat}: --jobs 1 {statistics.median(serials):.1f} s, --jobs 2 {parallel:.1f} s, "
+                  f"speed-up {statistics.median(ratios):.2f}x (each pair: "
+                  + ", ".join(f"{x:.2f}x" for x in ratios) + ")")
+        print(f"\n{'scene':18s} {'jobs 1':>8s} {'jobs 2':>8s}   seconds per scene in the last pair "
+              "(render, GIF and stills)")
         for name in sorted(serial_times, key=lambda n: -serial_times[n]):
             print(f"{name:18s} {serial_times[name]:8.1f} {parallel_times[name]:8.1f}")
         print(f"{'sum':18s} {sum(serial_times.values()):8.1f} {sum(parallel_times.values()):8.1f}")
