@@ -105,6 +105,11 @@ class NeuralNetwork(Storyboard, Scene):
         self.weight_legend = legend
         self.play(Create(self.diagram.edge_group), FadeIn(self.diagram.neuron_group), FadeIn(self.diagram.dots),
                   FadeIn(self.layer_labels), FadeIn(legend), run_time=1.5)
+        # The animations added the diagram's parts; put the diagram itself in the scene instead, so
+        # the updater that redraws it from the training snapshots runs (manim only updates mobjects
+        # that are in the scene, not the parents of mobjects that are).
+        self.remove(self.diagram.edge_group, self.diagram.neuron_group, self.diagram.dots)
+        self.add(self.diagram)
         n_params = self.net.n_params
         self.caption.say(self, f"{' → '.join(map(str, self.net.sizes))} neurons, {n_params} weights and biases; "
                                f"colour = sign, width = size.", 3.5)

@@ -52,6 +52,24 @@ def last_frame(video: Path, out_png: Path) -> np.ndarray:
     return np.asarray(Image.open(out_png).convert("RGB"))
 
 
+def frame_at(video: Path, t: float, out_png: Path) -> np.ndarray:
+    """The frame shown at time ``t`` (seconds) of ``video``, as an (H, W, 3) uint8 array."""
+    from PIL import Image
+
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-ss", f"{max(t, 0.0):.3f}", "-i", str(video), "-frames:v", "1",
+         "-update", "1", str(out_png)],
+        check=True, capture_output=True,
+    )
+    return np.asarray(Image.open(out_png).convert("RGB"))
+
+
+def figure_marks(path: Path) -> dict[str, float]:
+    """The key frames a scene marked (``$GDVIZ_FIGURES``): name -> time in seconds."""
+    marks = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {m["name"]: float(m["time"]) for m in marks}
+
+
 def render_tiny(scene_file: str, tmp: Path, env: dict[str, str] | None = None) -> RenderResult:
     """Render ``scenes/<scene_file>`` at 192x108, 4 fps, into ``tmp``; return the video facts."""
     cmd = _manim() + [
