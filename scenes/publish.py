@@ -164,10 +164,30 @@ def _duration(video: Path) -> float:
     return round(float(out.strip()), 3)
 
 
+def _fps(video: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate",
+                          "-of", "csv=p=0", str(video)], capture_output=True, text=True, check=True).stdout
+    num, _, den = out.strip().partition("/")
+    return float(num) / float(den or 1)
+
+
+def still_seek(t: float, fps: float) -> float:
+    """Where to seek for the frame that shows the scene at time ``t``.
+
+    A mark is written when the animations before it have ended, at time ``t``; the frame that shows
+    that state is the last one rendered, at ``t - 1/fps``.  The frame at ``t`` itself may already
+    belong to the next animation (a new title fading in), so seek a quarter frame before that one.
+    """
+    return max(t - 1.25 / fps, 0.0)
+
+
 def _still(video: Path, t: float | None, out_png: Path, log: Path) -> None:
-    seek = ["-sseof", "-0.5"] if t is None else ["-ss", f"{max(t, 0.0):.3f}"]
-    _run(["ffmpeg", "-v", "error", "-y", *seek, "-i", str(video), "-frames:v", "1", "-update", "1",
-          str(out_png)], log)
+    if t is None:
+        # The last frame: decode the final half second, overwriting the PNG with each frame.
+        args = ["-sseof", "-0.5", "-i", str(video), "-update", "1"]
+    else:
+        args = ["-ss", f"{still_seek(t, _fps(video)):.3f}", "-i", str(video), "-frames:v", "1", "-update", "1"]
+    _run(["ffmpeg", "-v", "error", "-y", *args, str(out_png)], log)
 
 
 def _gif(video: Path, out_gif: Path, width: int, fps: int, log: Path) -> None:

@@ -9,6 +9,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +69,19 @@ def test_manifest_lists_every_output_and_matches_the_files(first_run):
     assert [s["name"] for s in dot["stills"]] == ["last", "grown"]
     assert "A dot appears." in (out / "dot" / "dot.srt").read_text()
     assert m["scenes"]["dot"]["params"] == {"radius": 0.5}
+
+
+def test_a_still_shows_the_marked_moment_not_the_next_animation(first_run):
+    # dot.py fades a red square over the whole frame right after its mark.  The frame at the mark's
+    # time already belongs to that fade; the still must be the frame before it (no red at all).
+    from PIL import Image
+
+    out, _ = first_run
+    still = np.asarray(Image.open(out / "dot" / "dot-01-grown.png").convert("RGB")).astype(int)
+    last = np.asarray(Image.open(out / "dot" / "dot-last.png").convert("RGB")).astype(int)
+    reddish = lambda im: ((im[..., 0] - im[..., 1] > 60) & (im[..., 0] > 120)).mean()
+    assert reddish(last) > 0.9          # the fade did happen, and the test can see red
+    assert reddish(still) == 0.0, f"{reddish(still):.1%} of the still is red"
     assert not list(out.glob(".work-*")), "work folders are cleaned up"
 
 
