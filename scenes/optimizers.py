@@ -240,15 +240,12 @@ class Optimizers(Storyboard, Scene):
         lr, beta = opt.lr, opt.momentum
         if run.velocities is None or len(run.velocities) < 3:
             return
-        # The fastest step after the first few (the first ones start from rest).
-        lengths = np.linalg.norm(np.diff(run.points, axis=0), axis=1)
-        skip = min(5, len(lengths) - 2)
-        k = int(np.argmax(lengths[skip:-1])) + skip
+        axes = self.race_axes
+        k = self.anatomy_step(run, lr, beta, axes)
         x_k = run.points[k]
         push = -lr * beta * run.velocities[k - 1]      # carried over from earlier steps
         pull = -lr * run.grads[k]                      # this step's gradient
         total = run.points[k + 1] - x_k                # = push + pull
-        axes = self.race_axes
         base = xy_to_scene(axes, x_k)
         scale_to = 1.6  # the longest of the three arrows, in scene units
         unit = max(np.linalg.norm(xy_to_scene(axes, x_k + v) - base) for v in (push, pull, total))
@@ -267,16 +264,20 @@ class Optimizers(Storyboard, Scene):
         a_push = arrow(push, base, THEME.OPTIMIZER["Momentum"])
         a_pull = arrow(pull, a_push.get_end(), THEME.GRAD)
         a_total = arrow(total, base, THEME.text)
+        centroid = (a_push.get_start() + a_push.get_end() + a_total.get_end()) / 3
+        labels = VGroup(*[self.arrow_label(a, tex, color, centroid) for a, tex, color in (
+            (a_push, r"-\eta\beta v", THEME.OPTIMIZER["Momentum"]), (a_pull, r"-\eta g", THEME.GRAD),
+            (a_total, r"\text{step}", THEME.text))])
         self.race_step.set_value(k)
         self.race_counter.set_opacity(0.0)   # the note below the map names the step
         note = Text(f"Momentum at step {k} (arrows ×{fmt(factor, 2)})", font=THEME.font, font_size=18,
                     color=THEME.muted)
         note.next_to(axes, DOWN, buff=0.1).align_to(axes, LEFT)
         self.caption.say(self, "Orange: the velocity carried over, −ηβv.  Red: this step's gradient, −ηg.", 3.5)
-        self.play(Create(a_push), FadeIn(note))
-        self.play(Create(a_pull))
+        self.play(Create(a_push), FadeIn(labels[0]), FadeIn(note))
+        self.play(Create(a_pull), FadeIn(labels[1]))
         self.caption.say(self, "Their sum is the step momentum actually takes.", 2.5)
-        self.play(Create(a_total))
+        self.play(Create(a_total), FadeIn(labels[2]))
         self.wait(1.5)
         mark_figure(self, "momentum-anatomy")
         # The stability bound, with this case's curvature at its minimum.
@@ -290,16 +291,44 @@ class Optimizers(Storyboard, Scene):
                 rf"\text{{Momentum}}\ \eta L = {fmt(lr * L, 3)} < 2 + 2\beta = {fmt(2 + 2 * beta, 3)}",
                 font_size=30, color=THEME.text)
             fit_in(tex, config.frame_width - 0.8, 1.0).next_to(self.caption.make("x"), UP, buff=0.2)
-            self.play(FadeOut(VGroup(a_push, a_pull, a_total, note)), Write(tex))
+            self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, note)), Write(tex))
             self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
                                    f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
             self.wait(3.5)
             mark_figure(self, "stability-bound")
             self.play(FadeOut(tex))
         else:
-            self.play(FadeOut(VGroup(a_push, a_pull, a_total, note)))
+            self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, note)))
         self.race_step.set_value(self.p["steps"][self.case_index])
         self.race_counter.set_opacity(1.0)
+
+    @staticmethod
+    def anatomy_step(run: Trajectory, lr: float, beta: float, axes: Axes) -> int:
+        """The step of the momentum run where the velocity and the gradient parts both show best.
+
+        Scores each step by the shorter of its two parts (``-lr*beta*v`` carried over and ``-lr*g``
+        new), in scene units, times the squared sine of the angle between them: both arrows long
+        enough to see and far from parallel, so the sum is a visible triangle, not three arrows on
+        one line.
+        """
+        o = xy_to_scene(axes, np.zeros(2))
+        ks = np.arange(1, len(run.points) - 1)
+        push = xy_to_scene(axes, -lr * beta * run.velocities[ks - 1]) - o
+        pull = xy_to_scene(axes, -lr * run.grads[ks]) - o
+        lp, lg = np.linalg.norm(push, axis=1), np.linalg.norm(pull, axis=1)
+        sin = np.abs(push[:, 0] * pull[:, 1] - push[:, 1] * pull[:, 0]) / np.maximum(lp * lg, 1e-300)
+        score = np.minimum(lp, lg) * sin**2
+        return int(ks[int(np.argmax(score))])
+
+    @staticmethod
+    def arrow_label(arrow: Arrow, tex: str, color: str, away_from: np.ndarray) -> MathTex:
+        """A MathTex label beside the middle of ``arrow``, on the side away from ``away_from``."""
+        d = arrow.get_end() - arrow.get_start()
+        normal = np.array([-d[1], d[0], 0.0]) / max(float(np.linalg.norm(d)), 1e-9)
+        if np.dot(normal, arrow.get_center() - away_from) < 0:
+            normal = -normal
+        label = MathTex(tex, font_size=28, color=color)
+        return label.move_to(arrow.get_center() + normal * (0.2 + 0.5 * max(label.width, label.height)))
 
     def clear_race(self) -> None:
         self.play(FadeOut(self.race_mobjects), run_time=0.6)
