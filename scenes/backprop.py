@@ -125,7 +125,7 @@ class Backprop(Storyboard, Scene):
         n.label = "n"
         o = n.tanh()
         o.label = "o"
-        graph = ComputationGraph(o.graph(), max_height=5.2, col_gap=0.85).shift(0.15 * UP)
+        graph = ComputationGraph(o.graph(), max_height=5.2, col_gap=1.2).shift(0.15 * UP)
         self.reveal_forward(graph)
         self.caption.say(self, f"Forward: n = {fmt(n.data)}, o = tanh(n) = {fmt(o.data)}.", 3)
         self.wait(0.5)

@@ -473,7 +473,7 @@ class ComputationGraph(VGroup):
         self,
         graph: Graph,
         show_grad: bool = True,
-        col_gap: float = 1.05,
+        col_gap: float = 1.5,
         row_gap: float = 0.35,
         max_width: float | None = None,
         max_height: float = 5.6,
@@ -508,7 +508,8 @@ class ComputationGraph(VGroup):
                 continue
             circle = Circle(radius=op_radius, stroke_color=theme.muted, stroke_width=2,
                             fill_color=theme.background, fill_opacity=1.0)
-            circle.next_to(box, LEFT, buff=col_gap * 0.32)
+            # Nearer the parent than the children: the fan of incoming edges gets the longer run.
+            circle.next_to(box, LEFT, buff=col_gap * 0.22)
             sym = Text(op_symbol(node.op), font=theme.font, font_size=theme.small_size, color=theme.text)
             if sym.width > 1.7 * op_radius:
                 sym.scale_to_fit_width(1.7 * op_radius)
