@@ -197,6 +197,39 @@ def fmt(x: float, digits: int = 4) -> str:
     return "0" if s in ("-0", "0") else s
 
 
+def nice_range(lo: float, hi: float, n: int = 4) -> tuple[float, float, float]:
+    """An axis range that covers ``[lo, hi]`` in about ``n`` round steps (1, 2, 2.5 or 5 x 10^k).
+
+    Returns ``(start, end, step)`` with ``start`` and ``end`` multiples of ``step``, for
+    ``Axes(y_range=...)``, so tick labels read 0, 0.5, 1 rather than 0, 0.62, 1.25.
+
+    >>> nice_range(0.0, 2.49)
+    (0.0, 3.0, 1.0)
+    >>> nice_range(0.0, 0.29)
+    (0.0, 0.3, 0.1)
+    >>> nice_range(-4.3, 2.2)
+    (-6.0, 4.0, 2.0)
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"nice_range: lo and hi must be finite, got {lo!r}, {hi!r}")
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0)
+    raw = (hi - lo) / max(n, 1)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * mag >= raw * (1 - 1e-9))
+    start = math.floor(lo / step + 1e-9) * step
+    end = math.ceil(hi / step - 1e-9) * step
+    return round(start, 12), round(end, 12), round(step, 12)
+
+
+def decimals_for(step: float) -> int:
+    """Decimal places that show every multiple of ``step`` exactly (0.5 -> 1, 0.25 -> 2, 5 -> 0)."""
+    for d in range(0, 7):
+        if abs(round(step, d) - step) < 1e-9 * max(1.0, abs(step)):
+            return d
+    return 6
+
+
 def title_text(s: str, theme: Theme = THEME) -> Text:
     """A title line, sized for the top of the frame."""
     return Text(s, font=theme.font, font_size=theme.title_size, color=theme.text)
@@ -947,5 +980,5 @@ class NetworkDiagram(VGroup):
 __all__ += ["NetworkDiagram"]
 
 
-__all__ += ["mark_figure", "fit_in", "op_symbol", "xy_to_scene", "segments_vmobject", "level_colors", "ContourMap",
+__all__ += ["nice_range", "decimals_for", "mark_figure", "fit_in", "op_symbol", "xy_to_scene", "segments_vmobject", "level_colors", "ContourMap",
             "polyline", "clip_to_box", "Legend"]

@@ -31,7 +31,8 @@ from manim import (
 from gdcore.datasets import digits
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import SGD
-from scenes.common import Storyboard, THEME, Caption, Legend, PathTracer, fmt, level_colors, mark_figure
+from scenes.common import (Storyboard, THEME, Caption, Legend, PathTracer, decimals_for, fmt, level_colors, mark_figure,
+                           nice_range)
 from scenes.params import scene_params
 
 VARIANTS = (("batch", "batch"), ("stochastic", "stochastic"), ("minibatch", "mini-batch"))
@@ -58,16 +59,18 @@ class GDVariants(Storyboard, Scene):
 
     def loss_axes(self, y_max: float, width: float, height: float, label: bool = True) -> VGroup:
         epochs = self.p["epochs"]
-        axes = Axes(x_range=[0, epochs, max(1, epochs // 5)], y_range=[0, y_max, y_max / 4], x_length=width,
+        _, y_top, y_step = nice_range(0.0, y_max)
+        axes = Axes(x_range=[0, epochs, max(1, epochs // 5)], y_range=[0, y_top, y_step], x_length=width,
                     y_length=height, tips=False, axis_config={"stroke_color": THEME.muted, "font_size": 16},
                     x_axis_config={"include_numbers": True},
-                    y_axis_config={"include_numbers": True, "decimal_number_config": {"num_decimal_places": 1}})
+                    y_axis_config={"include_numbers": True,
+                                   "decimal_number_config": {"num_decimal_places": decimals_for(y_step)}})
         return axes
 
     # ------------------------------------------------------------ storyboard
     def variant_curves(self) -> None:
         self.set_title("Batch, stochastic and mini-batch gradient descent")
-        y_max = float(np.ceil(max(max(h.epoch_loss) for h, _ in self.runs.values()) * 2) / 2)
+        y_max = nice_range(0.0, max(max(h.epoch_loss) for h, _ in self.runs.values()))[1]
         panels = VGroup()
         t = ValueTracker(0.0)            # epochs elapsed
         epochs = self.p["epochs"]
@@ -130,7 +133,7 @@ class GDVariants(Storyboard, Scene):
         self.set_title("Batch size: test loss per epoch")
         sizes = self.p["batch_sizes"]
         runs = {b: self.fit("minibatch", b)[0] for b in sizes}
-        y_max = float(np.ceil(max(max(h.epoch_test_loss) for h in runs.values()) * 2) / 2)
+        y_max = nice_range(0.0, max(max(h.epoch_test_loss) for h in runs.values()))[1]
         axes = self.loss_axes(y_max, 8.0, 4.6)
         axes.to_edge(LEFT, buff=1.0).shift(0.2 * DOWN)
         colors = level_colors(len(sizes))

@@ -34,7 +34,7 @@ from manim import (
 
 from gdcore import data
 from gdcore.linfit import LineFit, fit_line, least_squares
-from scenes.common import Storyboard, THEME, Caption, LiveText, PathTracer, fmt, mark_figure
+from scenes.common import Storyboard, THEME, Caption, LiveText, PathTracer, decimals_for, fmt, mark_figure, nice_range
 from scenes.params import scene_params
 
 
@@ -136,17 +136,20 @@ class LinearFit(Storyboard, Scene):
         # Loss curve: full-data MSE after every update, x in passes.
         passes = self.p["passes"]
         loss_max = float(fit.loss.max())
-        self.loss_axes = Axes(x_range=[0, passes, max(1, passes // 5)], y_range=[0, loss_max * 1.05, loss_max / 4],
+        y_range = nice_range(0.0, loss_max)
+        self.loss_axes = Axes(x_range=[0, passes, max(1, passes // 5)], y_range=list(y_range),
                               x_length=5.0, y_length=2.6, tips=False,
                               axis_config={"stroke_color": THEME.muted, "font_size": 18},
-                              x_axis_config={"include_numbers": True})
+                              x_axis_config={"include_numbers": True},
+                              y_axis_config={"include_numbers": True, "decimal_number_config": {
+                                  "num_decimal_places": decimals_for(y_range[2])}})
         self.loss_axes.to_edge(RIGHT, buff=0.6).shift(1.25 * DOWN)
         loss_label = Text("loss (MSE) per pass", font=THEME.font, font_size=THEME.small_size,
                           color=THEME.LOSS).next_to(self.loss_axes, UP, buff=0.1)
         per = fit.updates_per_epoch
         xy = np.stack([np.arange(len(fit.loss)) / per, fit.loss], -1)
         # One point per update, so the tracer's step index is the update index self.t.
-        self.loss_tracer = PathTracer(self.loss_axes, xy, THEME.LOSS, self.t, (0, 0), (passes, loss_max * 1.05),
+        self.loss_tracer = PathTracer(self.loss_axes, xy, THEME.LOSS, self.t, (0, 0), (passes, y_range[1]),
                                       dot_radius=0.05, stroke_width=2.5)
         self.play(FadeIn(line), FadeIn(residuals), FadeIn(squares), FadeIn(readout), Create(self.loss_axes),
                   FadeIn(loss_label), FadeIn(self.loss_tracer))

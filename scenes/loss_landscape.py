@@ -16,6 +16,7 @@ import numpy as np
 from manim import (
     DEGREES,
     DOWN,
+    IN,
     UP,
     Dot,
     FadeIn,
@@ -98,7 +99,7 @@ class LossLandscape(ThreeDScene):
         axes = ThreeDAxes(x_range=[alphas[0], alphas[-1], 1], y_range=[betas[0], betas[-1], 1],
                           z_range=[z_lo, z_hi, (z_hi - z_lo) / 2], x_length=6.0, y_length=6.0, z_length=2.6,
                           axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False},
-                          tips=False).shift(1.0 * DOWN)
+                          tips=False).shift(1.0 * DOWN + 1.0 * IN)  # lower on screen: the title is above
         A, B = np.meshgrid(alphas, betas)
         mesh = SurfaceMesh(axes, A, B, np.clip(Z, z_lo, z_hi), opacity=0.9)
         return axes, mesh

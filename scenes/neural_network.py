@@ -47,9 +47,11 @@ from scenes.common import (
     NetworkDiagram,
     PathTracer,
     LiveText,
+    decimals_for,
     fit_in,
     fmt,
     mark_figure,
+    nice_range,
     segments_vmobject,
     xy_to_scene,
 )
@@ -201,7 +203,7 @@ class NeuralNetwork(Storyboard, Scene):
                     y_length=4.6 * (hi[1] - lo[1]) / (hi[0] - lo[0]), tips=False,
                     axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False})
         fit_in(axes, 4.6, 3.2)
-        axes.to_corner(UP + RIGHT, buff=0.4).shift(0.9 * DOWN)
+        axes.to_corner(UP + RIGHT, buff=0.6).shift(0.9 * DOWN)
         pts = VGroup(*[Dot(axes.c2p(*xy), radius=0.035, color=THEME.CLASS[int(c)]) for xy, c in zip(self.X, self.y)])
         gx = np.linspace(lo[0], hi[0], 60)
         gy = np.linspace(lo[1], hi[1], 60)
@@ -223,10 +225,12 @@ class NeuralNetwork(Storyboard, Scene):
         bound = always_redraw(boundary)
         # Loss curve (training loss of every step), below the data panel.
         steps = len(self.history.step_loss)
-        ymax = float(max(self.history.step_loss)) * 1.05
-        loss_axes = Axes(x_range=[0, steps, max(1, steps // 4)], y_range=[0, ymax, ymax / 2], x_length=4.6,
+        _, ymax, ystep = nice_range(0.0, float(max(self.history.step_loss)), n=2)
+        loss_axes = Axes(x_range=[0, steps, max(1, steps // 4)], y_range=[0, ymax, ystep], x_length=4.6,
                          y_length=1.7, tips=False, axis_config={"stroke_color": THEME.muted, "font_size": 16},
-                         x_axis_config={"include_numbers": True})
+                         x_axis_config={"include_numbers": True},
+                         y_axis_config={"include_numbers": True,
+                                        "decimal_number_config": {"num_decimal_places": decimals_for(ystep)}})
         loss_axes.next_to(axes, DOWN, buff=0.55)
         loss_label = Text("training loss per step", font=THEME.font, font_size=16, color=THEME.LOSS).next_to(
             loss_axes, UP, buff=0.05)
