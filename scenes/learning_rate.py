@@ -26,6 +26,7 @@ from manim import (
     ValueTracker,
     VGroup,
     always_redraw,
+    config,
     linear,
 )
 
@@ -40,6 +41,7 @@ from scenes.common import (
     ContourMap,
     Legend,
     PathTracer,
+    fit_in,
     fmt,
     mark_figure,
     polyline,
@@ -97,12 +99,13 @@ class LearningRate(Storyboard, Scene):
         panels = VGroup()
         for name in REGIMES:
             axes = Axes(x_range=[lo, hi, (hi - lo) / 4], y_range=[y_lo - pad, y_hi + pad, (y_hi - y_lo) / 2],
-                        x_length=3.0, y_length=3.4, tips=False,
+                        x_length=3.0, y_length=3.9, tips=False,
                         axis_config={"stroke_color": THEME.muted, "stroke_width": 1.5, "include_ticks": False})
             curve = polyline(axes, np.stack([xs, ys], -1), THEME.LOSS, 2.5)
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.15)
             panels.add(VGroup(header, axes, curve))
-        panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN).next_to(thresholds, DOWN, buff=0.4)
+        panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
+        self.center_below(panels, thresholds)
         self.play(FadeIn(panels), run_time=1.0)
         self.curve_tracers = self.add_runs(panels, loss, x0, r, steps, step, (lo, y_lo - pad), (hi, y_hi + pad))
         self.caption.say(self, "Each ball takes gradient steps x ← x − lr·f′(x); the arrow is the next step.", 3)
@@ -112,6 +115,13 @@ class LearningRate(Storyboard, Scene):
         self.caption.say(self, "Too small crawls, 1/L lands at once, between 1/L and 2/L zig-zags, above 2/L flies off.", 4)
         self.wait(2)
         self.play(FadeOut(VGroup(panels, *self.curve_tracers, thresholds)))
+
+    def center_below(self, panels: VGroup, header: VGroup) -> None:
+        """Centre ``panels`` in the band between ``header`` and the caption line at the bottom."""
+        top = header.get_bottom()[1] - 0.3
+        bottom = self.caption.make("x").get_top()[1] + 0.3
+        panels.move_to([0.0, (top + bottom) / 2, 0.0])
+        fit_in(panels, config.frame_width - 0.4, top - bottom)
 
     def add_runs(self, panels, loss, x0, r, steps, step, lo, hi):
         """One real run per regime, traced on its panel's axes with its step arrow."""
@@ -169,7 +179,8 @@ class LearningRate(Storyboard, Scene):
                         axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False})
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.12)
             panels.add(VGroup(header, axes))
-        panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN).next_to(thresholds, DOWN, buff=0.4)
+        panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
+        self.center_below(panels, thresholds)
         self.bowl_runs = {}
         tracers = []
         for name, panel in zip(REGIMES, panels):

@@ -67,8 +67,10 @@ class LocalMinima(Storyboard, Scene):
                            color=THEME.LOSS if m.is_global else THEME.muted).move_to(to_point(m))
             label = Text(f"{kind} min {fmt(m.value, 3)}", font=THEME.font, font_size=THEME.small_size,
                          color=THEME.LOSS if m.is_global else THEME.muted).next_to(star, DOWN, buff=0.12)
+            # Paths cross the labels: a backing card keeps them readable, and they are drawn on top.
+            label.add_background_rectangle(color=THEME.background, opacity=0.8, buff=0.06)
             marks.add(VGroup(star, label))
-        return marks
+        return marks.set_z_index(3)
 
     # ------------------------------------------------------------ storyboard
     def one_dimension(self) -> None:
