@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 import numpy as np
 from manim import (
+    DEGREES,
     DOWN,
     LEFT,
     ORIGIN,
@@ -413,6 +414,10 @@ class Caption:
     def say(self, scene: Scene, text: str, duration: float = 2.0) -> None:
         """Show ``text`` now and keep it as a subcaption for ``duration`` seconds."""
         new = self.make(text)
+        # In a ThreeDScene the caption stays put in the frame while the camera moves.
+        fix_in_frame = getattr(scene, "add_fixed_in_frame_mobjects", None)
+        if fix_in_frame is not None:
+            fix_in_frame(new)
         anims = [FadeIn(new, shift=0.1 * UP)]
         if self.current is not None:
             anims.append(FadeOut(self.current))
@@ -816,6 +821,13 @@ def xyz_to_scene(axes, xyz: np.ndarray) -> np.ndarray:
     return o + xyz[..., :1] * e[0] + xyz[..., 1:2] * e[1] + xyz[..., 2:3] * e[2]
 
 
+def camera_rotation(phi: float, theta: float, gamma: float = 0.0) -> np.ndarray:
+    """The rotation matrix manim's ThreeDCamera uses for these angles (radians)."""
+    from manim.utils.space_ops import rotation_about_z, rotation_matrix
+
+    return rotation_about_z(gamma) @ rotation_matrix(-phi, RIGHT) @ rotation_about_z(-theta - 90 * DEGREES)
+
+
 class SurfaceMesh(VGroup):
     """A gridded surface as flat-coloured faces, painted back to front by one NumPy sort.
 
@@ -836,6 +848,10 @@ class SurfaceMesh(VGroup):
         Heights in axis units (already scaled for display).
     """
 
+    #: A mover counts as this many face diagonals nearer the camera than it is, so the face it
+    #: lies on (whose centre may be a little nearer) is painted before it.
+    MOVER_BIAS = 0.6
+
     def __init__(self, axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, opacity: float = 1.0,
                  theme: Theme = THEME) -> None:
         super().__init__()
@@ -853,6 +869,7 @@ class SurfaceMesh(VGroup):
             face = VMobject(fill_color=palette[k], fill_opacity=opacity, stroke_width=0)
             face.set_points_as_corners(np.vstack([quad, quad[:1]]))
             self.faces.append(face)
+        self.quads = quads                                       # (F, 4, 3)
         self.centers = quads.mean(axis=1)                        # (F, 3)
         self.face_size = float(np.linalg.norm(quads[0, 2] - quads[0, 0]))
         self.movers: list[VMobject] = []
@@ -862,6 +879,24 @@ class SurfaceMesh(VGroup):
         """Register mobjects drawn on the surface; they are sorted with the faces."""
         self.movers.extend(mobs)
 
+    def occluded(self, points: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+        """Which ``points`` (k, 3), seen with this camera rotation, have a face of the mesh in front.
+
+        A point is hidden when a face's projection contains the point's projection and the face's
+        centre is nearer the camera by more than the bias :meth:`sort` gives movers (so the face a
+        point lies on does not count).  Orthographic, vectorized over faces and points; used to
+        choose camera angles from which the paths can be seen.
+        """
+        pts = np.atleast_2d(np.asarray(points, dtype=float)) @ rotation.T          # (k, 3)
+        quads = self.quads @ rotation.T                                            # (F, 4, 3)
+        a = quads[None, :, :, :2]                                                  # (1, F, 4, 2)
+        b = np.roll(a, -1, axis=2)
+        q = pts[:, None, None, :2]                                                 # (k, 1, 1, 2)
+        cross = (b[..., 0] - a[..., 0]) * (q[..., 1] - a[..., 1]) - (b[..., 1] - a[..., 1]) * (q[..., 0] - a[..., 0])
+        inside = np.all(cross >= 0, axis=2) | np.all(cross <= 0, axis=2)          # (k, F)
+        nearer = (self.centers @ rotation.T)[None, :, 2] > pts[:, None, 2] + self.MOVER_BIAS * self.face_size
+        return np.any(inside & nearer, axis=1)
+
     def sort(self, rotation: np.ndarray) -> None:
         """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them."""
         depth = self.centers @ rotation.T[:, 2]
@@ -869,14 +904,15 @@ class SurfaceMesh(VGroup):
         mobs = [self.faces[k] for k in order]
         if self.movers:
             face_depth = depth[order]
-            mover_depth = np.array([m.get_center() @ rotation.T[:, 2] for m in self.movers]) + 0.6 * self.face_size
+            mover_depth = (np.array([m.get_center() @ rotation.T[:, 2] for m in self.movers])
+                           + self.MOVER_BIAS * self.face_size)
             pos = np.searchsorted(face_depth, mover_depth)
             for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers))))):
                 mobs.insert(p + shift, self.movers[m])
         self.submobjects = mobs
 
 
-__all__ += ["xyz_to_scene", "SurfaceMesh"]
+__all__ += ["xyz_to_scene", "camera_rotation", "SurfaceMesh"]
 
 
 # --------------------------------------------------------------------------

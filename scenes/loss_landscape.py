@@ -35,7 +35,7 @@ from gdcore.datasets import digits, two_moons
 from gdcore.landscape import filter_normalized_direction, loss_surface, path_on_plane, pca_directions
 from gdcore.mlp import MLP, train
 from gdcore.optim import Adam
-from scenes.common import THEME, SurfaceMesh, fit_in, fmt, mark_figure, title_text, xyz_to_scene
+from scenes.common import THEME, Caption, SurfaceMesh, fit_in, fmt, mark_figure, title_text, xyz_to_scene
 from scenes.params import scene_params
 
 
@@ -44,6 +44,7 @@ class LossLandscape(ThreeDScene):
 
     def construct(self) -> None:
         self.p = scene_params("loss_landscape")
+        self.caption = Caption()
         self.train_network()
         self.title = None
         self.random_plane()
@@ -81,20 +82,6 @@ class LossLandscape(ThreeDScene):
             self.play(FadeOut(self.title), FadeIn(new), run_time=0.5)
         self.title = new
 
-    def say(self, text: str, duration: float) -> Text:
-        """A caption fixed in the frame, also written as a subcaption."""
-        t = Text(text, font=THEME.font, font_size=THEME.caption_size, color=THEME.text)
-        fit_in(t, config.frame_width - 1.0, 0.6).to_edge(DOWN, buff=0.3)
-        self.add_fixed_in_frame_mobjects(t)
-        self.add_subcaption(text, duration=duration)
-        return t
-
-    def show_caption(self, text: str, duration: float) -> None:
-        new = self.say(text, duration)
-        old = getattr(self, "caption_mob", None)
-        self.play(FadeIn(new), *([FadeOut(old)] if old is not None else []), run_time=0.5)
-        self.caption_mob = new
-
     def surface(self, alphas, betas, Z, z_lo: float, z_hi: float) -> tuple[ThreeDAxes, SurfaceMesh]:
         axes = ThreeDAxes(x_range=[alphas[0], alphas[-1], 1], y_range=[betas[0], betas[-1], 1],
                           z_range=[z_lo, z_hi, (z_hi - z_lo) / 2], x_length=6.0, y_length=6.0, z_length=2.6,
@@ -122,7 +109,7 @@ class LossLandscape(ThreeDScene):
         g = loss_surface(self.net, self.X, self.y, self.center, d1, d2, grid, grid, "cross_entropy")
         z_hi = float(np.percentile(g.Z, 95))
         axes, mesh = self.surface(grid, grid, g.Z, float(g.Z.min()), z_hi)
-        self.show_caption(f"Loss (cross-entropy) along two random filter-normalized directions; centre = trained "
+        self.caption.say(self, f"Loss (cross-entropy) along two random filter-normalized directions; centre = trained "
                           f"weights, loss {fmt(self.final_loss, 3)}.", 5)
         self.show_mesh(mesh)
         self.move_camera(theta=(p["theta"] + 50) * DEGREES, run_time=4, rate_func=linear)
@@ -147,7 +134,7 @@ class LossLandscape(ThreeDScene):
         axes, mesh = self.surface(alphas, betas, g.Z, z_lo, z_hi)
         self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=p["theta"] * DEGREES, zoom=0.85)
         ev = plane.explained
-        self.show_caption(f"Plane of the first two PCA directions of the trajectory ({ev[0]:.0%} + {ev[1]:.0%} of "
+        self.caption.say(self, f"Plane of the first two PCA directions of the trajectory ({ev[0]:.0%} + {ev[1]:.0%} of "
                           "its variance).", 4)
         self.show_mesh(mesh)
         # Checkpoints at their TRUE loss, a thin drop line to the plane's loss beneath each.
@@ -177,13 +164,13 @@ class LossLandscape(ThreeDScene):
         head.add_updater(follow)
         follow(None)
         self.begin_ambient_camera_rotation(rate=4 * DEGREES)
-        self.show_caption("Each checkpoint at its own loss; thin drops reach the plane's loss beneath it.", 4)
+        self.caption.say(self, "Each checkpoint at its own loss; thin drops reach the plane's loss beneath it.", 4)
         self.play(k.animate.set_value(len(true_pts) - 1), run_time=p["path_seconds"], rate_func=linear)
         self.stop_ambient_camera_rotation()
         head.clear_updaters()
         gap = path.max_gap
         worst = int(np.argmax(np.abs(path.true_loss - path.plane_loss)))
-        self.show_caption(f"Largest gap between a checkpoint's loss and the plane under it: {fmt(gap, 3)} "
+        self.caption.say(self, f"Largest gap between a checkpoint's loss and the plane under it: {fmt(gap, 3)} "
                           f"(checkpoint {worst} of {len(true_pts) - 1}).", 5)
         self.wait(4)
         mark_figure(self, "pca-path")

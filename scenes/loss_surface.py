@@ -41,8 +41,10 @@ from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.trajectory import Trajectory, descend
 from scenes.common import (
     THEME,
+    Caption,
     LiveText,
     SurfaceMesh,
+    camera_rotation,
     fit_in,
     fmt,
     level_colors,
@@ -61,6 +63,7 @@ class LossSurface(ThreeDScene):
 
     def construct(self) -> None:
         self.p = scene_params("loss_surface")
+        self.caption = Caption()
         self.loss = functions.get(self.p["function"])
         if self.loss.dim != 2:
             raise ValueError(f"loss_surface.function must be a 2-D loss, got {self.p['function']!r}")
@@ -135,15 +138,14 @@ class LossSurface(ThreeDScene):
         self.title = title
         camera = self.renderer.camera
         self.mesh.sort(camera.get_rotation_matrix())
-        self.add_subcaption(f"The surface of {self.loss.description}, coloured by height, "
-                            "with its contour lines on the floor.", duration=6)
+
         self.add(self.floor_contours, self.mesh)   # the floor first: it is always farther than the surface
         self.play(FadeIn(self.floor_contours), FadeIn(self.mesh), run_time=1.5)
+        self.caption.say(self, "The loss as a surface, coloured by height, with its contour lines on the floor.", 5)
         # Re-sort every frame from now on (not during the fade: it pairs faces by position).
         self.mesh.add_updater(lambda m: m.sort(camera.get_rotation_matrix()))
-        # Turn the camera so the shape reads in depth.
-        self.move_camera(theta=(self.p["theta"] + self.p["turn"]) * DEGREES, run_time=self.p["turn_seconds"],
-                         rate_func=linear)
+        # Turn the camera so the shape reads in depth, to the view from which the race is seen best.
+        self.move_camera(theta=self.race_view() * DEGREES, run_time=self.p["turn_seconds"], rate_func=linear)
         mark_figure(self, "surface")
 
     def race(self) -> None:
@@ -165,8 +167,8 @@ class LossSurface(ThreeDScene):
         self.legend = legend
         self.add_fixed_in_frame_mobjects(legend)
         start = ", ".join(fmt(v, 3) for v in self.p["start"])
-        self.add_subcaption(f"SGD, momentum, RMSprop and Adam start together at ({start}); "
-                            f"{self.p['steps']} steps each.", duration=4)
+        self.caption.say(self, f"SGD, momentum, RMSprop and Adam start together at ({start}); "
+                               f"{self.p['steps']} steps each.", 4)
         for name in ORDER:
             self.place(name)
         self.mesh.sort(self.renderer.camera.get_rotation_matrix())
@@ -177,6 +179,35 @@ class LossSurface(ThreeDScene):
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
         mark_figure(self, "race-3d")
+
+    def race_view(self) -> float:
+        """The camera azimuth (degrees) the race is watched from: the one that hides the least of it.
+
+        A hill in front of a basin hides the runs that end there for a whole range of angles, so
+        the view is searched all around in 5-degree steps, from ``theta + turn`` on.  Each candidate
+        is scored over the drift the race will add: the fraction of the paths' points hidden by
+        the mesh, plus three times the fraction of the runs' end points hidden at the last angle.
+        The lowest score wins; among equals, the one nearest ``theta + turn``.  The result is
+        the equivalent angle nearest ``theta``, so the camera turns the short way.
+        """
+        p = self.p
+        phi = p["phi"] * DEGREES
+        path = np.concatenate([self.on_surface(t.points[np.linspace(0, len(t.points) - 1, 30).astype(int)])
+                               for t in self.runs.values()])
+        ends = self.on_surface(np.array([t.points[-1] for t in self.runs.values()]))
+        drift = p["drift"] * (p["race_seconds"] + 0.5)
+        preferred = p["theta"] + p["turn"]
+        offsets = sorted(np.arange(-180.0, 180.0, 5.0), key=abs)       # 0, -5, 5, -10, ...: nearest first
+        best, best_score = preferred, np.inf
+        for off in offsets:
+            view = preferred + off
+            during = [self.mesh.occluded(path, camera_rotation(phi, (view + d) * DEGREES)).mean()
+                      for d in np.linspace(0.0, drift, 3)]
+            at_end = self.mesh.occluded(ends, camera_rotation(phi, (view + drift) * DEGREES)).mean()
+            score = float(np.mean(during)) + 3.0 * float(at_end)
+            if score < best_score - 1e-9:
+                best, best_score = view, score
+        return p["theta"] + (best - p["theta"] + 180.0) % 360.0 - 180.0
 
     def legend_row(self, name: str) -> VGroup:
         swatch = Dot(radius=0.08, color=THEME.OPTIMIZER[name])
@@ -238,7 +269,7 @@ class LossSurface(ThreeDScene):
             path = VMobject(stroke_color=THEME.OPTIMIZER[name], stroke_width=3)
             path.set_points_as_corners(pts)
             paths.add(path)
-        self.add_subcaption("From above, on the contour map: the whole paths side by side.", duration=5)
+        self.caption.say(self, "From above, on the contour map: the whole paths side by side.", 4)
         for d, _pieces in self.movers.values():
             d.clear_updaters()
         self.legend.clear_updaters()
@@ -249,11 +280,7 @@ class LossSurface(ThreeDScene):
         for name in ORDER:
             t = self.runs[name]
             ends.append(f"{name} {fmt(t.losses[-1], 3)}")
-        note = Text("final loss: " + ", ".join(ends), font=THEME.font, font_size=THEME.small_size,
-                    color=THEME.text).to_edge(DOWN, buff=0.3)
-        self.add_fixed_in_frame_mobjects(note)
-        self.add_subcaption("Final losses: " + ", ".join(ends) + ".", duration=4)
-        self.play(FadeIn(note))
+        self.caption.say(self, "Final loss: " + ", ".join(ends) + ".", 4)
         self.wait(3)
         mark_figure(self, "top-down")
 
