@@ -141,7 +141,8 @@ class LossSurface(ThreeDScene):
 
         self.add(self.floor_contours, self.mesh)   # the floor first: it is always farther than the surface
         self.play(FadeIn(self.floor_contours), FadeIn(self.mesh), run_time=1.5)
-        self.caption.say(self, "The loss as a surface, coloured by height, with its contour lines on the floor.", 5)
+        self.caption.say(self, f"The surface of {self.loss.description}, coloured by height, with its contour "
+                               "lines on the floor.", 5)
         # Re-sort every frame from now on (not during the fade: it pairs faces by position).
         self.mesh.add_updater(lambda m: m.sort(camera.get_rotation_matrix()))
         # Turn the camera so the shape reads in depth, to the view from which the race is seen best.

@@ -30,7 +30,15 @@ else
   say "Debian packages present"
 fi
 
-# 2. Virtual environment in the repo.
+# 2. Virtual environment in the repo.  Debian's own python3 ships venv's pip bootstrap
+#    (ensurepip) in a separate package.
+if [ ! -x "$VENV/bin/python" ] && ! "$PY" -c "import ensurepip" 2>/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  pyver=$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+  say "installing python${pyver}-venv (ensurepip is missing)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "python${pyver}-venv"
+fi
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating virtual environment in .venv"
   "$PY" -m venv "$VENV"
