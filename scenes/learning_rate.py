@@ -21,6 +21,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    MathTex,
     Scene,
     Text,
     ValueTracker,
@@ -226,12 +227,12 @@ class LearningRate(Storyboard, Scene):
                     y_length=4.8, tips=False, axis_config={"stroke_color": THEME.muted, "font_size": 22},
                     x_axis_config={"include_numbers": True})
         axes.to_edge(LEFT, buff=1.2).shift(0.2 * UP)
-        ticks = VGroup(*[Text(f"1e{int(k)}", font=THEME.font, font_size=18, color=THEME.muted)
+        ticks = VGroup(*[MathTex(rf"10^{{{int(k)}}}", font_size=24, color=THEME.muted)
                          .next_to(axes.c2p(0, k - y_lo), LEFT, buff=0.12) for k in range(int(y_lo), int(y_hi) + 1)])
         x_label = Text("step", font=THEME.font, font_size=THEME.small_size, color=THEME.muted).next_to(
             axes.x_axis, RIGHT, buff=0.2)
         y_label = Text("loss", font=THEME.font, font_size=THEME.small_size, color=THEME.LOSS).next_to(
-            axes, UP, buff=0.1).align_to(axes, LEFT)
+            ticks[-1], UP, buff=0.15)
         step = ValueTracker(0.0)
         tracers = []
         for name in REGIMES:

@@ -44,9 +44,11 @@ from scenes.common import (
     ContourMap,
     PathTracer,
     LiveText,
+    decimals_for,
     fit_in,
     fmt,
     mark_figure,
+    nice_range,
     xy_to_scene,
 )
 from scenes.params import scene_params
@@ -205,15 +207,13 @@ class Optimizers(Storyboard, Scene):
             ys = {n: t.losses for n, t in runs.items()}
             name = "loss"
         allv = np.concatenate([v for v in ys.values()])
-        lo, hi = float(np.floor(allv.min())), float(np.ceil(allv.max()))
-        if f_star is None:
-            lo, hi = float(allv.min()), float(allv.max())
-        hi = max(hi, lo + 1e-6)
-        axes = Axes(x_range=[0, steps, max(1, steps // 4)], y_range=[lo, hi, max((hi - lo) / 4, 1e-6)],
+        lo, hi, y_step = nice_range(float(allv.min()), float(allv.max()))
+        axes = Axes(x_range=[0, steps, max(1, steps // 4)], y_range=[lo, hi, y_step],
                     x_length=5.4, y_length=3.0, tips=False,
                     axis_config={"stroke_color": THEME.muted, "font_size": 18},
-                    x_axis_config={"include_numbers": True}, y_axis_config={"include_numbers": True,
-                                                                             "decimal_number_config": {"num_decimal_places": 0 if f_star is not None else 1}})
+                    x_axis_config={"include_numbers": True},
+                    y_axis_config={"include_numbers": True,
+                                   "decimal_number_config": {"num_decimal_places": decimals_for(y_step)}})
         axes.next_to(map_axes, RIGHT, buff=1.0).align_to(map_axes, UP).shift(0.2 * DOWN)
         label = Text(name, font=THEME.font, font_size=THEME.small_size, color=THEME.LOSS).next_to(axes, UP, buff=0.1)
         tracers = [PathTracer(axes, np.stack([np.arange(len(ys[n])), ys[n]], -1), THEME.OPTIMIZER[n], step,
