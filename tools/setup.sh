@@ -30,21 +30,27 @@ else
   say "Debian packages present"
 fi
 
-# 2. Virtual environment in the repo.  Debian's own python3 ships venv's pip bootstrap
-#    (ensurepip) in a separate package.
-if [ ! -x "$VENV/bin/python" ] && ! "$PY" -c "import ensurepip" 2>/dev/null; then
+# 2. What Debian's own python3 keeps in separate packages: venv's pip bootstrap (ensurepip) and the
+#    C headers that pycairo's build needs (pip builds it from source on Linux).
+pyver=$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+py_missing=()
+"$PY" -c "import ensurepip" 2>/dev/null || py_missing+=("python${pyver}-venv")
+"$PY" -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+  || py_missing+=("python${pyver}-dev")
+if ((${#py_missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  pyver=$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
-  say "installing python${pyver}-venv (ensurepip is missing)"
+  say "installing ${py_missing[*]} for $PY"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "python${pyver}-venv"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${py_missing[@]}"
 fi
+
+# 3. Virtual environment in the repo.
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating virtual environment in .venv"
   "$PY" -m venv "$VENV"
 fi
 
-# 3. The project (editable) with its test extras; re-run only when pyproject.toml changes.
+# 4. The project (editable) with its test extras; re-run only when pyproject.toml changes.
 stamp="$VENV/.gdviz-installed"
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
