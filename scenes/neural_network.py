@@ -144,6 +144,9 @@ class NeuralNetwork(Storyboard, Scene):
         self.caption.say(self, "Every neuron: a weighted sum of its inputs plus a bias, then the activation.", 3.5)
         self.play(FadeIn(tex[0]))
         self.play(FadeIn(tex[1]))
+        self.play(FadeIn(tex[2]))
+        self.wait(0.5)
+        self.play(FadeIn(tex[3]))      # then the activation
         self.wait(2)
         mark_figure(self, "one-neuron")
         self.play(FadeOut(ring), FadeOut(tex))
