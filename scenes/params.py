@@ -18,6 +18,7 @@ file, the key and what is allowed.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -182,8 +183,18 @@ def load_params(path: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]
 
 
 def scene_params(scene: str) -> dict[str, Any]:
-    """The parameters of ``scene``: its defaults, overridden by ``$GDVIZ_PARAMS`` if set."""
-    all_params = load_params(os.environ.get(ENV_VAR))
-    if scene not in all_params:
-        raise ParamsError(f"no defaults for scene {scene!r} in {defaults_file()}")
+    """The parameters of ``scene``: its defaults, overridden by ``$GDVIZ_PARAMS`` if set.
+
+    Called by the scenes at the start of ``construct``.  A bad parameter file stops the render
+    right there with the message alone on stderr and exit status 2 -- the user sees the file,
+    the key and what is allowed, not a traceback through manim.  (:func:`load_params` raises
+    :class:`ParamsError` for code that wants to handle it.)
+    """
+    try:
+        all_params = load_params(os.environ.get(ENV_VAR))
+        if scene not in all_params:
+            raise ParamsError(f"no defaults for scene {scene!r} in {defaults_file()}")
+    except ParamsError as e:
+        print(f"gdviz: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     return all_params[scene]

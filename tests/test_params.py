@@ -1,5 +1,7 @@
 """Parameter files: defaults in one place, overrides validated before anything renders."""
 
+import os
+
 import pytest
 
 from scenes.params import ParamsError, defaults, load_params, scene_params
@@ -60,3 +62,21 @@ def test_expressions_and_loss_kinds(tmp_path):
                         ("[learning_rate]\ncurve = \"booth\"\n", "must be a 1-D loss")]:
         with pytest.raises(ParamsError, match=words):
             load_params(write(tmp_path, text))
+
+
+def test_plain_manim_with_a_bad_file_prints_the_message_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    bad = write(tmp_path, "[learning_rate]\nx0 = 1e9\n")
+    manim = Path(sys.executable).with_name("manim")
+    proc = subprocess.run([str(manim), "render", "-ql", "--media_dir", str(tmp_path / "media"),
+                           str(root / "scenes" / "learning_rate.py")],
+                          cwd=root, capture_output=True, text=True, env={**os.environ, "GDVIZ_PARAMS": str(bad)},
+                          timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out[-2000:]
+    assert "'learning_rate.x0' must be between -100.0 and 100.0" in proc.stderr
+    assert "Traceback" not in out and "╭" not in out          # no Python or rich traceback
