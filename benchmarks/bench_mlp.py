@@ -4,8 +4,8 @@
    output -- micrograd's nn.MLP) with MSE on
    100 two-moons points: gdcore's vectorized backprop against micrograd's own scalar engine
    (``pip install micrograd``; a benchmark-only dependency, skipped if missing).
-2. A 41 x 41 loss landscape of a digits network (64 -> 32 -> 10) with batched forward passes,
-   against one forward pass per grid point.
+2. A 41 x 41 loss landscape of a digits network (64 -> 32 -> 10): one forward pass per grid point,
+   batched forward passes, and ``loss_surface``'s plane evaluation (first layer once for the plane).
 
 Usage: python benchmarks/bench_mlp.py [--repeat N]
 Each figure is the median of N repeats measured in this one run (the machine is small and noisy).
@@ -85,20 +85,26 @@ def bench_landscape(repeat: int) -> None:
     d1, d2 = filter_normalized_direction(net, seed=1), filter_normalized_direction(net, seed=2)
     grid = np.linspace(-1, 1, 41)
 
-    def batched():
+    A, B = np.meshgrid(grid, grid)
+    thetas = theta[None, :] + A.ravel()[:, None] * d1[None, :] + B.ravel()[:, None] * d2[None, :]
+
+    def plane():            # what loss_surface does: first layer once for the plane, the rest batched
         loss_surface(net, d.X_train, d.y_train, theta, d1, d2, grid, grid, "cross_entropy")
 
-    def pointwise():
-        for b in grid:
-            for a in grid:
-                net.loss(d.X_train, d.y_train, "cross_entropy", params=net.unflatten(theta + a * d1 + b * d2))
+    def batched():          # every layer batched, 64 parameter sets per matmul
+        net.batched_loss(d.X_train, d.y_train, thetas, "cross_entropy")
 
+    def pointwise():
+        for t in thetas:
+            net.loss(d.X_train, d.y_train, "cross_entropy", params=net.unflatten(t))
+
+    t_plane = median_time(plane, max(repeat, 3))
     t_b = median_time(batched, max(repeat, 3))
     t_p = median_time(pointwise, max(repeat, 1))
-    print(f"\n{'41 x 41 landscape, digits net 64-32-10, 1438 images':52s} {'seconds':>8s}")
-    print(f"{'batched forward passes (64 parameter sets per matmul)':52s} {t_b:8.2f}")
-    print(f"{'one forward pass per grid point':52s} {t_p:8.2f}")
-    print(f"{'ratio':52s} {t_p / t_b:7.1f}x")
+    print(f"\n{'41 x 41 landscape, digits net 64-32-10, 1438 images':56s} {'seconds':>8s} {'vs point-wise':>14s}")
+    print(f"{'one forward pass per grid point':56s} {t_p:8.2f} {1.0:13.1f}x")
+    print(f"{'batched forward passes (64 parameter sets per matmul)':56s} {t_b:8.2f} {t_p / t_b:13.1f}x")
+    print(f"{'plane: first layer computed once, later layers batched':56s} {t_plane:8.2f} {t_p / t_plane:13.1f}x")
 
 
 def main() -> None:

@@ -75,12 +75,13 @@ class LossGrid:
 
 def loss_surface(model: MLP, X, y, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
                  alphas: np.ndarray, betas: np.ndarray, loss: str = "mse", chunk: int = 64) -> LossGrid:
-    """Loss at ``center + a*d1 + b*d2`` on the grid, by batched forward passes."""
+    """Loss at ``center + a*d1 + b*d2`` on the grid (:meth:`gdcore.mlp.MLP.plane_loss`: the first
+    layer's pre-activations computed once for the whole plane, later layers batched)."""
     alphas = np.asarray(alphas, dtype=float)
     betas = np.asarray(betas, dtype=float)
     A, B = np.meshgrid(alphas, betas)
-    thetas = center[None, :] + A.ravel()[:, None] * d1[None, :] + B.ravel()[:, None] * d2[None, :]
-    Z = model.batched_loss(X, y, thetas, loss=loss, chunk=chunk).reshape(A.shape)
+    coords = np.column_stack([A.ravel(), B.ravel()])
+    Z = model.plane_loss(X, y, center, d1, d2, coords, loss=loss, chunk=chunk).reshape(A.shape)
     return LossGrid(alphas, betas, Z)
 
 
@@ -110,6 +111,6 @@ def path_on_plane(model: MLP, X, y, thetas: np.ndarray, center: np.ndarray, d1: 
     coords = coords.T
     projected = center + coords @ D.T
     true = model.batched_loss(X, y, thetas, loss=loss)
-    plane = model.batched_loss(X, y, projected, loss=loss)
+    plane = model.plane_loss(X, y, center, d1, d2, coords, loss=loss)
     residual = np.linalg.norm(thetas - projected, axis=1)
     return PathOnPlane(coords, true, plane, residual)

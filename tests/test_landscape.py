@@ -52,3 +52,25 @@ def test_pca_path_passes_through_the_final_weights(trained):
     # The final checkpoint lies in the plane: its plane loss is its true loss.
     assert path.residual[-1] < 1e-10 and path.true_loss[-1] == pytest.approx(path.plane_loss[-1])
     assert path.max_gap >= 0 and len(path.coords) == len(thetas)
+
+
+@pytest.mark.parametrize("sizes, activation, loss", [
+    ([2, 8, 8, 2], "tanh", "cross_entropy"),
+    ([2, 5, 3], "relu", "mse"),
+    ([2, 6, 4, 4, 1], "sigmoid", "mse"),
+    ([2, 3], "tanh", "mse"),                      # one layer: no hidden activation at all
+])
+def test_plane_loss_equals_the_loss_at_each_parameter_vector(sizes, activation, loss):
+    # plane_loss computes the first layer once for the whole plane; it must give exactly the loss
+    # of center + a*d1 + b*d2 evaluated as an ordinary network, point by point.
+    X, labels = two_moons(40, noise=0.2, seed=2)
+    net = MLP(sizes, activation=activation, seed=4)
+    y = labels if loss == "cross_entropy" else np.random.default_rng(5).normal(size=(40, sizes[-1]))
+    rng = np.random.default_rng(6)
+    c, d1, d2 = (rng.normal(size=net.n_params) for _ in range(3))
+    ab = rng.uniform(-1, 1, size=(70, 2))         # more than one chunk of 64
+    got = net.plane_loss(X, y, c, d1, d2, ab, loss=loss)
+    want = [net.loss(X, y, loss, params=net.unflatten(c + a * d1 + b * d2)) for a, b in ab]
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="coords must have shape"):
+        net.plane_loss(X, y, c, d1, d2, np.zeros((3, 3)), loss=loss)
