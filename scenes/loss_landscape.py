@@ -22,7 +22,6 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
-    Text,
     ThreeDAxes,
     ThreeDScene,
     ValueTracker,
@@ -109,8 +108,8 @@ class LossLandscape(ThreeDScene):
         g = loss_surface(self.net, self.X, self.y, self.center, d1, d2, grid, grid, "cross_entropy")
         z_hi = float(np.percentile(g.Z, 95))
         axes, mesh = self.surface(grid, grid, g.Z, float(g.Z.min()), z_hi)
-        self.caption.say(self, f"Loss (cross-entropy) along two random filter-normalized directions; centre = trained "
-                          f"weights, loss {fmt(self.final_loss, 3)}.", 5)
+        self.caption.say(self, f"Loss (cross-entropy) along two random filter-normalized directions; centre = "
+                               f"trained weights, loss {fmt(self.final_loss, 3)}.", 5)
         self.show_mesh(mesh)
         self.move_camera(theta=(p["theta"] + 50) * DEGREES, run_time=4, rate_func=linear)
         mark_figure(self, "random-plane")
@@ -134,8 +133,8 @@ class LossLandscape(ThreeDScene):
         axes, mesh = self.surface(alphas, betas, g.Z, z_lo, z_hi)
         self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=p["theta"] * DEGREES, zoom=0.85)
         ev = plane.explained
-        self.caption.say(self, f"Plane of the first two PCA directions of the trajectory ({ev[0]:.0%} + {ev[1]:.0%} of "
-                          "its variance).", 4)
+        self.caption.say(self, f"Plane of the first two PCA directions of the trajectory ({ev[0]:.0%} + "
+                               f"{ev[1]:.0%} of its variance).", 4)
         self.show_mesh(mesh)
         # Checkpoints at their TRUE loss, a thin drop line to the plane's loss beneath each.
         true_pts = xyz_to_scene(axes, np.column_stack([path.coords, np.clip(path.true_loss, z_lo, z_hi)]))
@@ -171,7 +170,7 @@ class LossLandscape(ThreeDScene):
         gap = path.max_gap
         worst = int(np.argmax(np.abs(path.true_loss - path.plane_loss)))
         self.caption.say(self, f"Largest gap between a checkpoint's loss and the plane under it: {fmt(gap, 3)} "
-                          f"(checkpoint {worst} of {len(true_pts) - 1}).", 5)
+                               f"(checkpoint {worst} of {len(true_pts) - 1}).", 5)
         self.wait(4)
         mark_figure(self, "pca-path")
 

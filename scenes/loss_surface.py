@@ -138,7 +138,6 @@ class LossSurface(ThreeDScene):
         self.title = title
         camera = self.renderer.camera
         self.mesh.sort(camera.get_rotation_matrix())
-
         self.add(self.floor_contours, self.mesh)   # the floor first: it is always farther than the surface
         self.play(FadeIn(self.floor_contours), FadeIn(self.mesh), run_time=1.5)
         self.caption.say(self, f"The surface of {self.loss.description}, coloured by height, with its contour "
