@@ -83,7 +83,7 @@ def draw_times(repeat: int) -> None:
     from manim import BLUE, DEGREES, GREEN, ORANGE, Surface, ThreeDAxes, ThreeDCamera
 
     from gdcore import functions
-    from scenes.common import SurfaceMesh
+    from scenes.kit import SurfaceMesh
 
     loss = functions.get("six_hump_camel")
     axes = ThreeDAxes(x_range=[-2, 2, 1], y_range=[-1.2, 1.2, 1], z_range=[-2, 8, 5], x_length=7, y_length=4.2,

@@ -1,1 +1,1 @@
-"""Manim scenes, one topic per file; shared pieces live in :mod:`scenes.common`."""
+"""Manim scenes, one topic per file; shared pieces live in the kit, :mod:`scenes.kit`."""

@@ -24,7 +24,6 @@ from manim import (
     GrowArrow,
     Indicate,
     MathTex,
-    Scene,
     SurroundingRectangle,
     Transform,
     VGroup,
@@ -32,8 +31,7 @@ from manim import (
 )
 
 from gdcore import TraceStep, Value
-from scenes.common import Storyboard, THEME, Caption, ComputationGraph, fmt, mark_figure
-from scenes.params import scene_params
+from scenes.kit import THEME, ComputationGraph, StoryScene, fmt, mark_figure
 
 
 def _tex_num(x: float) -> str:
@@ -41,12 +39,12 @@ def _tex_num(x: float) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
-class Backprop(Storyboard, Scene):
+class Backprop(StoryScene):
     """Values, add and mul nodes, the backward pass from the trace, and a tanh neuron."""
 
+    params_key = "backprop"
+
     def construct(self) -> None:
-        self.p = scene_params("backprop")
-        self.caption = Caption()
         self.show_a_value()
         self.add_and_multiply()
         self.build_tree()

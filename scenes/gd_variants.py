@@ -20,7 +20,6 @@ from manim import (
     FadeIn,
     FadeOut,
     Rectangle,
-    Scene,
     Text,
     ValueTracker,
     VGroup,
@@ -31,19 +30,27 @@ from manim import (
 from gdcore.datasets import digits
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import SGD
-from scenes.common import (Storyboard, THEME, Caption, Legend, PathTracer, decimals_for, fmt, level_colors, mark_figure,
-                           nice_range)
-from scenes.params import scene_params
+from scenes.kit import (
+    THEME,
+    Legend,
+    PathTracer,
+    StoryScene,
+    decimals_for,
+    fmt,
+    level_colors,
+    mark_figure,
+    nice_range,
+)
 
 VARIANTS = (("batch", "batch"), ("stochastic", "stochastic"), ("minibatch", "mini-batch"))
 
 
-class GDVariants(Storyboard, Scene):
+class GDVariants(StoryScene):
     """Three variants' train and test losses, then batch sizes, then measured time per epoch."""
 
+    params_key = "gd_variants"
+
     def construct(self) -> None:
-        self.p = scene_params("gd_variants")
-        self.caption = Caption()
         self.data = digits()
         self.runs = {mode: self.fit(mode, self.p["batch_size"]) for mode, _ in VARIANTS}
         self.variant_curves()

@@ -22,7 +22,6 @@ from manim import (
     FadeIn,
     FadeOut,
     MathTex,
-    Scene,
     Text,
     ValueTracker,
     VGroup,
@@ -35,29 +34,27 @@ from gdcore import functions
 from gdcore.contour import contour_levels
 from gdcore.optim import SGD
 from gdcore.trajectory import Trajectory, descend, lr_regimes
-from scenes.common import (
+from scenes.kit import (
     THEME,
-    Storyboard,
-    Caption,
     ContourMap,
     Legend,
     PathTracer,
+    StoryScene,
     fit_in,
     fmt,
     mark_figure,
     polyline,
 )
-from scenes.params import scene_params
 
 REGIMES = ("slow", "good", "oscillating", "diverging")
 
 
-class LearningRate(Storyboard, Scene):
+class LearningRate(StoryScene):
     """Four learning rates side by side: on a parabola, on an ill-conditioned bowl, then their losses."""
 
+    params_key = "learning_rate"
+
     def construct(self) -> None:
-        self.p = scene_params("learning_rate")
-        self.caption = Caption()
         self.curve_panels()
         self.bowl_panels()
         self.loss_curves()

@@ -23,7 +23,6 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
-    Scene,
     Square,
     Text,
     ValueTracker,
@@ -34,16 +33,24 @@ from manim import (
 
 from gdcore import data
 from gdcore.linfit import LineFit, fit_line, least_squares
-from scenes.common import Storyboard, THEME, Caption, LiveText, PathTracer, decimals_for, fmt, mark_figure, nice_range
-from scenes.params import scene_params
+from scenes.kit import (
+    THEME,
+    LiveText,
+    PathTracer,
+    StoryScene,
+    decimals_for,
+    fmt,
+    mark_figure,
+    nice_range,
+)
 
 
-class LinearFit(Storyboard, Scene):
+class LinearFit(StoryScene):
     """One squared error, then SGD fitting the six points pass by pass, then the least-squares line."""
 
+    params_key = "linear_fit"
+
     def construct(self) -> None:
-        self.p = scene_params("linear_fit")
-        self.caption = Caption()
         self.one_squared_error()
         self.setup_fit()
         self.run_sgd()

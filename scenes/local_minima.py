@@ -21,7 +21,6 @@ from manim import (
     FadeIn,
     FadeOut,
     MathTex,
-    Scene,
     Text,
     ValueTracker,
     VGroup,
@@ -31,28 +30,26 @@ from manim import (
 from gdcore import functions
 from gdcore.contour import contour_levels
 from gdcore.trajectory import LocalVsGlobal, Trajectory, find_local_vs_global
-from scenes.common import (
+from scenes.kit import (
     THEME,
-    Storyboard,
-    Caption,
     ContourMap,
     Legend,
     PathTracer,
+    StoryScene,
     fmt,
     mark_figure,
     polyline,
 )
-from scenes.params import scene_params
 
 STUCK = "#9AA0A6"  # plain-GD runs from other starts: neutral, so the two named runs stand out
 
 
-class LocalMinima(Storyboard, Scene):
+class LocalMinima(StoryScene):
     """Several starts of plain GD, some stuck; momentum from the stuck start reaches the global minimum."""
 
+    params_key = "local_minima"
+
     def construct(self) -> None:
-        self.p = scene_params("local_minima")
-        self.caption = Caption()
         self.one_dimension()
         self.two_dimensions()
 

@@ -17,41 +17,44 @@ from manim import (
     DEGREES,
     DOWN,
     IN,
-    UP,
     Dot,
     FadeIn,
     FadeOut,
     Line,
     ThreeDAxes,
-    ThreeDScene,
     ValueTracker,
     VMobject,
-    config,
     linear,
 )
 
 from gdcore.datasets import digits, two_moons
-from gdcore.landscape import filter_normalized_direction, loss_surface, path_on_plane, pca_directions
+from gdcore.landscape import (
+    filter_normalized_direction,
+    loss_surface,
+    path_on_plane,
+    pca_directions,
+)
 from gdcore.mlp import MLP, train
 from gdcore.optim import Adam
-from scenes.common import THEME, Caption, SurfaceMesh, fit_in, fmt, mark_figure, title_text, xyz_to_scene
-from scenes.params import scene_params
+from scenes.kit import (
+    THEME,
+    StoryThreeDScene,
+    SurfaceMesh,
+    fmt,
+    mark_figure,
+    xyz_to_scene,
+)
 
 
-class LossLandscape(ThreeDScene):
+class LossLandscape(StoryThreeDScene):
     """A trained network's loss on a random plane, then on the PCA plane with its real path."""
 
+    params_key = "loss_landscape"
+
     def construct(self) -> None:
-        self.p = scene_params("loss_landscape")
-        self.caption = Caption()
         self.train_network()
-        self.title = None
         self.random_plane()
         self.pca_plane()
-
-    def get_moving_mobjects(self, *animations):
-        # The mesh re-sorts every frame (see scenes/loss_surface.py): always redraw from the top level.
-        return list(self.mobjects)
 
     # ----------------------------------------------------------------- data
     def train_network(self) -> None:
@@ -72,15 +75,6 @@ class LossLandscape(ThreeDScene):
         self.final_loss = self.net.loss(X, y, "cross_entropy")
 
     # ------------------------------------------------------------ helpers
-    def set_title(self, text: str) -> None:
-        new = fit_in(title_text(text), config.frame_width - 0.8, 0.8).to_edge(UP, buff=0.2)
-        self.add_fixed_in_frame_mobjects(new)
-        if self.title is None:
-            self.play(FadeIn(new), run_time=0.5)
-        else:
-            self.play(FadeOut(self.title), FadeIn(new), run_time=0.5)
-        self.title = new
-
     def surface(self, alphas, betas, Z, z_lo: float, z_hi: float) -> tuple[ThreeDAxes, SurfaceMesh]:
         axes = ThreeDAxes(x_range=[alphas[0], alphas[-1], 1], y_range=[betas[0], betas[-1], 1],
                           z_range=[z_lo, z_hi, (z_hi - z_lo) / 2], x_length=6.0, y_length=6.0, z_length=2.6,

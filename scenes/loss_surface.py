@@ -27,11 +27,9 @@ from manim import (
     FadeOut,
     Text,
     ThreeDAxes,
-    ThreeDScene,
     ValueTracker,
     VGroup,
     VMobject,
-    config,
     linear,
 )
 
@@ -39,31 +37,28 @@ from gdcore import functions
 from gdcore.contour import contour_levels, contour_segments
 from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.trajectory import Trajectory, descend
-from scenes.common import (
+from scenes.kit import (
     THEME,
-    Caption,
     LiveText,
+    StoryThreeDScene,
     SurfaceMesh,
     camera_rotation,
-    fit_in,
     fmt,
     level_colors,
     mark_figure,
     segments_vmobject,
-    title_text,
     xyz_to_scene,
 )
-from scenes.params import scene_params
 
 ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
 
 
-class LossSurface(ThreeDScene):
+class LossSurface(StoryThreeDScene):
     """A loss surface, four optimizers racing over it, then the paths on the flat contour map."""
 
+    params_key = "loss_surface"
+
     def construct(self) -> None:
-        self.p = scene_params("loss_surface")
-        self.caption = Caption()
         self.loss = functions.get(self.p["function"])
         if self.loss.dim != 2:
             raise ValueError(f"loss_surface.function must be a 2-D loss, got {self.p['function']!r}")
@@ -72,15 +67,6 @@ class LossSurface(ThreeDScene):
         self.show_surface()
         self.race()
         self.settle_top_down()
-
-    def get_moving_mobjects(self, *animations):
-        """Everything is redrawn each frame, in the mesh's current paint order.
-
-        Manim freezes the flattened draw list at the start of an animation when the
-        camera is still; our mesh re-sorts faces and movers every frame, so the list
-        must be rebuilt from the top-level mobjects each frame.
-        """
-        return list(self.mobjects)
 
     # ----------------------------------------------------------------- data
     def run_optimizers(self) -> dict[str, Trajectory]:
@@ -132,10 +118,7 @@ class LossSurface(ThreeDScene):
 
     def show_surface(self) -> None:
         self.set_camera_orientation(phi=self.p["phi"] * DEGREES, theta=self.p["theta"] * DEGREES, zoom=0.95)
-        title = fit_in(title_text(f"The loss surface: {self.loss.description}"), config.frame_width - 0.8, 0.8)
-        title.to_edge(UP, buff=0.2)
-        self.add_fixed_in_frame_mobjects(title)
-        self.title = title
+        self.set_title(f"The loss surface: {self.loss.description}")
         camera = self.renderer.camera
         self.mesh.sort(camera.get_rotation_matrix())
         self.add(self.floor_contours, self.mesh)   # the floor first: it is always farther than the surface

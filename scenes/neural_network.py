@@ -25,7 +25,6 @@ from manim import (
     Indicate,
     LaggedStart,
     MathTex,
-    Scene,
     ShowPassingFlash,
     SurroundingRectangle,
     Text,
@@ -40,13 +39,12 @@ from gdcore.contour import contour_segments
 from gdcore.datasets import spirals, two_moons
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import Adam
-from scenes.common import (
+from scenes.kit import (
     THEME,
-    Storyboard,
-    Caption,
+    LiveText,
     NetworkDiagram,
     PathTracer,
-    LiveText,
+    StoryScene,
     decimals_for,
     fit_in,
     fmt,
@@ -55,15 +53,14 @@ from scenes.common import (
     segments_vmobject,
     xy_to_scene,
 )
-from scenes.params import scene_params
 
 
-class NeuralNetwork(Storyboard, Scene):
+class NeuralNetwork(StoryScene):
     """The network diagram: one neuron opened up, forward and backward passes, then training."""
 
+    params_key = "neural_network"
+
     def construct(self) -> None:
-        self.p = scene_params("neural_network")
-        self.caption = Caption()
         self.prepare()
         self.show_network()
         self.open_one_neuron()

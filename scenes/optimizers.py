@@ -23,7 +23,6 @@ from manim import (
     FadeIn,
     FadeOut,
     MathTex,
-    Scene,
     Text,
     ValueTracker,
     VGroup,
@@ -37,13 +36,12 @@ from gdcore import functions
 from gdcore.contour import contour_levels
 from gdcore.optim import SGD, Adam, Optimizer, RMSprop
 from gdcore.trajectory import Trajectory, descend, stability_bound
-from scenes.common import (
+from scenes.kit import (
     THEME,
-    Storyboard,
-    Caption,
     ContourMap,
-    PathTracer,
     LiveText,
+    PathTracer,
+    StoryScene,
     decimals_for,
     fit_in,
     fmt,
@@ -51,7 +49,6 @@ from scenes.common import (
     nice_range,
     xy_to_scene,
 )
-from scenes.params import scene_params
 
 ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
 
@@ -80,13 +77,13 @@ def hp_text(opt: Optimizer) -> str:
     return " ".join(parts)
 
 
-class Optimizers(Storyboard, Scene):
+class Optimizers(StoryScene):
     """Update rules, then the race on three contour maps, then momentum taken apart."""
 
+    params_key = "optimizers"
+
     def construct(self) -> None:
-        self.p = scene_params("optimizers")
         self.check_params()
-        self.caption = Caption()
         self.show_rules()
         for i, case in enumerate(self.p["cases"]):
             self.race(i, case)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from manim import Scene, Text, ValueTracker, VGroup, tempconfig
 
-from scenes.common import THEME, LiveText
+from scenes.kit import THEME, LiveText
 
 
 def drawn(live: LiveText) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DEGREES, ThreeDAxes
 
-from scenes.common import SurfaceMesh, camera_rotation, xyz_to_scene
+from scenes.kit import SurfaceMesh, camera_rotation, xyz_to_scene
 
 
 def flat_mesh(z: float = 0.0) -> tuple[ThreeDAxes, SurfaceMesh]:

@@ -1,0 +1,196 @@
+"""A computation graph of :class:`gdcore.Value` nodes, drawn micrograd-style."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    Arrow,
+    Circle,
+    RoundedRectangle,
+    Text,
+    VGroup,
+    config,
+)
+
+from gdcore.autograd import Graph, GraphNode
+from scenes.kit.layout import fit_in
+from scenes.kit.text import fmt
+from scenes.kit.theme import THEME, TYPE, Theme
+
+__all__ = ["OP_SYMBOLS", "op_symbol", "NodeBox", "ComputationGraph"]
+
+
+OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x", "exp": "exp", "log": "log",
+              "tanh": "tanh", "relu": "relu", "sigmoid": "σ"}
+
+
+def op_symbol(op: str) -> str:
+    """The short symbol drawn inside an op node (``**2`` is drawn as ``x²``-style ``^2``)."""
+    if op.startswith("**"):
+        return "^" + op[2:]
+    return OP_SYMBOLS.get(op, op)
+
+
+class NodeBox(VGroup):
+    """A Value drawn micrograd-style: a rounded box with its label, data and grad.
+
+    The grad line is a separate submobject (``grad_text``) so scenes can update
+    it as the gradient arrives (:meth:`grad_target`).
+    """
+
+    WIDTH = 1.95
+    HEIGHT = 1.05
+
+    def __init__(self, node: GraphNode, show_grad: bool = True, theme: Theme = THEME) -> None:
+        super().__init__()
+        self.node = node
+        self.theme = theme
+        self.box = RoundedRectangle(
+            corner_radius=0.12, width=self.WIDTH, height=self.HEIGHT,
+            stroke_color=theme.muted, stroke_width=2, fill_color=theme.panel, fill_opacity=1.0,
+        )
+        self.label = Text(node.label or "·", font=theme.font, font_size=TYPE.LABEL,
+                          color=theme.text, weight="BOLD")
+        self.data_text = self._line("data", node.data, theme.VALUE)
+        self.grad_text = self._line("grad", node.grad, theme.GRAD)
+        lines = VGroup(self.label, self.data_text, self.grad_text).arrange(DOWN, buff=0.07)
+        lines.move_to(self.box)
+        if not show_grad:
+            self.grad_text.set_opacity(0.0)
+        self.add(self.box, self.label, self.data_text, self.grad_text)
+
+    def _line(self, name: str, value: float, color: str) -> Text:
+        t = Text(f"{name} {fmt(value)}", font=self.theme.mono, font_size=TYPE.TICK, color=color)
+        return fit_in(t, self.WIDTH - 0.2, 1.0)
+
+    def grad_target(self, grad: float) -> Text:
+        """A new grad line, placed and sized like the current one (for ``Transform``)."""
+        new = self._line("grad", grad, self.theme.GRAD)
+        new.scale(self.box.width / self.WIDTH)  # the box may have been scaled with its graph
+        return new.move_to(self.grad_text)
+
+
+class ComputationGraph(VGroup):
+    """A :class:`gdcore.Graph` drawn left to right, laid out from its depth layers.
+
+    Boxes (:class:`NodeBox`) sit in columns by depth; every non-leaf node has a
+    small op circle on its left, and edges run child box -> op circle -> box.
+    The vertical order inside a column follows the parents' order, which keeps
+    edges from crossing for trees.  The whole graph is scaled to fit
+    ``max_width`` x ``max_height``.
+
+    Parameters
+    ----------
+    graph : gdcore.Graph
+        From ``value.graph()``.
+    show_grad : bool
+        Draw the grad line from the start (else it is hidden until revealed).
+    col_gap, row_gap : float
+        Space between columns and between boxes of one column (scene units).
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        show_grad: bool = True,
+        col_gap: float = 1.5,
+        row_gap: float = 0.35,
+        max_width: float | None = None,
+        max_height: float = 5.6,
+        max_scale: float = 1.5,
+        theme: Theme = THEME,
+    ) -> None:
+        super().__init__()
+        self.graph = graph
+        self.theme = theme
+        self.boxes: dict[int, NodeBox] = {}
+        self.ops: dict[int, VGroup] = {}
+        self.in_edges: dict[tuple[int, int], Arrow] = {}   # (child, parent) -> child->op arrow
+        self.out_edges: dict[int, Arrow] = {}              # parent -> op->box arrow
+        max_width = max_width or config.frame_width - 0.8
+
+        columns = self._columns(graph)
+        pitch_x = NodeBox.WIDTH + col_gap
+        pitch_y = NodeBox.HEIGHT + row_gap
+        n_cols = len(columns)
+        for k, col in enumerate(columns):
+            x = (k - (n_cols - 1) / 2) * pitch_x
+            for r, nid in enumerate(col):
+                y = ((len(col) - 1) / 2 - r) * pitch_y
+                box = NodeBox(graph.node(nid), show_grad=show_grad, theme=theme)
+                box.move_to([x, y, 0])
+                self.boxes[nid] = box
+
+        op_radius = 0.3
+        for nid, box in self.boxes.items():
+            node = graph.node(nid)
+            if not node.children:
+                continue
+            circle = Circle(radius=op_radius, stroke_color=theme.muted, stroke_width=2,
+                            fill_color=theme.background, fill_opacity=1.0)
+            # Nearer the parent than the children: the fan of incoming edges gets the longer run.
+            circle.next_to(box, LEFT, buff=col_gap * 0.22)
+            sym = Text(op_symbol(node.op), font=theme.font, font_size=TYPE.TICK, color=theme.text)
+            if sym.width > 1.7 * op_radius:
+                sym.scale_to_fit_width(1.7 * op_radius)
+            sym.move_to(circle)
+            op = VGroup(circle, sym)
+            self.ops[nid] = op
+            self.out_edges[nid] = self._arrow(circle.get_right(), box.get_left())
+            seen: set[int] = set()
+            for cid in node.children:
+                if cid in seen:   # a*a: one drawn edge, used twice
+                    continue
+                seen.add(cid)
+                child = self.boxes[cid]
+                self.in_edges[(cid, nid)] = self._arrow(child.get_right(), circle.get_left())
+
+        self.edges = VGroup(*self.in_edges.values(), *self.out_edges.values())
+        self.add(self.edges, *self.ops.values(), *self.boxes.values())
+        # Fill the space given, but never blow a small graph up past max_scale.
+        scale = min(max_width / self.width, max_height / self.height, max_scale)
+        self.scale(scale)
+
+    def _arrow(self, start: np.ndarray, end: np.ndarray) -> Arrow:
+        return Arrow(start, end, buff=0.04, stroke_width=3, color=self.theme.muted,
+                     max_tip_length_to_length_ratio=0.12, tip_length=0.16)
+
+    @staticmethod
+    def _columns(graph: Graph) -> list[list[int]]:
+        """Ids per column, each column ordered by its parents' rows (right to left)."""
+        parents: dict[int, list[int]] = {n.id: [] for n in graph.nodes}
+        for cid, pid in graph.edges:
+            if pid not in parents[cid]:
+                parents[cid].append(pid)
+        row: dict[int, float] = {}
+        columns: list[list[int]] = []
+        for layer in reversed(graph.layers):
+            def key(nid: int) -> tuple[float, int]:
+                ps = parents[nid]
+                if not ps:
+                    return (0.0, nid)
+                # Mean row of parents; ties broken by the child's position among its parent's children.
+                mean = sum(row[p] for p in ps) / len(ps)
+                first = graph.node(ps[0]).children
+                return (mean, first.index(nid) if nid in first else nid)
+            col = sorted(layer, key=key)
+            # Rows are normalised to (0, 1) so columns of different sizes compare by position.
+            for r, nid in enumerate(col):
+                row[nid] = (r + 0.5) / len(col)
+            columns.append(col)
+        columns.reverse()
+        return columns
+
+    def box(self, node: GraphNode | int | str) -> NodeBox:
+        """The box of a node, by GraphNode, id or label."""
+        if isinstance(node, str):
+            node = self.graph.by_label(node)
+        nid = node if isinstance(node, int) else node.id
+        return self.boxes[nid]
+
+    def edge_path(self, child_id: int, parent_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end points of a backward arrow: from the parent's op node to the child box."""
+        circle = self.ops[parent_id][0]
+        return circle.get_left(), self.boxes[child_id].get_right()

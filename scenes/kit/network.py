@@ -1,0 +1,110 @@
+"""A neural network diagram driven by real weights and activations."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from manim import (
+    Circle,
+    Line,
+    Text,
+    VGroup,
+)
+
+from scenes.kit.theme import THEME, Theme
+
+__all__ = ["NetworkDiagram"]
+
+
+class NetworkDiagram(VGroup):
+    """Layers of neurons with weighted edges, redrawn from real weights and activations.
+
+    Layers wider than ``max_shown`` neurons show their first and last few with a
+    vertical ellipsis between (``shown[k]`` maps drawn circles to neuron indices).
+    Edges are coloured by the sign of the weight (theme POSITIVE / NEGATIVE) and
+    weighted in width and opacity by its size relative to the layer's largest;
+    neurons are filled by their activation.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths, input first.
+    height, width : float
+        The box the diagram fills.
+    """
+
+    def __init__(self, sizes: Sequence[int], height: float = 5.2, width: float = 6.0, max_shown: int = 8,
+                 radius: float = 0.2, theme: Theme = THEME) -> None:
+        super().__init__()
+        self.sizes = list(sizes)
+        self.theme = theme
+        self.shown: list[list[int | None]] = []
+        for n in self.sizes:
+            if n <= max_shown:
+                self.shown.append(list(range(n)))
+            else:
+                half = (max_shown - 1) // 2
+                self.shown.append(list(range(half)) + [None] + list(range(n - half, n)))
+        n_layers = len(self.sizes)
+        tallest = max(len(s) for s in self.shown)
+        gap_y = min(height / max(tallest, 1), 4.2 * radius)
+        xs = np.linspace(-width / 2, width / 2, n_layers)
+        self.neurons: list[dict[int, Circle]] = []
+        self.dots = VGroup()
+        for k, shown in enumerate(self.shown):
+            layer: dict[int, Circle] = {}
+            ys = (np.arange(len(shown)) - (len(shown) - 1) / 2) * -gap_y
+            for y, idx in zip(ys, shown):
+                if idx is None:
+                    dots = Text("⋮", font=theme.font, font_size=36, color=theme.muted).move_to([xs[k], y, 0])
+                    self.dots.add(dots)
+                    continue
+                c = Circle(radius=radius, stroke_color=theme.text, stroke_width=2, fill_color=theme.VALUE,
+                           fill_opacity=0.0).move_to([xs[k], y, 0])
+                layer[idx] = c
+            self.neurons.append(layer)
+        self.edges: list[dict[tuple[int, int], Line]] = []
+        self.edge_group = VGroup()
+        for k in range(n_layers - 1):
+            layer_edges = {}
+            for i, a in self.neurons[k].items():
+                for j, b in self.neurons[k + 1].items():
+                    line = Line(a.get_center(), b.get_center(), buff=radius, stroke_width=1.5,
+                                stroke_color=theme.muted, stroke_opacity=0.5)
+                    layer_edges[(i, j)] = line
+                    self.edge_group.add(line)
+            self.edges.append(layer_edges)
+        self.neuron_group = VGroup(*[c for layer in self.neurons for c in layer.values()])
+        self.add(self.edge_group, self.neuron_group, self.dots)
+
+    def set_weights(self, params: Sequence[np.ndarray], max_width: float = 5.0) -> "NetworkDiagram":
+        """Colour and weight every drawn edge from ``params = [W1, b1, W2, b2, ...]``."""
+        for k, layer_edges in enumerate(self.edges):
+            W = params[2 * k]
+            scale = float(np.abs(W).max()) or 1.0
+            for (i, j), line in layer_edges.items():
+                w = float(W[i, j])
+                t = abs(w) / scale
+                line.set_stroke(color=self.theme.POSITIVE if w >= 0 else self.theme.NEGATIVE,
+                                width=0.5 + max_width * t, opacity=0.15 + 0.85 * t)
+        return self
+
+    def set_activations(self, activations: Sequence[np.ndarray]) -> "NetworkDiagram":
+        """Fill neurons by activation (one sample: ``activations[k]`` of shape (1, n_k) or (n_k,)).
+
+        The fill opacity is the activation's size relative to the largest in its layer.
+        """
+        for k, layer in enumerate(self.neurons):
+            a = np.asarray(activations[k]).reshape(-1)
+            scale = float(np.abs(a).max()) or 1.0
+            for idx, c in layer.items():
+                c.set_fill(self.theme.VALUE, opacity=0.1 + 0.9 * abs(float(a[idx])) / scale)
+        return self
+
+    def layer_center(self, k: int) -> np.ndarray:
+        return VGroup(*self.neurons[k].values()).get_center()
+
+    def layer_top(self, k: int) -> np.ndarray:
+        """Above layer ``k``, level with the top of the whole diagram."""
+        return np.array([self.layer_center(k)[0], self.get_top()[1], 0.0])

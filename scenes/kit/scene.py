@@ -1,0 +1,91 @@
+"""Scene base classes: parameters, caption and title made once, and the manim work-arounds in one place.
+
+A scene file defines one class on one of these bases and names its parameter table::
+
+    class Backprop(StoryScene):
+        params_key = "backprop"
+
+        def construct(self) -> None:
+            self.show_a_value()          # named beats, one idea each
+            ...
+
+``setup()`` (run by manim before ``construct``) loads ``self.p`` from ``scenes/defaults.toml``
+and ``$GDVIZ_PARAMS`` (a bad file stops with one line and exit status 2), and creates
+``self.caption`` and ``self.titles``.  ``tear_down()`` writes the subtitle of the caption
+still on screen, so the ``.srt`` covers the whole video.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from manim import Scene, ThreeDScene
+
+from scenes.kit.text import Caption, TitleBar
+from scenes.params import scene_params
+
+__all__ = ["StoryScene", "StoryThreeDScene", "Storyboard", "RedrawEveryFrame"]
+
+
+class Storyboard:
+    """What both bases share: parameters, the caption, the title bar.
+
+    A mixin, not a Scene, so manim never lists it as a scene to render.
+    """
+
+    #: The scene's table in ``scenes/defaults.toml`` (usually the file's stem).
+    params_key: ClassVar[str] = ""
+    p: dict[str, Any]
+    caption: Caption
+    titles: TitleBar
+
+    def setup(self) -> None:
+        super().setup()  # type: ignore[misc]
+        if not self.params_key:
+            raise TypeError(f"{type(self).__name__} must set params_key (its table in scenes/defaults.toml)")
+        self.p = scene_params(self.params_key)
+        self.caption = Caption()
+        self.titles = TitleBar()
+
+    def tear_down(self) -> None:
+        self.caption.flush(self)  # type: ignore[arg-type]
+        super().tear_down()  # type: ignore[misc]
+
+    @property
+    def title(self):
+        """The title on screen (or None)."""
+        return self.titles.current
+
+    def set_title(self, text: str) -> None:
+        """Replace the title: the old one leaves before the new one arrives."""
+        self.titles.set(self, text)  # type: ignore[arg-type]
+
+    def say(self, text: str, duration: float | None = None) -> None:
+        """Replace the caption (see :class:`~scenes.kit.text.Caption`)."""
+        self.caption.say(self, text, duration)  # type: ignore[arg-type]
+
+    def unsay(self) -> None:
+        """Take the caption down once it has been read (when it no longer describes the screen)."""
+        self.caption.clear(self)  # type: ignore[arg-type]
+
+
+class RedrawEveryFrame:
+    """Work-around: redraw every top-level mobject each frame.
+
+    Manim freezes the flattened draw list at the start of an animation when the camera is
+    still; :class:`~scenes.kit.surface.SurfaceMesh` re-sorts faces and movers every frame,
+    so the list must be rebuilt from the top-level mobjects each frame.
+    """
+
+    mobjects: list
+
+    def get_moving_mobjects(self, *animations):
+        return list(self.mobjects)
+
+
+class StoryScene(Storyboard, Scene):
+    """Base of the 2-D scenes."""
+
+
+class StoryThreeDScene(Storyboard, RedrawEveryFrame, ThreeDScene):
+    """Base of the 3-D scenes: captions and titles stay fixed in the frame while the camera moves."""

@@ -1,0 +1,193 @@
+"""3-D loss surfaces: a depth-sorted mesh and the camera maths it needs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import (
+    DEGREES,
+    OUT,
+    RIGHT,
+    UP,
+    Line,
+    Rectangle,
+    Text,
+    VGroup,
+    VMobject,
+)
+
+from scenes.kit.plots import level_colors
+from scenes.kit.theme import THEME, TYPE, Theme
+
+__all__ = ["xyz_to_scene", "camera_rotation", "SurfaceMesh", "ColorBar", "surface_axis_labels"]
+
+
+def xyz_to_scene(axes, xyz: np.ndarray) -> np.ndarray:
+    """Map data coordinates (..., 3) to scene points on linear :class:`ThreeDAxes` in one affine map."""
+    o = np.asarray(axes.c2p(0, 0, 0))
+    e = [np.asarray(axes.c2p(*v)) - o for v in np.eye(3)]
+    xyz = np.asarray(xyz, dtype=float)
+    return o + xyz[..., :1] * e[0] + xyz[..., 1:2] * e[1] + xyz[..., 2:3] * e[2]
+
+
+def camera_rotation(phi: float, theta: float, gamma: float = 0.0) -> np.ndarray:
+    """The rotation matrix manim's ThreeDCamera uses for these angles (radians)."""
+    from manim.utils.space_ops import rotation_about_z, rotation_matrix
+
+    return rotation_about_z(gamma) @ rotation_matrix(-phi, RIGHT) @ rotation_about_z(-theta - 90 * DEGREES)
+
+
+class SurfaceMesh(VGroup):
+    """A gridded surface as flat-coloured faces, painted back to front by one NumPy sort.
+
+    Manim's :class:`~manim.Surface` gives every face 3-D shading and lets the
+    camera sort faces by calling a Python key per face per frame.  Here the
+    face colours (by height, from the theme's height map) are computed once,
+    faces have no stroke, and :meth:`sort` orders them -- together with any
+    registered *movers* (dots, trail pieces) -- with one ``argsort`` of their
+    depths.  Movers lying on the surface are drawn just after the faces under
+    them, so a hill in front hides them and nothing hides them otherwise.
+
+    Parameters
+    ----------
+    axes : ThreeDAxes
+    X, Y : ndarray (n, m)
+        The grid.
+    Z : ndarray (n, m)
+        Heights in axis units (already scaled for display).
+    """
+
+    #: A mover counts as this many face diagonals nearer the camera than it is, so the face it
+    #: lies on (whose centre may be a little nearer) is painted before it.
+    MOVER_BIAS = 0.6
+
+    def __init__(self, axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, opacity: float = 1.0,
+                 theme: Theme = THEME) -> None:
+        super().__init__()
+        P = xyz_to_scene(axes, np.stack([X, Y, Z], -1))          # (n, m, 3)
+        corners = np.stack([P[:-1, :-1], P[:-1, 1:], P[1:, 1:], P[1:, :-1]], axis=2)   # (n-1, m-1, 4, 3)
+        zc = 0.25 * (Z[:-1, :-1] + Z[:-1, 1:] + Z[1:, 1:] + Z[1:, :-1])
+        lo, hi = float(np.nanmin(zc)), float(np.nanmax(zc))
+        t = (zc - lo) / max(hi - lo, 1e-12)
+        n_colors = 64
+        palette = level_colors(n_colors, theme)
+        idx = np.clip((t * (n_colors - 1)).round().astype(int), 0, n_colors - 1)
+        self.faces: list[VMobject] = []
+        quads = corners.reshape(-1, 4, 3)
+        for quad, k in zip(quads, idx.ravel()):
+            face = VMobject(fill_color=palette[k], fill_opacity=opacity, stroke_width=0)
+            face.set_points_as_corners(np.vstack([quad, quad[:1]]))
+            self.faces.append(face)
+        self.quads = quads                                       # (F, 4, 3)
+        self.centers = quads.mean(axis=1)                        # (F, 3)
+        self.face_size = float(np.linalg.norm(quads[0, 2] - quads[0, 0]))
+        self.movers: list[VMobject] = []
+        self.add(*self.faces)
+
+    def add_movers(self, *mobs: VMobject) -> None:
+        """Register mobjects drawn on the surface; they are sorted with the faces."""
+        self.movers.extend(mobs)
+
+    def occluded(self, points: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+        """Which ``points`` (k, 3), seen with this camera rotation, have a face of the mesh in front.
+
+        A point is hidden when a face's projection contains the point's projection and the face's
+        centre is nearer the camera by more than the bias :meth:`sort` gives movers (so the face a
+        point lies on does not count).  Orthographic, vectorized over faces and points; used to
+        choose camera angles from which the paths can be seen.
+        """
+        pts = np.atleast_2d(np.asarray(points, dtype=float)) @ rotation.T          # (k, 3)
+        quads = self.quads @ rotation.T                                            # (F, 4, 3)
+        a = quads[None, :, :, :2]                                                  # (1, F, 4, 2)
+        b = np.roll(a, -1, axis=2)
+        q = pts[:, None, None, :2]                                                 # (k, 1, 1, 2)
+        cross = (b[..., 0] - a[..., 0]) * (q[..., 1] - a[..., 1]) - (b[..., 1] - a[..., 1]) * (q[..., 0] - a[..., 0])
+        inside = np.all(cross >= 0, axis=2) | np.all(cross <= 0, axis=2)          # (k, F)
+        nearer = (self.centers @ rotation.T)[None, :, 2] > pts[:, None, 2] + self.MOVER_BIAS * self.face_size
+        return np.any(inside & nearer, axis=1)
+
+    def sort(self, rotation: np.ndarray) -> None:
+        """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them."""
+        depth = self.centers @ rotation.T[:, 2]
+        order = np.argsort(depth, kind="stable")
+        mobs = [self.faces[k] for k in order]
+        if self.movers:
+            face_depth = depth[order]
+            mover_depth = (np.array([m.get_center() @ rotation.T[:, 2] for m in self.movers])
+                           + self.MOVER_BIAS * self.face_size)
+            pos = np.searchsorted(face_depth, mover_depth)
+            for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers))))):
+                mobs.insert(p + shift, self.movers[m])
+        self.submobjects = mobs
+
+
+class ColorBar(VGroup):
+    """A vertical colour bar mapping the surface's colours to loss values, with ticks and a title.
+
+    The bar is drawn in the frame (fix it in a ThreeDScene with ``add_fixed_in_frame_mobjects``).
+    ``lo`` and ``hi`` are the values at the bottom and top colour of the theme's height map;
+    with ``log=True`` they are mapped on a log scale (the ticks then read 10^k) and ``clipped``
+    adds "≥ hi" at the top when the surface's colours were capped there.
+
+    Parameters
+    ----------
+    lo, hi : float
+        Loss values at the ends of the colour map.
+    title : str
+        What the colour means ("loss").
+    height : float
+        Bar height in scene units.
+    """
+
+    def __init__(self, lo: float, hi: float, title: str = "loss", height: float = 3.2, width: float = 0.22,
+                 log: bool = False, clipped: bool = False, theme: Theme = THEME) -> None:
+        super().__init__()
+        from scenes.kit.plots import decimals_for, level_colors, nice_range, tick_label
+
+        n = 48
+        colors = level_colors(n, theme)
+        cells = VGroup()
+        for k, c in enumerate(colors):
+            cell = Rectangle(width=width, height=height / n, stroke_width=0, fill_color=c, fill_opacity=1.0)
+            cell.move_to([0.0, -height / 2 + (k + 0.5) * height / n, 0.0])
+            cells.add(cell)
+        frame = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)
+        self.bar = VGroup(cells, frame)
+        self.add(self.bar)
+        self.ticks = VGroup()
+        if log:
+            a, b = math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))
+            ks = [k for k in range(math.ceil(a), math.floor(b) + 1)]
+            values = [(k, tick_label(k, log=True)) for k in ks]
+            span = (a, b)
+        else:
+            start, end, step = nice_range(lo, hi, 4)
+            d = decimals_for(step)
+            values = [(v, tick_label(v, d)) for v in np.arange(start, end + step / 2, step) if lo - 1e-9 <= v <= hi + 1e-9]
+            span = (lo, hi)
+        for v, text in values:
+            y = -height / 2 + height * (v - span[0]) / max(span[1] - span[0], 1e-12)
+            tick = Line([width / 2, y, 0], [width / 2 + 0.08, y, 0], stroke_color=theme.muted, stroke_width=1.5)
+            label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
+            self.ticks.add(VGroup(tick, label))
+        if clipped:
+            cap = Text(f"≥ {tick_label(hi, 2) if not log else tick_label(math.log10(hi), log=True)}", font=theme.font,
+                       font_size=TYPE.TICK, color=theme.muted).next_to(frame, UP, buff=0.08)
+            self.ticks.add(cap)
+        self.title = Text(title, font=theme.font, font_size=TYPE.TICK, color=theme.text)
+        self.title.next_to(VGroup(self.bar, self.ticks), UP, buff=0.15)
+        self.add(self.ticks, self.title)
+
+
+def surface_axis_labels(axes, x_name: str, y_name: str, z_name: str = "loss", theme: Theme = THEME) -> VGroup:
+    """Names at the ends of a ThreeDAxes' three axes (add them with ``add_fixed_orientation_mobjects``).
+
+    Each label sits just past its axis' far end, so it reads as the name of that direction.
+    """
+    labels = VGroup()
+    for axis, name, direction in ((axes.x_axis, x_name, RIGHT), (axes.y_axis, y_name, UP), (axes.z_axis, z_name, OUT)):
+        t = Text(name, font=theme.font, font_size=TYPE.LABEL, color=theme.text)
+        t.move_to(axis.get_end() + 0.35 * direction)
+        labels.add(t)
+    return labels
