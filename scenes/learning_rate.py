@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    LEFT,
     RIGHT,
     UP,
     Arrow,
@@ -21,7 +20,6 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
-    MathTex,
     Text,
     ValueTracker,
     VGroup,
@@ -36,13 +34,17 @@ from gdcore.optim import SGD
 from gdcore.trajectory import Trajectory, descend, lr_regimes
 from scenes.kit import (
     THEME,
+    TYPE,
     ContourMap,
-    Legend,
+    EndLabels,
     PathTracer,
+    PlotAxes,
     StoryScene,
     fit_in,
     fmt,
+    label_text,
     mark_figure,
+    nice_range,
     polyline,
 )
 
@@ -65,17 +67,16 @@ class LearningRate(StoryScene):
         return lr_regimes(loss, x0, factors)
 
     def threshold_line(self, r) -> Text:
-        line = Text(
-            f"L = {fmt(r.L)}  (largest curvature)    1/L = {fmt(r.monotone_limit)}    2/L = {fmt(r.stable_limit)}",
-            font=THEME.font, font_size=THEME.label_size, color=THEME.muted,
+        line = label_text(
+            f"L = {fmt(r.L)} (largest curvature)   1/L = {fmt(r.monotone_limit)}   2/L = {fmt(r.stable_limit)}",
+            color=THEME.muted,
         )
         return line.next_to(self.title, DOWN, buff=0.15)
 
     def panel_header(self, name: str, lr: float, r) -> VGroup:
         color = THEME.REGIME[name]
-        top = Text(name, font=THEME.font, font_size=THEME.label_size, color=color, weight="BOLD")
-        sub = Text(f"lr = {fmt(lr, 3)} = {fmt(lr * r.L, 3)}/L", font=THEME.font, font_size=THEME.small_size,
-                   color=THEME.text)
+        top = label_text(name, color=color, weight="BOLD")
+        sub = label_text(f"lr = {fmt(lr, 3)} = {fmt(lr * r.L, 3)}/L", size=TYPE.TICK)
         return VGroup(top, sub).arrange(DOWN, buff=0.06)
 
     def curve_panels(self) -> None:
@@ -96,9 +97,8 @@ class LearningRate(StoryScene):
         step = ValueTracker(0.0)
         panels = VGroup()
         for name in REGIMES:
-            axes = Axes(x_range=[lo, hi, (hi - lo) / 4], y_range=[y_lo - pad, y_hi + pad, (y_hi - y_lo) / 2],
-                        x_length=3.0, y_length=3.9, tips=False,
-                        axis_config={"stroke_color": THEME.muted, "stroke_width": 1.5, "include_ticks": False})
+            axes = PlotAxes(nice_range(lo, hi, 2), nice_range(y_lo - pad, y_hi + pad, 2), x_length=2.9, y_length=3.4,
+                            x_title="x", y_title="loss f(x)")
             curve = polyline(axes, np.stack([xs, ys], -1), THEME.LOSS, 2.5)
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.15)
             panels.add(VGroup(header, axes, curve))
@@ -172,9 +172,8 @@ class LearningRate(StoryScene):
         step = ValueTracker(0.0)
         panels = VGroup()
         for name in REGIMES:
-            axes = Axes(x_range=[x_lo, x_hi, (x_hi - x_lo) / 4], y_range=[y_lo, y_hi, (y_hi - y_lo) / 4],
-                        x_length=3.1, y_length=3.1 * (y_hi - y_lo) / (x_hi - x_lo), tips=False,
-                        axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False})
+            axes = PlotAxes([x_lo, x_hi, (x_hi - x_lo) / 2], [y_lo, y_hi, (y_hi - y_lo) / 2], x_length=2.9,
+                            y_length=2.9 * (y_hi - y_lo) / (x_hi - x_lo), x_title="x", y_title="y")
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.12)
             panels.add(VGroup(header, axes))
         panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
@@ -219,29 +218,26 @@ class LearningRate(StoryScene):
         finite = np.concatenate([v for n, v in logs.items() if runs[n].status != "diverged"] + [logs["diverging"][:1]])
         y_lo = float(np.floor(finite.min()))
         y_hi = float(np.ceil(max(finite.max(), logs["slow"][0]) + 1))
-        # Plot log10(loss) - y_lo so the step axis sits at the bottom; ticks are labelled 1e<k>.
-        axes = Axes(x_range=[0, steps, max(1, steps // 5)], y_range=[0, y_hi - y_lo, 1], x_length=9.0,
-                    y_length=4.8, tips=False, axis_config={"stroke_color": THEME.muted, "font_size": 22},
-                    x_axis_config={"include_numbers": True})
-        axes.to_edge(LEFT, buff=1.2).shift(0.2 * UP)
-        ticks = VGroup(*[MathTex(rf"10^{{{int(k)}}}", font_size=24, color=THEME.muted)
-                         .next_to(axes.c2p(0, k - y_lo), LEFT, buff=0.12) for k in range(int(y_lo), int(y_hi) + 1)])
-        x_label = Text("step", font=THEME.font, font_size=THEME.small_size, color=THEME.muted).next_to(
-            axes.x_axis, RIGHT, buff=0.2)
-        y_label = Text("loss", font=THEME.font, font_size=THEME.small_size, color=THEME.LOSS).next_to(
-            ticks[-1], UP, buff=0.15)
+        # A log axis from 10^y_lo to 10^y_hi; it meets the step axis at the bottom.
+        k_step = max(1, int(np.ceil((y_hi - y_lo) / 6)))
+        axes = PlotAxes(nice_range(0, steps, 5), [y_lo, y_hi, k_step], x_length=9.0, y_length=4.4,
+                        x_title="step", y_title="loss (log scale)", y_log=True, y_title_color=THEME.LOSS)
+        axes.move_to([-0.9, (self.titles.bottom() + self.caption.top()) / 2, 0])
         step = ValueTracker(0.0)
         tracers = []
         for name in REGIMES:
-            xy = np.stack([np.arange(len(logs[name])), logs[name] - y_lo], -1)
-            tracers.append(PathTracer(axes, xy, THEME.REGIME[name], step, (0, 0), (steps, y_hi - y_lo),
-                                      dot_radius=0.05, stroke_width=3))
-        legend = Legend([(n, THEME.REGIME[n]) for n in REGIMES]).next_to(axes, RIGHT, buff=0.8)
-        self.play(Create(axes), FadeIn(ticks, x_label, y_label, legend))
+            xy = np.stack([np.arange(len(runs[name].losses)), np.maximum(runs[name].losses, 10.0 ** y_lo)], -1)
+            tracers.append(PathTracer(axes, xy, THEME.REGIME[name], step, (0, 10.0 ** y_lo), (steps, 10.0 ** y_hi),
+                                      dot_radius=0.05, stroke_width=3, diverged_label=False))
+        ends = [(f"{n} (left the chart)" if tracers[k].left else n, THEME.REGIME[n],
+                 tracers[k].position(tracers[k].exit_step)) for k, n in enumerate(REGIMES)]
+        labels = EndLabels(ends)
+        self.play(Create(axes))
+        self.add(*tracers)
         self.add(*tracers)
         self.caption.say(self, "Loss per step: slow crawls, good and oscillating fall fast, diverging shoots up.", 4)
         self.play(step.animate.set_value(steps), run_time=6, rate_func=linear)
-        self.wait(0.5)
+        self.play(FadeIn(labels))
         mark_figure(self, "loss-curves")
         finals = "   ".join(f"{n}: {fmt(runs[n].losses[-1], 2)}" for n in REGIMES if runs[n].status != "diverged")
         self.caption.say(self, f"Final losses  {finals}", 3)

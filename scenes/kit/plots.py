@@ -161,6 +161,20 @@ class PlotAxes(Axes):
                 out[1] = np.log10(np.maximum(np.asarray(out[1], dtype=float), 1e-300))
         return tuple(out)
 
+    def axis_space(self, xy: np.ndarray) -> np.ndarray:
+        """Data points (..., 2) in the axes' own linear coordinates (log10 on a log axis)."""
+        xy = np.array(xy, dtype=float)
+        with np.errstate(divide="ignore"):
+            if self.x_log:
+                xy[..., 0] = np.log10(np.maximum(xy[..., 0], 1e-300))
+            if self.y_log:
+                xy[..., 1] = np.log10(np.maximum(xy[..., 1], 1e-300))
+        return xy
+
+    def linear_c2p(self, *coords):
+        """Scene point of coordinates already in the axes' linear space (powers of ten on a log axis)."""
+        return Axes.coords_to_point(self, *coords)
+
     def coords_to_point(self, *coords):
         """Scene point of data coordinates (values, also on a log axis)."""
         return super().coords_to_point(*self._to_axis(coords))
@@ -230,10 +244,13 @@ def xy_to_scene(axes: Axes, xy: np.ndarray) -> np.ndarray:
 
     One affine map for the whole array (no per-point Python calls).
     """
-    o = np.asarray(axes.c2p(0, 0))
-    ex = np.asarray(axes.c2p(1, 0)) - o
-    ey = np.asarray(axes.c2p(0, 1)) - o
     xy = np.asarray(xy, dtype=float)
+    c2p = axes.c2p
+    if isinstance(axes, PlotAxes):          # log axes: map values to powers of ten first
+        xy, c2p = axes.axis_space(xy), axes.linear_c2p
+    o = np.asarray(c2p(0, 0))
+    ex = np.asarray(c2p(1, 0)) - o
+    ey = np.asarray(c2p(0, 1)) - o
     return o + xy[..., :1] * ex + xy[..., 1:2] * ey
 
 

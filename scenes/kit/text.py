@@ -128,7 +128,7 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
     >>> [s.count("\\n") for s in split_caption("word " * 40)]
     [1, 1]
     """
-    sentences = [s for s in re.split(r"(?<=[.!?;:])\s+", text.strip()) if s]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
     screens: list[list[str]] = []
     for sentence in sentences:
         lines = textwrap.wrap(sentence, width) or [""]
@@ -316,19 +316,21 @@ class Caption:
     def __init__(self, theme: Theme = THEME, max_width: float | None = None) -> None:
         self.theme = theme
         self.max_width = max_width or config.frame_width - 1.0
-        self.current: Text | None = None
+        self.current: VGroup | None = None
         self.current_text = ""
         self.shown_at = 0.0
         self.hold = 0.0
 
-    def make(self, text: str) -> Text:
-        """The caption mobject for ``text`` (one screen), placed at the bottom of the frame."""
-        t = Text(text, font=self.theme.font, font_size=TYPE.CAPTION, color=self.theme.text, line_spacing=0.8)
+    def make(self, text: str) -> VGroup:
+        """The caption mobject for ``text`` (one screen): centred lines at the bottom of the frame."""
+        lines = VGroup(*[Text(line, font=self.theme.font, font_size=TYPE.CAPTION, color=self.theme.text)
+                         for line in text.split("\n")])
+        lines.arrange(DOWN, buff=0.12)
         # Never shrink below 12 px: wrap instead (split_caption); this only trims a hair of overflow.
         min_scale = MIN_GLYPH_PX / (TYPE.CAPTION * TEXT_CAP_PX_PER_POINT)
-        if t.width > self.max_width:
-            t.scale(max(self.max_width / t.width, min_scale))
-        return t.to_edge(DOWN, buff=0.3)
+        if lines.width > self.max_width:
+            lines.scale(max(self.max_width / lines.width, min_scale))
+        return lines.to_edge(DOWN, buff=0.3)
 
     def top(self) -> float:
         """The y of the top of a two-line caption: content placed above this never meets a caption."""
