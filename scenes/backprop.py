@@ -23,7 +23,6 @@ from manim import (
     FadeOut,
     GrowArrow,
     Indicate,
-    MathTex,
     SurroundingRectangle,
     Transform,
     VGroup,
@@ -31,7 +30,7 @@ from manim import (
 )
 
 from gdcore import TraceStep, Value
-from scenes.kit import THEME, ComputationGraph, StoryScene, fmt, mark_figure
+from scenes.kit import THEME, ComputationGraph, StoryScene, fmt, mark_figure, math_text
 
 
 def _tex_num(x: float) -> str:
@@ -124,10 +123,14 @@ class Backprop(StoryScene):
         o = n.tanh()
         o.label = "o"
         graph = ComputationGraph(o.graph(), max_height=5.2, col_gap=1.2).shift(0.15 * UP)
+        if graph.compact:
+            key = graph.key().next_to(graph, DOWN, buff=0.15).align_to(graph, RIGHT)
+            self.add(key)
         self.reveal_forward(graph)
         self.caption.say(self, f"Forward: n = {fmt(n.data)}, o = tanh(n) = {fmt(o.data)}.", 3)
         self.wait(0.5)
         trace = o.backward()
+        self.caption.say(self, "Backward: from o.grad = 1, each node passes its gradient on to its children.")
         self.play_backward(graph, o, trace, explain=False, tanh_detail=True)
         self.caption.say(
             self, f"tanh scaled the gradient by {fmt(1 - o.data ** 2)}: w1.grad = {fmt(w1.grad)}, w2.grad = {fmt(w2.grad)}.", 3.5
@@ -195,7 +198,7 @@ class Backprop(StoryScene):
         if local_sym is not None:
             parts += [_tex_num(step.upstream), r"\cdot", r"\left(" + local_sym + r"\right)", "="]
         parts += [_tex_num(step.upstream), r"\cdot", _tex_num(step.local), "=", fmt(step.contribution)]
-        tex = MathTex(*parts, color=THEME.text, font_size=34)
+        tex = math_text(*parts)
         tex[0].set_color(THEME.GRAD)
         tex[-1].set_color(THEME.GRAD)
         box = SurroundingRectangle(tex, color=THEME.muted, buff=0.15, corner_radius=0.1,

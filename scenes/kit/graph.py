@@ -6,6 +6,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    RIGHT,
     Arrow,
     Circle,
     RoundedRectangle,
@@ -17,7 +18,7 @@ from manim import (
 from gdcore.autograd import Graph, GraphNode
 from scenes.kit.layout import fit_in
 from scenes.kit.text import fmt
-from scenes.kit.theme import THEME, TYPE, Theme
+from scenes.kit.theme import MIN_GLYPH_PX, TEXT_CAP_PX_PER_POINT, THEME, TYPE, Theme
 
 __all__ = ["OP_SYMBOLS", "op_symbol", "NodeBox", "ComputationGraph"]
 
@@ -37,38 +38,45 @@ class NodeBox(VGroup):
     """A Value drawn micrograd-style: a rounded box with its label, data and grad.
 
     The grad line is a separate submobject (``grad_text``) so scenes can update
-    it as the gradient arrives (:meth:`grad_target`).
+    it as the gradient arrives (:meth:`grad_target`).  ``compact`` boxes drop the
+    words "data" and "grad" (the colours say which is which; see
+    :meth:`ComputationGraph.key`), so a wide graph fits the frame without its
+    numbers shrinking under 12 px.
     """
 
-    WIDTH = 1.95
-    HEIGHT = 1.05
+    WIDTH = 2.4
+    COMPACT_WIDTH = 1.55
+    HEIGHT = 1.15
 
-    def __init__(self, node: GraphNode, show_grad: bool = True, theme: Theme = THEME) -> None:
+    def __init__(self, node: GraphNode, show_grad: bool = True, compact: bool = False, theme: Theme = THEME) -> None:
         super().__init__()
         self.node = node
         self.theme = theme
+        self.compact = compact
+        self.width0 = self.COMPACT_WIDTH if compact else self.WIDTH
         self.box = RoundedRectangle(
-            corner_radius=0.12, width=self.WIDTH, height=self.HEIGHT,
+            corner_radius=0.12, width=self.width0, height=self.HEIGHT,
             stroke_color=theme.muted, stroke_width=2, fill_color=theme.panel, fill_opacity=1.0,
         )
         self.label = Text(node.label or "·", font=theme.font, font_size=TYPE.LABEL,
                           color=theme.text, weight="BOLD")
         self.data_text = self._line("data", node.data, theme.VALUE)
         self.grad_text = self._line("grad", node.grad, theme.GRAD)
-        lines = VGroup(self.label, self.data_text, self.grad_text).arrange(DOWN, buff=0.07)
+        lines = VGroup(self.label, self.data_text, self.grad_text).arrange(DOWN, buff=0.08)
         lines.move_to(self.box)
         if not show_grad:
             self.grad_text.set_opacity(0.0)
         self.add(self.box, self.label, self.data_text, self.grad_text)
 
     def _line(self, name: str, value: float, color: str) -> Text:
-        t = Text(f"{name} {fmt(value)}", font=self.theme.mono, font_size=TYPE.TICK, color=color)
-        return fit_in(t, self.WIDTH - 0.2, 1.0)
+        words = fmt(value) if self.compact else f"{name} {fmt(value)}"
+        t = Text(words, font=self.theme.mono, font_size=TYPE.TICK, color=color)
+        return fit_in(t, self.width0 - 0.16, 1.0)
 
     def grad_target(self, grad: float) -> Text:
         """A new grad line, placed and sized like the current one (for ``Transform``)."""
         new = self._line("grad", grad, self.theme.GRAD)
-        new.scale(self.box.width / self.WIDTH)  # the box may have been scaled with its graph
+        new.scale(self.box.width / self.width0)  # the box may have been scaled with its graph
         return new.move_to(self.grad_text)
 
 
@@ -96,7 +104,7 @@ class ComputationGraph(VGroup):
         graph: Graph,
         show_grad: bool = True,
         col_gap: float = 1.5,
-        row_gap: float = 0.35,
+        row_gap: float = 0.25,
         max_width: float | None = None,
         max_height: float = 5.6,
         max_scale: float = 1.5,
@@ -112,18 +120,26 @@ class ComputationGraph(VGroup):
         max_width = max_width or config.frame_width - 0.8
 
         columns = self._columns(graph)
-        pitch_x = NodeBox.WIDTH + col_gap
-        pitch_y = NodeBox.HEIGHT + row_gap
         n_cols = len(columns)
+        tallest = max(len(c) for c in columns)
+        # Full boxes ("data 0.8814") where they fit at full size, else compact ones (numbers only).
+        full_w = n_cols * NodeBox.WIDTH + (n_cols - 1) * col_gap
+        compact = full_w > max_width or tallest * (NodeBox.HEIGHT + row_gap) - row_gap > max_height
+        if compact:
+            col_gap = min(col_gap, max((max_width - n_cols * NodeBox.COMPACT_WIDTH) / max(n_cols - 1, 1), 0.7))
+        self.compact = compact
+        box_w = NodeBox.COMPACT_WIDTH if compact else NodeBox.WIDTH
+        pitch_x = box_w + col_gap
+        pitch_y = NodeBox.HEIGHT + row_gap
         for k, col in enumerate(columns):
             x = (k - (n_cols - 1) / 2) * pitch_x
             for r, nid in enumerate(col):
                 y = ((len(col) - 1) / 2 - r) * pitch_y
-                box = NodeBox(graph.node(nid), show_grad=show_grad, theme=theme)
+                box = NodeBox(graph.node(nid), show_grad=show_grad, compact=compact, theme=theme)
                 box.move_to([x, y, 0])
                 self.boxes[nid] = box
 
-        op_radius = 0.3
+        op_radius = 0.36
         for nid, box in self.boxes.items():
             node = graph.node(nid)
             if not node.children:
@@ -149,9 +165,17 @@ class ComputationGraph(VGroup):
 
         self.edges = VGroup(*self.in_edges.values(), *self.out_edges.values())
         self.add(self.edges, *self.ops.values(), *self.boxes.values())
-        # Fill the space given, but never blow a small graph up past max_scale.
-        scale = min(max_width / self.width, max_height / self.height, max_scale)
+        # Fill the space given, but never blow a small graph up past max_scale, nor shrink its
+        # numbers under 12 px at 480p (they are drawn at the TICK size, 12.8 px, at scale 1).
+        min_scale = MIN_GLYPH_PX / (TYPE.TICK * TEXT_CAP_PX_PER_POINT)
+        scale = max(min(max_width / self.width, max_height / self.height, max_scale), min_scale)
         self.scale(scale)
+
+    def key(self) -> VGroup:
+        """What the numbers in a compact box are: "data" and "grad" in their colours, side by side."""
+        return VGroup(Text("data", font=self.theme.font, font_size=TYPE.TICK, color=self.theme.VALUE),
+                      Text("grad", font=self.theme.font, font_size=TYPE.TICK, color=self.theme.GRAD)
+                      ).arrange(RIGHT, buff=0.3)
 
     def _arrow(self, start: np.ndarray, end: np.ndarray) -> Arrow:
         return Arrow(start, end, buff=0.04, stroke_width=3, color=self.theme.muted,
