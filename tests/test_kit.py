@@ -1,0 +1,115 @@
+"""The kit's reading-time, caption and axis rules, checked without rendering."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenes.kit import (
+    MIN_GLYPH_PX,
+    TEXT_CAP_PX_PER_POINT,
+    TYPE,
+    Caption,
+    PlotAxes,
+    hold_time,
+    label_text,
+    split_caption,
+    tick_label,
+)
+from scenes.kit.text import CAPTION_LINE
+
+
+class FakeScene:
+    """Just enough of a manim Scene for Caption: a clock, play/wait that advance it, subtitles."""
+
+    def __init__(self) -> None:
+        self.time = 0.0
+        self.subtitles: list[tuple[float, float, str]] = []
+        self.on_screen: list[object] = []
+
+    def play(self, *anims, run_time: float = 1.0) -> None:
+        self.time += run_time
+
+    def wait(self, t: float = 1.0) -> None:
+        self.time += t
+
+    def add_subcaption(self, content: str, duration: float = 1.0, offset: float = 0.0) -> None:
+        start = self.time + offset
+        self.subtitles.append((start, start + duration, content))
+
+
+def test_hold_time_is_15_characters_a_second_and_at_least_1_5_s():
+    assert hold_time("Hi.") == 1.5                 # 3 characters would be 0.2 s: the floor wins
+    assert hold_time("x" * 45) == pytest.approx(3.0)  # 45 / 15
+    assert hold_time("  padded  ") == 1.5          # surrounding spaces are not read
+
+
+def test_split_caption_makes_screens_of_at_most_two_lines():
+    text = ("The steep direction sets the largest stable step. The shallow direction sets the pace, "
+            "so the best fixed rate sits between the two curvatures and zig-zags across the valley.")
+    screens = split_caption(text)
+    assert len(screens) >= 2
+    for s in screens:
+        lines = s.split("\n")
+        assert len(lines) <= 2
+        assert all(len(line) <= CAPTION_LINE for line in lines)
+    # Nothing lost or reordered.
+    assert " ".join(" ".join(screens).split()) == " ".join(text.split())
+
+
+def test_split_caption_keeps_a_short_caption_whole():
+    assert split_caption("Loss after 40 steps: slow 1.2, good 0.0032.") == ["Loss after 40 steps: slow 1.2, good 0.0032."]
+
+
+def test_caption_waits_for_reading_time_and_subtitle_matches_screen_time():
+    scene = FakeScene()
+    cap = Caption()
+    first = "Each node stores its data, its gradient and a label."    # 52 characters: 3.47 s
+    cap.say(scene, first)
+    cap.say(scene, "Next.")                                            # asked at once: the first must stay up
+    cap.flush(scene)
+    (s1, e1, t1), (s2, e2, t2) = scene.subtitles
+    assert t1 == first and t2 == "Next."
+    assert e1 - s1 >= hold_time(first) - 1e-9
+    assert len(t1) / (e1 - s1) <= 15.0 + 1e-9
+    assert e2 - s2 >= 1.5 - 1e-9
+    assert s2 >= e1                                                    # never two captions at once
+
+
+def test_caption_duration_wish_extends_the_hold():
+    scene = FakeScene()
+    cap = Caption()
+    cap.say(scene, "Short.", duration=4.0)
+    cap.flush(scene)
+    (s, e, _), = scene.subtitles
+    assert e - s == pytest.approx(4.0)
+
+
+def test_type_scale_keeps_every_size_at_or_above_12_px():
+    for name in ("TITLE", "CAPTION", "LABEL", "TICK"):
+        assert getattr(TYPE, name) * TEXT_CAP_PX_PER_POINT >= MIN_GLYPH_PX, name
+    with pytest.raises(ValueError, match="below the type scale"):
+        label_text("too small", size=12)
+
+
+def test_log_axis_meets_the_other_axis_at_the_bottom():
+    ax = PlotAxes([0, 40, 10], [-6, 2, 1], x_length=8, y_length=4, x_title="step", y_title="loss", y_log=True)
+    bottom = ax.y_axis.get_bottom()[1]
+    assert ax.x_axis.get_center()[1] == pytest.approx(bottom, abs=1e-6)     # not at 10^0 in the middle
+    assert ax.c2p(0, 1e-6)[1] == pytest.approx(bottom, abs=1e-6)
+    assert ax.c2p(0, 1.0)[1] == pytest.approx(bottom + 4 * 6 / 8, abs=1e-6)  # 10^0 is 6 of 8 decades up
+    assert [t.text for t in ax.tick_numbers if t.axis == "y"][:3] == ["10⁻⁶", "10⁻⁵", "10⁻⁴"]
+
+
+def test_linear_axes_cross_at_the_lower_left_even_when_zero_is_inside():
+    ax = PlotAxes([-3, 3, 1], [-2, 2, 1], x_length=6, y_length=4, x_title="x", y_title="y")
+    lo, hi = ax.plot_area()
+    assert ax.x_axis.get_center()[1] == pytest.approx(lo[1], abs=1e-6)
+    assert ax.y_axis.get_center()[0] == pytest.approx(lo[0], abs=1e-6)
+    np.testing.assert_allclose(ax.c2p(-3, -2)[:2], lo[:2], atol=1e-9)
+
+
+def test_tick_labels():
+    assert tick_label(-2.0, 0) == "−2"          # a real minus sign
+    assert tick_label(2.5, 1) == "2.5"
+    assert tick_label(2, log=True) == "10²"
