@@ -87,7 +87,8 @@ class Backprop(StoryScene):
         d.label = "d"
         self.tree_nodes = {"a": a, "b": b, "c": c, "e": e, "d": d}
         self.tree_out = d
-        self.tree = ComputationGraph(d.graph(), max_height=4.8).shift(0.25 * UP)
+        self.tree = ComputationGraph(d.graph(), max_height=4.0)
+        self.tree.next_to([0, self.titles.bottom(), 0], DOWN, buff=0.3)
         self.reveal_forward(self.tree)
         self.caption.say(self, f"Forward pass: e = a·b = {fmt(e.data)}, then d = e + c = {fmt(d.data)}.", 3)
         self.wait(1)
@@ -122,15 +123,17 @@ class Backprop(StoryScene):
         n.label = "n"
         o = n.tanh()
         o.label = "o"
-        graph = ComputationGraph(o.graph(), max_height=5.2, col_gap=1.2).shift(0.15 * UP)
+        graph = ComputationGraph(o.graph(), max_height=4.4, col_gap=1.2)
+        graph.next_to([0, self.titles.bottom(), 0], DOWN, buff=0.1)
         if graph.compact:
-            key = graph.key().next_to(graph, DOWN, buff=0.15).align_to(graph, RIGHT)
+            key = graph.key().next_to([config.frame_width / 2 - 0.4, self.titles.bottom(), 0], DOWN,
+                                      buff=0.1, aligned_edge=RIGHT)
             self.add(key)
         self.reveal_forward(graph)
         self.caption.say(self, f"Forward: n = {fmt(n.data)}, o = tanh(n) = {fmt(o.data)}.", 3)
         self.wait(0.5)
         trace = o.backward()
-        self.caption.say(self, "Backward: from o.grad = 1, each node passes its gradient on to its children.")
+        self.caption.say(self, "Backward: each node passes its gradient to its children.")
         self.play_backward(graph, o, trace, explain=False, tanh_detail=True)
         self.caption.say(
             self, f"tanh scaled the gradient by {fmt(1 - o.data ** 2)}: w1.grad = {fmt(w1.grad)}, w2.grad = {fmt(w2.grad)}.", 3.5
@@ -206,7 +209,7 @@ class Backprop(StoryScene):
         group = VGroup(box, tex)
         if group.width > config.frame_width - 0.6:
             group.scale_to_fit_width(config.frame_width - 0.6)
-        return group.next_to(self.caption.make("x"), UP, buff=0.25)
+        return group.next_to([0, self.caption.top(), 0], UP, buff=0.2)
 
     @staticmethod
     def step_words(step: TraceStep) -> str:

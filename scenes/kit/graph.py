@@ -47,6 +47,7 @@ class NodeBox(VGroup):
     WIDTH = 2.4
     COMPACT_WIDTH = 1.55
     HEIGHT = 1.15
+    COMPACT_HEIGHT = 1.0
 
     def __init__(self, node: GraphNode, show_grad: bool = True, compact: bool = False, theme: Theme = THEME) -> None:
         super().__init__()
@@ -55,7 +56,7 @@ class NodeBox(VGroup):
         self.compact = compact
         self.width0 = self.COMPACT_WIDTH if compact else self.WIDTH
         self.box = RoundedRectangle(
-            corner_radius=0.12, width=self.width0, height=self.HEIGHT,
+            corner_radius=0.12, width=self.width0, height=self.COMPACT_HEIGHT if compact else self.HEIGHT,
             stroke_color=theme.muted, stroke_width=2, fill_color=theme.panel, fill_opacity=1.0,
         )
         self.label = Text(node.label or "·", font=theme.font, font_size=TYPE.LABEL,
@@ -130,7 +131,7 @@ class ComputationGraph(VGroup):
         self.compact = compact
         box_w = NodeBox.COMPACT_WIDTH if compact else NodeBox.WIDTH
         pitch_x = box_w + col_gap
-        pitch_y = NodeBox.HEIGHT + row_gap
+        pitch_y = (NodeBox.COMPACT_HEIGHT if compact else NodeBox.HEIGHT) + row_gap
         for k, col in enumerate(columns):
             x = (k - (n_cols - 1) / 2) * pitch_x
             for r, nid in enumerate(col):
