@@ -21,7 +21,7 @@ the estimates are meant to be within a factor of 3 (tested in ``tests/test_cost.
 Examples
 --------
 >>> c = train_cost([2, 8, 8, 2], n=120, epochs=80, batch_size=20, snapshot_every=4)
->>> c.seconds < 1.0, c.bytes < 50 * 2**20
+>>> c.seconds < 1.0, c.bytes < 200 * 2**20
 (True, True)
 >>> big = train_cost([2, 4096, 4096, 2], n=100_000, epochs=80, batch_size=1, snapshot_every=1)
 >>> big.bytes > 4 * 2**30, big.seconds > 3600
@@ -43,31 +43,32 @@ MEMORY_BUDGET = 4 * 2**30
 TIME_BUDGET = 180.0
 
 # ------------------------------------------------------------------ constants
-# Measured 2026-11-24 on the 2-core development machine (OpenBLAS, one thread per render as
+# Measured on the 2-core development machine (OpenBLAS, one thread per render as
 # publish sets it) with ``python benchmarks/bench_cost.py``: each constant is the least-squares
 # fit of measured wall times (median of 3) over the small configurations listed in that script;
 # memory factors are measured peaks (tracemalloc, which sees NumPy's allocations) over the
 # counted float64 bytes.  Re-run the script and paste its output here after changing gdcore.
 CONSTANTS = {
-    # train(): one optimizer step = STEP + LAYER * layers + MAC * batch * macs + PARAM * n_params
-    "train_step": 60e-6,         # s per step (Python overhead of forward, backward, optimizer)
-    "train_layer": 15e-6,        # s per layer per step
-    "train_mac": 2.0e-9,         # s per multiply-add per sample (forward + backward + update)
-    "train_param": 25e-9,        # s per weight per step (Adam's moments, copies)
-    "eval_mac": 0.7e-9,          # s per multiply-add per sample of a forward pass (epoch losses)
-    "snapshot_param": 10e-9,     # s per weight per snapshot (copies of weights and gradients)
+    # train(): one optimizer step = STEP + LAYER*layers + MAC*batch*macs + ACT*batch*units + PARAM*weights;
+    # an epoch's loss on all n samples costs a third of a step's per-sample work (forward only).
+    "train_step": 0.0,           # s per step (fitted 0: the per-layer term absorbs it)
+    "train_layer": 3.38e-05,     # s per layer per step (Python overhead of forward, backward, Adam)
+    "train_mac": 7.99e-11,       # s per multiply-add per sample (forward + backward)
+    "train_act": 1.1e-08,        # s per unit (activation) per sample (tanh, deltas, softmax)
+    "train_param": 9.5e-09,      # s per weight per step (Adam's moments, new arrays)
+    "snapshot_param": 2.2e-09,   # s per weight per snapshot (copies of weights and gradients)
     # plane_loss(): per grid point
-    "plane_point": 40e-6,        # s per grid point
-    "plane_mac": 1.0e-9,         # s per multiply-add per sample per grid point
-    "plane_act": 6e-9,           # s per hidden activation per sample per grid point
+    "plane_point": 7.28e-06,     # s per grid point
+    "plane_mac": 4.14e-11,       # s per multiply-add per sample per grid point (layers after the first)
+    "plane_act": 2.89e-09,       # s per hidden unit per sample per grid point
     # descend(): per step
-    "descend_step": 25e-6,       # s per step on a registered loss (value + gradient + update)
-    "descend_node": 6e-6,        # s per expression node per step (Value backprop of the gradient)
+    "descend_step": 1.86e-05,    # s per step on a registered loss (value + gradient + update)
+    "descend_node": 1.73e-06,    # s per expression part per step (Value backprop of the gradient)
     # SVD of a (T, P) matrix
-    "svd_flop": 1.0e-9,          # s per T*T*P
-    # memory: measured peak / counted float64 bytes
-    "memory_factor": 1.5,
-    "memory_base": 30 * 2**20,   # bytes: what Python, NumPy and the dataset take anyway
+    "svd_flop": 5.15e-10,        # s per T*T*P
+    # memory: the largest measured peak / counted float64 bytes over the runs above 1 MB (0.71..1.75)
+    "memory_factor": 1.75,
+    "memory_base": 100 * 2**20,  # bytes: Python, NumPy, SciPy and the digits (ru_maxrss after import: 62 MB)
 }
 
 
@@ -106,7 +107,7 @@ ZERO = Cost(0.0, 0.0)
 
 def format_bytes(b: float) -> str:
     """``1.5e9`` -> ``"1.4 GB"`` (binary units, as the budget: 4 GB = 4 GiB)."""
-    for unit, size in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
+    for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
         if b >= size:
             v = b / size
             return f"{v:.0f} {unit}" if v >= 10 else f"{v:.1f} {unit}"
@@ -158,8 +159,11 @@ def train_cost(sizes: Sequence[int], n: int, epochs: int, batch_size: int, snaps
     bs = max(1, min(int(batch_size), int(n)))
     steps = int(epochs) * -(-int(n) // bs)
     width = sum(sizes[1:])
-    t = steps * (c["train_step"] + c["train_layer"] * L + c["train_mac"] * bs * M + c["train_param"] * P)
-    t += (int(epochs) + 1) * c["eval_mac"] * (n + n_test) * M
+    A = width
+    t = steps * (c["train_step"] + c["train_layer"] * L + c["train_mac"] * bs * M + c["train_act"] * bs * A
+                 + c["train_param"] * P)
+    # Each epoch's loss on all samples: a forward pass, a third of a training step's work per sample.
+    t += (int(epochs) + 1) * (n + n_test) * (c["train_mac"] * M + c["train_act"] * A) / 3
     snaps = 0
     if snapshot_every:
         snaps = steps // int(snapshot_every) + 2
@@ -178,7 +182,7 @@ def plane_cost(sizes: Sequence[int], n: int, points: int, chunk: int = 64) -> Co
     acts = sum(sizes[1:-1])
     P = n_params(sizes)
     t = points * (c["plane_point"] + c["plane_mac"] * n * rest + c["plane_act"] * n * acts)
-    t += 3 * c["eval_mac"] * n * sizes[0] * sizes[1]
+    t += c["train_mac"] * n * sizes[0] * sizes[1]
     ch = min(chunk, points)
     floats = 3 * n * sizes[1] + ch * (P + 3 * n * max(sizes[1:])) + 3 * P + points
     return Cost(t, _mem(floats))
