@@ -102,6 +102,7 @@ class Cost:
         return f"about {format_bytes(self.bytes)} of memory and {format_seconds(self.seconds)} of compute"
 
 
+#: No work.
 ZERO = Cost(0.0, 0.0)
 
 

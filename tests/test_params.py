@@ -29,7 +29,7 @@ def test_defaults_load_and_override(tmp_path, monkeypatch):
         ("[backprop]\nzz = 1\n", "unknown key 'backprop.zz'; allowed keys: a, b, bias, c"),
         ("[backprop]\na = 'three'\n", "'backprop.a' must be a number"),
         ("[backprop]\na = true\n", "'backprop.a' must be a number"),
-        ("[backprop]\na = 5000.0\n", "'backprop.a' must be between -1000.0 and 1000.0"),
+        ("[backprop]\na = 5000.0\n", "'backprop.a' must be a number between -1000.0 and 1000.0"),
         ("[backprop\n", "not valid TOML"),
         ("[limits]\n", "reserved"),
     ],
@@ -50,7 +50,7 @@ def test_nested_lists_are_range_checked(tmp_path):
     ok = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 0.5], [3.0, 1.0]]\n")
     assert load_params(ok)["optimizers"]["starts"][2] == [3.0, 1.0]
     bad = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 5000.0], [3.0, 1.0]]\n")
-    with pytest.raises(ParamsError, match="'optimizers.starts' must be between"):
+    with pytest.raises(ParamsError, match="'optimizers.starts' must be numbers between"):
         load_params(bad)
 
 
@@ -78,5 +78,5 @@ def test_plain_manim_with_a_bad_file_prints_the_message_not_a_traceback(tmp_path
                           timeout=300)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2, out[-2000:]
-    assert "'learning_rate.x0' must be between -100.0 and 100.0" in proc.stderr
+    assert "'learning_rate.x0' must be a number between -100.0 and 100.0" in proc.stderr
     assert "Traceback" not in out and "╭" not in out          # no Python or rich traceback
