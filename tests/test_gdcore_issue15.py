@@ -103,3 +103,47 @@ def test_overflow_in_backward_names_the_op():
     assert g.data == pytest.approx(1e300)
     with pytest.raises(ValueError, match=r"backward: the gradient through \* overflows"):
         g.backward()
+
+
+def test_expression_undefined_region_is_nan_without_warnings():
+    # log(x) + y**2 on a grid crossing x = 0: NaN for x < 0, -inf at x = 0, finite for x > 0, and no
+    # RuntimeWarning (warnings are errors here).
+    from gdcore import functions
+    from gdcore.expression import Expression
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        z = Expression("log(x) + y**2").evaluate(np.array([-1.0, 0.0, 1.0]), 2.0)
+        X, Y, Z = functions.grid(functions.get("log(x) + y**2"), n=11)
+        g = functions.get("log(x) + y**2").grad(np.array([[-1.0, 0.0], [1.0, 2.0]]))
+    assert np.isnan(z[0]) and z[1] == -np.inf and z[2] == 4.0
+    assert np.isnan(Z[X < 0]).all() and np.isfinite(Z[X > 0]).all()
+    assert np.isnan(g[0]).all() and g[1].tolist() == [1.0, 4.0]
+
+
+@pytest.mark.parametrize("src, words", [
+    ("1/0", "'1 / 0' is not a finite number (NumPy gives inf)"),
+    ("10**400", "'10 ** 400' is not a finite number"),
+    ("x**(10**10**10)", "'10 ** 10 ** 10' is not a finite number"),
+    ("(-8)**(1/3)", "'(-8) ** (1 / 3)' is not a real number (NumPy gives nan; a negative base needs an integer"),
+    ("sqrt(-1) + x", "'sqrt(-1)' is not a real number (NumPy gives nan)"),
+])
+def test_non_finite_constants_are_one_line_expression_errors(src, words):
+    # Python would raise ZeroDivisionError / OverflowError on these; NumPy gives inf or nan.
+    from gdcore.expression import Expression, ExpressionError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ExpressionError) as e:
+            Expression(src)
+    assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def test_constant_expression_is_well_defined():
+    # e**2 has no x or y: a flat surface of e^2 with zero gradient (the params layer refuses it as a loss).
+    from gdcore.expression import Expression
+
+    f = Expression("e**2")
+    assert f.constant and f.evaluate(np.zeros((2, 3)), 0.0).shape == (2, 3)
+    v, g = f.value_and_grad(1.0, 2.0)
+    assert v == pytest.approx(np.e**2) and g.tolist() == [0.0, 0.0]
