@@ -85,9 +85,12 @@ class Expression:
             tree = ast.parse(self.source, mode="eval")
         except SyntaxError as e:
             raise ExpressionError(f"cannot parse expression {self.source!r}: {e.msg}") from None
-        if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+        #: Number of parsed parts (operations, names, numbers): the work of one evaluation.
+        self.n_nodes = sum(1 for _ in ast.walk(tree.body))
+        if self.n_nodes > MAX_NODES:
             raise ExpressionError(f"expression is too long (more than {MAX_NODES} parts)")
         self._tree = self._check(tree.body)
+        self.constant = not self._uses_variables(self._tree)
 
     # The whitelist: every node is checked once, here.
     def _check(self, node: ast.AST) -> ast.AST:
@@ -104,13 +107,13 @@ class Expression:
             raise ExpressionError(f"unknown name {node.id!r}; allowed: {allowed}")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             self._check(node.operand)
-            return node
+            return self._check_constant(node)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             self._check(node.left)
             self._check(node.right)
             if isinstance(node.op, ast.Pow) and self._uses_variables(node.right):
                 raise ExpressionError("the exponent of ** must be a constant (e.g. x**2), not depend on x or y")
-            return node
+            return self._check_constant(node)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
@@ -118,8 +121,28 @@ class Expression:
             if len(node.args) != 1 or node.keywords:
                 raise ExpressionError(f"{node.func.id}() takes exactly one argument")
             self._check(node.args[0])
-            return node
+            return self._check_constant(node)
         raise ExpressionError(f"{ast.unparse(node)!r} is not allowed; allowed: {allowed}")
+
+    def _check_constant(self, node: ast.AST) -> ast.AST:
+        """A part without x or y is a number: it must be a finite one under NumPy's rules.
+
+        ``1/0``, ``10**400``, ``10**10**10`` (inf) and ``(-8)**(1/3)`` (nan: a negative base needs an
+        integer exponent) are refused here, with the part named, instead of raising
+        ZeroDivisionError or OverflowError (Python) or turning the whole surface into inf or nan.
+        """
+        if self._uses_variables(node):
+            return node
+        with np.errstate(all="ignore"):
+            c = self._eval(node, np.float64(0.0), np.float64(0.0), np.float64, 0)
+        if not np.isfinite(c):
+            part = ast.unparse(node)
+            pow_hint = "; a negative base needs an integer exponent" if isinstance(node, ast.BinOp) and isinstance(
+                node.op, ast.Pow) else ""
+            why = (f"is not a real number (NumPy gives nan{pow_hint})"
+                   if np.isnan(c) else f"is not a finite number (NumPy gives {float(c)!r})")
+            raise ExpressionError(f"the constant part {part!r} {why}")
+        return node
 
     @staticmethod
     def _uses_variables(node: ast.AST) -> bool:
@@ -138,7 +161,9 @@ class Expression:
         if isinstance(node, ast.BinOp):
             a = self._eval(node.left, x, y, lift, funcs)
             if isinstance(node.op, ast.Pow):
-                k = float(self._eval(node.right, 0.0, 0.0, float, 0))  # constant exponent
+                # A constant exponent, computed with NumPy's rules (inf, not OverflowError).
+                with np.errstate(all="ignore"):
+                    k = float(self._eval(node.right, np.float64(0.0), np.float64(0.0), np.float64, 0))
                 return a**k
             b = self._eval(node.right, x, y, lift, funcs)
             op = _BINOPS[type(node.op)]
@@ -148,11 +173,19 @@ class Expression:
         return FUNCTIONS[node.func.id][funcs](arg)
 
     def evaluate(self, x, y) -> np.ndarray:
-        """The expression at arrays ``x`` and ``y`` (broadcast), vectorized; NaN where undefined."""
+        """The expression at arrays ``x`` and ``y`` (broadcast), vectorized, with NumPy's rules.
+
+        Where the expression is undefined (``log`` or ``sqrt`` of a negative number, ``0/0``) the
+        result is NaN; at a pole (``log(0)``, ``1/0``) or on overflow it is +-inf; no RuntimeWarning
+        is raised.  A drawing should treat every non-finite value as "not defined here".
+
+        >>> Expression("log(x) + y**2").evaluate([-1.0, 1.0], 2.0).tolist()
+        [nan, 4.0]
+        """
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         with np.errstate(all="ignore"):
-            out = self._eval(self._tree, x, y, lambda c: c, 0)
+            out = self._eval(self._tree, x, y, np.float64, 0)   # constants too: NumPy's rules
         return np.broadcast_to(np.asarray(out, dtype=float), np.broadcast(x, y).shape).copy()
 
     def value_and_grad(self, x: float, y: float) -> tuple[float, np.ndarray]:

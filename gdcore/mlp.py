@@ -22,10 +22,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Callable, Sequence
 
 import numpy as np
 
+from gdcore.cost import MEMORY_BUDGET, format_bytes
 from gdcore.optim import Optimizer
 
 __all__ = ["MLP", "ACTIVATIONS", "LOSSES", "Snapshot", "History", "train"]
@@ -56,6 +58,11 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
+def _is_int(x) -> bool:
+    """An integer, Python or NumPy (``np.int64(4)``), but not a bool."""
+    return isinstance(x, Integral) and not isinstance(x, (bool, np.bool_))
+
+
 class MLP:
     """A fully connected network.
 
@@ -68,12 +75,27 @@ class MLP:
     seed : int
         Seeds the initial weights: normal with std ``sqrt(2 / fan_in)`` for relu (He)
         and ``sqrt(2 / (fan_in + fan_out))`` otherwise (Glorot); biases zero.
+    max_bytes : float, optional
+        Refuse (ValueError) a network whose weights alone would take more memory than this;
+        default :data:`gdcore.cost.MEMORY_BUDGET` (4 GiB).
+
+    Raises
+    ------
+    ValueError
+        For sizes that are not positive integers (bools are refused: ``True`` is not a width),
+        an unknown activation, or weights over ``max_bytes``.
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str = "tanh", seed: int = 0) -> None:
+    def __init__(self, sizes: Sequence[int], activation: str = "tanh", seed: int = 0,
+                 max_bytes: float | None = None) -> None:
         sizes = list(sizes)
-        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
+        if len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):
             raise ValueError(f"sizes must be at least two positive integers (input ... output), got {sizes!r}")
+        n_params = sum(int(a) * int(b) + int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+        limit = MEMORY_BUDGET if max_bytes is None else max_bytes
+        if 8 * n_params > limit:
+            raise ValueError(f"MLP({[int(s) for s in sizes]}) has {n_params:,} weights: {format_bytes(8 * n_params)} "
+                             f"for the weights alone, over the budget of {format_bytes(limit)} (max_bytes)")
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         self.sizes = [int(s) for s in sizes]
@@ -323,6 +345,11 @@ class History:
     epoch_test_loss: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)  # wall time of each epoch's steps
     snapshots: list[Snapshot] = field(default_factory=list)
+    #: "finished", or "diverged" when a loss, gradient or weight stopped being finite; training
+    #: then stopped at ``diverged_at`` (the step that failed) with the last finite weights kept,
+    #: and every list above holds finite numbers only (``epoch_loss`` one entry per finished epoch).
+    status: str = "finished"
+    diverged_at: int | None = None
 
 
 def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "minibatch", batch_size: int = 32,
@@ -341,18 +368,30 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
         Inputs whose activations are stored in each snapshot (neurons drawn filled by activation).
     callback : callable(epoch, history), optional
         Called after every epoch (progress display); nothing is printed otherwise.
+
+    Returns
+    -------
+    History
+        With ``status`` "finished", or "diverged" if a batch loss, a gradient, a weight or an
+        epoch's loss stopped being finite (like :func:`gdcore.trajectory.descend`): training stops
+        there, keeps the last finite weights, records no NaN and lets no RuntimeWarning escape.
+        ``epochs``, ``batch_size`` and ``snapshot_every`` may be NumPy integers.
     """
     X = model._check_X(X)
     n = X.shape[0]
     y = model._check_y(y, n, loss)
     if mode not in ("batch", "stochastic", "minibatch"):
         raise ValueError(f"mode must be 'batch', 'stochastic' or 'minibatch', got {mode!r}")
-    if not (isinstance(epochs, int) and epochs >= 1):
+    if not (_is_int(epochs) and epochs >= 1):
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    epochs = int(epochs)
     bs = {"batch": n, "stochastic": 1}.get(mode, batch_size)
-    if not (isinstance(bs, int) and 1 <= bs):
+    if not (_is_int(bs) and 1 <= bs):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    bs = min(bs, n)
+    bs = min(int(bs), n)
+    if not (_is_int(snapshot_every) and snapshot_every >= 0):
+        raise ValueError(f"snapshot_every must be an integer >= 0, got {snapshot_every!r}")
+    snapshot_every = int(snapshot_every)
     has_test = X_test is not None
     if has_test:
         X_test = model._check_X(X_test)
@@ -369,31 +408,51 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
         hist.snapshots.append(Snapshot(step, step / steps_per_epoch, [p.copy() for p in model.params],
                                        [g.copy() for g in grads], acts, batch_loss))
 
-    hist.epoch_loss.append(model._loss_value(model.forward(X), y, loss))
-    if has_test:
-        hist.epoch_test_loss.append(model._loss_value(model.forward(X_test), y_test, loss))
-    if snapshot_every:
-        value, grads = model.loss_and_grads(X, y, loss)
-        snap(0, grads, value)
-    step = 0
-    for epoch in range(epochs):
-        order = np.arange(n) if mode == "batch" else rng.permutation(n)
-        t0 = time.perf_counter()
-        for start in range(0, n, bs):
-            idx = order[start:start + bs]
-            value, grads = model.loss_and_grads(X[idx], y[idx], loss)
-            model.params = opt.step(model.params, grads)
-            step += 1
-            hist.step_loss.append(value)
-            if snapshot_every and step % snapshot_every == 0:
-                snap(step, grads, value)
-        hist.epoch_seconds.append(time.perf_counter() - t0)
+    def finite(value: float, arrays: list[np.ndarray]) -> bool:
+        return math.isfinite(value) and all(np.isfinite(a).all() for a in arrays)
+
+    # Overflow is how a run diverges: it is detected below and stops the run, so NumPy's
+    # warnings about it would only be noise.
+    with np.errstate(all="ignore"):
         hist.epoch_loss.append(model._loss_value(model.forward(X), y, loss))
         if has_test:
             hist.epoch_test_loss.append(model._loss_value(model.forward(X_test), y_test, loss))
-        if callback is not None:
-            callback(epoch + 1, hist)
-    if snapshot_every and (not hist.snapshots or hist.snapshots[-1].step != step):
-        value, grads = model.loss_and_grads(X, y, loss)
-        snap(step, grads, value)
+        if not finite(hist.epoch_loss[0], []):
+            raise ValueError("the loss of the initial network is not finite (check X and y)")
+        if snapshot_every:
+            value, grads = model.loss_and_grads(X, y, loss)
+            snap(0, grads, value)
+        step = 0
+        for epoch in range(epochs):
+            order = np.arange(n) if mode == "batch" else rng.permutation(n)
+            t0 = time.perf_counter()
+            for start in range(0, n, bs):
+                idx = order[start:start + bs]
+                value, grads = model.loss_and_grads(X[idx], y[idx], loss)
+                new = opt.step(model.params, grads) if finite(value, grads) else None
+                if new is None or not finite(0.0, new):
+                    hist.status, hist.diverged_at = "diverged", step + 1
+                    break
+                model.params = new
+                step += 1
+                hist.step_loss.append(value)
+                if snapshot_every and step % snapshot_every == 0:
+                    snap(step, grads, value)
+            if hist.status == "diverged":
+                break
+            epoch_loss = model._loss_value(model.forward(X), y, loss)
+            test_loss = model._loss_value(model.forward(X_test), y_test, loss) if has_test else 0.0
+            if not (math.isfinite(epoch_loss) and math.isfinite(test_loss)):
+                hist.status, hist.diverged_at = "diverged", step
+                break
+            hist.epoch_seconds.append(time.perf_counter() - t0)
+            hist.epoch_loss.append(epoch_loss)
+            if has_test:
+                hist.epoch_test_loss.append(test_loss)
+            if callback is not None:
+                callback(epoch + 1, hist)
+        if snapshot_every and (not hist.snapshots or hist.snapshots[-1].step != step):
+            value, grads = model.loss_and_grads(X, y, loss)
+            if finite(value, grads):
+                snap(step, grads, value)
     return hist

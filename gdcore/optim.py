@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import math
+from numbers import Real
 from typing import Any, Sequence
 
 import numpy as np
@@ -39,14 +40,19 @@ import numpy as np
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "make"]
 
 
+def _is_number(x: Any) -> bool:
+    """A real number, Python or NumPy (``np.float32(0.1)``, ``np.int64(4)``), but not a bool."""
+    return isinstance(x, Real) and not isinstance(x, (bool, np.bool_))
+
+
 def _check_lr(lr: Any) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+    if not _is_number(lr) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
     return float(lr)
 
 
 def _check_range(name: str, x: Any, lo: float, hi: float, lo_open: bool = False, hi_open: bool = True) -> float:
-    ok = isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    ok = _is_number(x) and math.isfinite(x)
     if ok:
         ok = (x > lo if lo_open else x >= lo) and (x < hi if hi_open else x <= hi)
     if not ok:

@@ -13,21 +13,30 @@ A value must have the type of its default (an int is accepted for a float,
 and a list must hold items of the default's item type).  An unknown section
 or key, or a value of another type, raises :class:`ParamsError` naming the
 file, the key and what is allowed.
+
+After the per-key checks come the cross-key checks a scene needs (one entry per case, points
+of two coordinates, a start where the function is defined, snapshots within the training...)
+and the budget: :func:`estimate` predicts the memory and compute time of a scene's heavy work
+(training, landscapes, searches) with :mod:`gdcore.cost`, and a scene over
+:data:`gdcore.cost.MEMORY_BUDGET` (4 GiB) or :data:`gdcore.cost.TIME_BUDGET` (180 s) is refused
+unless ``GDVIZ_NO_BUDGET=1``.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["ParamsError", "DEFAULTS_FILE", "DEFAULTS_ENV", "ENV_VAR", "defaults", "defaults_file", "load_params",
-           "scene_params"]
+__all__ = ["ParamsError", "DEFAULTS_FILE", "DEFAULTS_ENV", "ENV_VAR", "BUDGET_ENV", "defaults", "defaults_file",
+           "load_params", "scene_params", "estimate", "check_budget"]
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 ENV_VAR = "GDVIZ_PARAMS"
+BUDGET_ENV = "GDVIZ_NO_BUDGET"
 
 
 class ParamsError(ValueError):
@@ -51,13 +60,15 @@ def defaults() -> dict[str, dict[str, Any]]:
 def _type_name(v: Any) -> str:
     if isinstance(v, bool):
         return "a boolean"
-    if isinstance(v, (int, float)):
+    if isinstance(v, int):
+        return "an integer"
+    if isinstance(v, float):
         return "a number"
     if isinstance(v, str):
         return "a string"
     if isinstance(v, list):
         inner = _type_name(v[0]) if v else "anything"
-        return f"a list of {inner.removeprefix('a ')}s"
+        return f"a list of {inner.removeprefix('a ').removeprefix('an ')}s"
     if isinstance(v, dict):
         return "a table"
     return type(v).__name__
@@ -89,6 +100,14 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: str
             raise ParamsError(
                 f"{where}: '{full}' must be {_type_name(default)} (default {default!r}), got {value!r}"
             )
+        bad = [v for v in _flat(value) if isinstance(v, float) and not math.isfinite(v)]
+        if bad:
+            raise ParamsError(f"{where}: '{full}' must be a finite number (TOML's nan and inf are not), "
+                              f"got {value!r}")
+        if isinstance(default, list) and default and not value:
+            raise ParamsError(f"{where}: '{full}' must not be empty (default {default!r})")
+        if isinstance(default, list) and default and isinstance(default[0], list) and any(not v for v in value):
+            raise ParamsError(f"{where}: '{full}' must not hold empty lists, got {value!r}")
         if isinstance(default, dict) and default:
             out[key] = _merge(default, value, where, full)
         elif isinstance(default, float):
@@ -118,9 +137,15 @@ def _check_limits(where: str, scene: str, params: dict[str, Any], limits: dict[s
         full = f"{scene}.{key}"
         if isinstance(rule, list) and len(rule) == 2:
             lo, hi = float(rule[0]), float(rule[1])
-            for v in _flat(value):
+            flat = _flat(value)
+            integer = bool(flat) and all(isinstance(v, int) and not isinstance(v, bool) for v in flat)
+            kind = "an integer" if integer else "a number"
+            if isinstance(value, list):
+                kind = "integers" if integer else "numbers"
+            for v in flat:
                 if not (lo <= float(v) <= hi):
-                    raise ParamsError(f"{where}: '{full}' must be between {rule[0]} and {rule[1]}, got {value!r}")
+                    span = f"{int(lo)} and {int(hi)}" if integer else f"{rule[0]} and {rule[1]}"
+                    raise ParamsError(f"{where}: '{full}' must be {kind} between {span}, got {value!r}")
         elif isinstance(rule, dict) and "choices" in rule:
             items = value if isinstance(value, list) else [value]
             for v in items:
@@ -162,11 +187,21 @@ def load_params(path: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]
     if path is None or str(path) == "":
         return base
     p = Path(path)
+    if p.is_dir():
+        raise ParamsError(f"{p}: is a directory; give a parameter file (.toml) instead")
     if not p.is_file():
         raise ParamsError(f"{ENV_VAR}: parameter file {str(p)!r} does not exist")
     try:
-        with p.open("rb") as f:
-            user = tomllib.load(f)
+        data = p.read_bytes()
+    except OSError as e:
+        raise ParamsError(f"{p}: cannot be read ({e.strerror or e})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ParamsError(f"{p}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
+                          f"save it as UTF-8") from None
+    try:
+        user = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ParamsError(f"{p}: not valid TOML: {e}") from None
     out = dict(base)
@@ -179,6 +214,11 @@ def load_params(path: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]
             raise ParamsError(f"{p}: '{scene}' must be a table ([{scene}]), got {table!r}")
         out[scene] = _merge(base[scene], table, str(p), scene)
         _check_limits(str(p), scene, out[scene], limits.get(scene, {}))
+        check = _CROSS.get(scene)
+        if check is not None:
+            check(_Where(str(p), scene), out[scene])
+        if os.environ.get(BUDGET_ENV, "") != "1":
+            check_budget(str(p), scene, out[scene], changed=list(table))
     return out
 
 
@@ -198,3 +238,266 @@ def scene_params(scene: str) -> dict[str, Any]:
         print(f"gdviz: {e}", file=sys.stderr)
         raise SystemExit(2) from None
     return all_params[scene]
+
+
+# ---------------------------------------------------------------------------------- cross-key checks
+# What each scene needs beyond one key at a time (read from the scenes' code): list lengths that
+# must match, points of two coordinates, a start where the loss is defined, losses the scene can use.
+
+
+class _Where:
+    """Where an error is: the file and the scene, for messages."""
+
+    def __init__(self, file: str, scene: str) -> None:
+        self.file, self.scene = file, scene
+
+    def error(self, keys: str, what: str) -> ParamsError:
+        return ParamsError(f"{self.file}: {keys}: {what}")
+
+    def key(self, key: str) -> str:
+        return f"'{self.scene}.{key}'"
+
+
+def _need_len(w: _Where, p: dict[str, Any], key: str, n: int, why: str) -> None:
+    if len(p[key]) != n:
+        raise w.error(w.key(key), f"needs {n} entries ({why}), got {len(p[key])}: {p[key]!r}")
+
+
+def _need_points(w: _Where, p: dict[str, Any], key: str, dim: int = 2) -> None:
+    """A point (list of ``dim`` numbers) or a list of them: every point has ``dim`` coordinates."""
+    value = p[key]
+    points = value if value and isinstance(value[0], list) else [value]
+    for pt in points:
+        if len(pt) != dim:
+            raise ParamsError(f"{w.file}: {w.key(key)} must hold points of {dim} coordinates [x, y], "
+                              f"got {pt!r} in {value!r}")
+
+
+def _loss(name: str, **kw: Any):
+    from gdcore import functions
+
+    return functions.get(name, **kw)
+
+
+def _defined_at(w: _Where, fn_key: str, fn: str, start_key: str, start: list[float], loss=None) -> None:
+    """The loss ``fn`` has a finite value and gradient at ``start`` (an expression may be undefined there),
+    and an expression depends on x or y and is not constant over its plotted square."""
+    import warnings
+
+    import numpy as np
+
+    from gdcore import functions
+
+    loss = loss or _loss(fn)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value, grad = loss.value(np.asarray(start, float)), loss.grad(np.asarray(start, float))
+        if fn not in functions.names():
+            from gdcore.expression import Expression
+
+            if Expression(fn).constant:
+                raise w.error(f"{fn_key} = {fn!r}", "does not depend on x or y: a constant has nothing to descend; "
+                                                    "write an expression in x and y")
+            _, _, Z = functions.grid(loss, n=41)
+            finite = Z[np.isfinite(Z)]
+            if finite.size == 0 or finite.max() == finite.min():
+                (x0, x1), (y0, y1) = loss.domain
+                raise w.error(f"{fn_key} = {fn!r}", f"is {'undefined' if finite.size == 0 else 'constant'} on the "
+                                                    f"plotted square [{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]")
+    if not (np.isfinite(value) and np.isfinite(grad).all()):
+        raise w.error(f"{fn_key} = {fn!r}", f"is not defined at {start_key} = {start!r} (value {float(value):g}, "
+                                            f"gradient {np.round(grad, 6).tolist()}); choose a start where it is")
+
+
+def _curvature_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -> None:
+    """learning_rate's regimes need positive curvature at the start (lr = factor / L)."""
+    import numpy as np
+
+    H = np.atleast_2d(loss.hessian(np.asarray(start, float)))
+    L = float(np.linalg.eigvalsh(0.5 * (H + H.T)).max()) if np.isfinite(H).all() else float("nan")
+    if not (np.isfinite(L) and L > 0):
+        raise w.error(f"{fn_key}, {start_key} = {start!r}",
+                      f"the learning rates are factors / L with L the largest curvature there, but it is {L:g}; "
+                      f"choose a start inside a basin")
+
+
+def _cross_learning_rate(w: _Where, p: dict[str, Any]) -> None:
+    _need_len(w, p, "factors", 4, "one per regime: slow, good, oscillating, diverging")
+    _need_len(w, p, "bowl_curvatures", 2, "a and b of the quadratic bowl")
+    _need_points(w, p, "bowl_start")
+    curve = _loss(p["curve"])
+    _curvature_at(w, w.key("curve"), curve, w.key("x0"), [p["x0"]])
+    if p["bowl"] == "quadratic":
+        bowl = _loss("quadratic", a=p["bowl_curvatures"][0], b=p["bowl_curvatures"][1])
+    else:
+        bowl = _loss(p["bowl"])
+        _defined_at(w, w.key("bowl"), p["bowl"], w.key("bowl_start"), p["bowl_start"], bowl)
+    _curvature_at(w, w.key("bowl"), bowl, w.key("bowl_start"), p["bowl_start"])
+
+
+def _cross_optimizers(w: _Where, p: dict[str, Any]) -> None:
+    n = len(p["cases"])
+    for key in ("starts", "steps", "lr_sgd", "lr_momentum", "lr_rmsprop", "lr_adam"):
+        _need_len(w, p, key, n, f"one per case; {n} cases: {', '.join(p['cases'])}")
+    _need_points(w, p, "starts")
+    for i, (case, start) in enumerate(zip(p["cases"], p["starts"])):
+        _defined_at(w, f"{w.key('cases')}[{i}]", case, f"{w.key('starts')}[{i}]", start)
+
+
+def _cross_local_minima(w: _Where, p: dict[str, Any]) -> None:
+    from gdcore import functions
+
+    for key in ("curve", "surface"):
+        loss = _loss(p[key])
+        if not loss.local_minima or not loss.global_minima:
+            usable = [n for n in functions.names() if functions.get(n).dim == loss.dim
+                      and functions.get(n).local_minima and functions.get(n).global_minima]
+            raise w.error(f"{w.key(key)} = {p[key]!r}",
+                          f"the scene needs a loss with a listed local and a global minimum; {p[key]!r} has "
+                          f"{len(loss.local_minima)} local and {len(loss.global_minima)} global. "
+                          f"Usable: {', '.join(usable)}")
+
+
+def _cross_loss_surface(w: _Where, p: dict[str, Any]) -> None:
+    _need_points(w, p, "start")
+    _defined_at(w, w.key("function"), p["function"], w.key("start"), p["start"])
+
+
+def _train_steps(n: int, epochs: int, batch_size: int) -> int:
+    return epochs * -(-n // min(batch_size, n))
+
+
+def _cross_neural_network(w: _Where, p: dict[str, Any]) -> None:
+    n = p["n_points"]
+    if p["batch_size"] > n:
+        raise w.error(f"{w.key('batch_size')} = {p['batch_size']}, {w.key('n_points')} = {n}",
+                      "a batch cannot be larger than the data; lower batch_size or raise n_points")
+    steps = _train_steps(n, p["epochs"], p["batch_size"])
+    if p["snapshot_every"] > steps:
+        raise w.error(f"{w.key('snapshot_every')} = {p['snapshot_every']}",
+                      f"is longer than the training ({p['epochs']} epochs x {steps // p['epochs']} steps = {steps} "
+                      f"steps); the training animation needs snapshots along the way")
+
+
+# Training samples of each dataset a scene can use (gdcore.datasets: digits' train split; the
+# moons loss_landscape draws 200 points).
+_DATASET_N = {"digits": 1438, "moons": 200}
+
+
+def _cross_gd_variants(w: _Where, p: dict[str, Any]) -> None:
+    pass  # list lengths are free; ranges (1..1438 = the digits' training set) are in the limits
+
+
+def _cross_loss_landscape(w: _Where, p: dict[str, Any]) -> None:
+    n = _DATASET_N[p["dataset"]]
+    if p["batch_size"] > n:
+        raise w.error(f"{w.key('batch_size')} = {p['batch_size']}, {w.key('dataset')} = {p['dataset']!r}",
+                      f"a batch cannot be larger than the {n} training samples")
+    steps = _train_steps(n, p["epochs"], p["batch_size"])
+    if steps // p["snapshot_every"] < 2:
+        raise w.error(f"{w.key('snapshot_every')} = {p['snapshot_every']}",
+                      f"leaves fewer than 3 checkpoints in {steps} training steps ({p['epochs']} epochs of "
+                      f"{steps // p['epochs']}); the PCA plane needs at least 3: use at most {max(1, steps // 2)}")
+
+
+_CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
+    "learning_rate": _cross_learning_rate,
+    "optimizers": _cross_optimizers,
+    "local_minima": _cross_local_minima,
+    "loss_surface": _cross_loss_surface,
+    "neural_network": _cross_neural_network,
+    "gd_variants": _cross_gd_variants,
+    "loss_landscape": _cross_loss_landscape,
+}
+
+
+# ---------------------------------------------------------------------------------------- budget
+# The keys that drive each scene's heavy work (named in the refusal), and its estimate.
+
+_COST_KEYS = {
+    "neural_network": ("hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
+    "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes"),
+    "loss_landscape": ("dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution"),
+    "loss_surface": ("function", "steps"),
+    "optimizers": ("cases", "steps"),
+    "local_minima": ("curve", "surface", "steps"),
+    "learning_rate": ("steps_1d", "steps_2d"),
+}
+_WORK = {"neural_network": "training", "gd_variants": "training", "loss_landscape": "training and landscapes"}
+#: Frames per second the decision boundary is recomputed at (the highest quality, 60 fps).
+_FPS = 60
+#: find_local_vs_global: a 15-point grid per axis, 3 learning rates, a plain run and on average
+#: about two momentum runs per start and rate (measured: 5.4 s for two_basins at 150 steps).
+_SEARCH_GRID, _SEARCH_RUNS = 15, 3 * 3
+
+
+def _expr_nodes(name: str) -> int:
+    from gdcore import functions
+
+    if name in functions.names():
+        return 0
+    from gdcore.expression import Expression
+
+    return Expression(name).n_nodes
+
+
+def estimate(scene: str, p: dict[str, Any]):
+    """The estimated :class:`gdcore.cost.Cost` (seconds, peak bytes) of ``scene``'s heavy work with ``p``."""
+    from gdcore import cost
+    from gdcore.cost import ZERO
+
+    if scene == "neural_network":
+        sizes = [2, *p["hidden"], 2]
+        c = cost.train_cost(sizes, p["n_points"], p["epochs"], p["batch_size"], p["snapshot_every"], 0, "adam")
+        frames = p["train_seconds"] * _FPS        # the decision boundary on a 60 x 60 grid, every frame
+        return c + cost.batched_cost(sizes, 3600, 1).times(frames)
+    if scene == "gd_variants":
+        sizes, n, n_test = [64, *p["hidden"], 10], _DATASET_N["digits"], 359
+        total = ZERO
+        for bs in [n, 1, p["batch_size"], *p["batch_sizes"]]:
+            total = total + cost.train_cost(sizes, n, p["epochs"], bs, 0, n_test, "sgd")
+        return total
+    if scene == "loss_landscape":
+        n = _DATASET_N[p["dataset"]]
+        sizes = [64 if p["dataset"] == "digits" else 2, *p["hidden"], 10 if p["dataset"] == "digits" else 2]
+        steps = _train_steps(n, p["epochs"], p["batch_size"])
+        T = steps // p["snapshot_every"] + 2
+        P = cost.n_params(sizes)
+        points = (p["resolution"] + 1) ** 2
+        c = cost.train_cost(sizes, n, p["epochs"], p["batch_size"], p["snapshot_every"], 0, "adam")
+        after = (cost.pca_cost(T, P) + cost.plane_cost(sizes, n, points).times(2)
+                 + cost.batched_cost(sizes, n, T) + cost.plane_cost(sizes, n, T))
+        return c + after.holding(8.0 * 3 * T * P)     # the checkpoints, centred, projected
+    if scene == "loss_surface":
+        return cost.descend_cost(p["steps"], 4, _expr_nodes(p["function"]))
+    if scene == "optimizers":
+        total = ZERO
+        for case, steps in zip(p["cases"], p["steps"]):
+            total = total + cost.descend_cost(steps, 4, _expr_nodes(case))
+        return total
+    if scene == "local_minima":
+        return (cost.descend_cost(p["steps"], _SEARCH_GRID * _SEARCH_RUNS)
+                + cost.descend_cost(p["steps"], _SEARCH_GRID ** 2 * _SEARCH_RUNS))
+    if scene == "learning_rate":
+        return cost.descend_cost(p["steps_1d"], 4) + cost.descend_cost(p["steps_2d"], 4, _expr_nodes(p["bowl"]))
+    return ZERO
+
+
+def check_budget(where: str, scene: str, p: dict[str, Any], changed: list[str] | None = None) -> None:
+    """Refuse ``scene``'s parameters ``p`` if :func:`estimate` is over the budget (4 GiB, 180 s).
+
+    The message names the cost-driving keys the user changed (``changed``; all of them if none),
+    the estimate and the budget.  Skipped when ``$GDVIZ_NO_BUDGET`` is ``1`` (by the caller).
+    """
+    from gdcore.cost import MEMORY_BUDGET, TIME_BUDGET, format_bytes, format_seconds
+
+    c = estimate(scene, p)
+    if not c.over(MEMORY_BUDGET, TIME_BUDGET):
+        return
+    keys = [k for k in _COST_KEYS.get(scene, ()) if changed is None or k in changed] or list(_COST_KEYS.get(scene, ()))
+    shown = ", ".join(f"{k} = {p[k]!r}" for k in keys)
+    verb = "needs" if len(keys) == 1 else "need"
+    raise ParamsError(f"{where}: {scene}: {shown} {verb} about {format_bytes(c.bytes)} of memory and "
+                      f"{format_seconds(c.seconds)} of {_WORK.get(scene, 'compute')} (budget "
+                      f"{format_bytes(MEMORY_BUDGET)}, {format_seconds(TIME_BUDGET)}); lower them or set "
+                      f"{BUDGET_ENV}=1")

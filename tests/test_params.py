@@ -29,7 +29,7 @@ def test_defaults_load_and_override(tmp_path, monkeypatch):
         ("[backprop]\nzz = 1\n", "unknown key 'backprop.zz'; allowed keys: a, b, bias, c"),
         ("[backprop]\na = 'three'\n", "'backprop.a' must be a number"),
         ("[backprop]\na = true\n", "'backprop.a' must be a number"),
-        ("[backprop]\na = 5000.0\n", "'backprop.a' must be between -1000.0 and 1000.0"),
+        ("[backprop]\na = 5000.0\n", "'backprop.a' must be a number between -1000.0 and 1000.0"),
         ("[backprop\n", "not valid TOML"),
         ("[limits]\n", "reserved"),
     ],
@@ -50,7 +50,7 @@ def test_nested_lists_are_range_checked(tmp_path):
     ok = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 0.5], [3.0, 1.0]]\n")
     assert load_params(ok)["optimizers"]["starts"][2] == [3.0, 1.0]
     bad = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 5000.0], [3.0, 1.0]]\n")
-    with pytest.raises(ParamsError, match="'optimizers.starts' must be between"):
+    with pytest.raises(ParamsError, match="'optimizers.starts' must be numbers between"):
         load_params(bad)
 
 
@@ -64,19 +64,26 @@ def test_expressions_and_loss_kinds(tmp_path):
             load_params(write(tmp_path, text))
 
 
-def test_plain_manim_with_a_bad_file_prints_the_message_not_a_traceback(tmp_path):
+@pytest.mark.parametrize("scene, text, words", [
+    ("learning_rate", "[learning_rate]\nx0 = 1e9\n", "'learning_rate.x0' must be a number between -100.0 and 100.0"),
+    # Before issue 15 this rendered 96 partial movie files before failing inside the scene.
+    ("backprop", "[backprop]\nx1 = nan\n", "'backprop.x1' must be a finite number"),
+])
+def test_plain_manim_with_a_bad_file_prints_the_message_not_a_traceback(tmp_path, scene, text, words):
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    bad = write(tmp_path, "[learning_rate]\nx0 = 1e9\n")
+    bad = write(tmp_path, text)
     manim = Path(sys.executable).with_name("manim")
     proc = subprocess.run([str(manim), "render", "-ql", "--media_dir", str(tmp_path / "media"),
-                           str(root / "scenes" / "learning_rate.py")],
+                           str(root / "scenes" / f"{scene}.py")],
                           cwd=root, capture_output=True, text=True, env={**os.environ, "GDVIZ_PARAMS": str(bad)},
                           timeout=300)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2, out[-2000:]
-    assert "'learning_rate.x0' must be between -100.0 and 100.0" in proc.stderr
+    assert words in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr   # the message alone, one line
     assert "Traceback" not in out and "╭" not in out          # no Python or rich traceback
+    assert not list((tmp_path / "media").rglob("*.mp4"))     # nothing rendered
