@@ -40,3 +40,18 @@ def test_camera_rotation_matches_manims_camera():
     cam.set_theta(-25 * DEGREES)
     np.testing.assert_allclose(camera_rotation(62 * DEGREES, -25 * DEGREES), cam.generate_rotation_matrix(),
                                atol=1e-12)
+
+
+def test_faces_where_the_loss_is_undefined_are_left_out():
+    # log(x) + y**2 on [-1, 1]^2 is NaN for x < 0: of the 8 x 8 faces, the 4 columns left of x = 0
+    # touch a NaN corner (x = -0.25 ... -1, and the column ending at x = 0 has log(0) = -inf), so 3
+    # columns of 8 faces remain: x in [0.25, 0.5], [0.5, 0.75], [0.75, 1].
+    axes = ThreeDAxes(x_range=[-1, 1, 1], y_range=[-1, 1, 1], z_range=[-5, 5, 1], x_length=4, y_length=4,
+                      z_length=4, tips=False)
+    X, Y = np.meshgrid(np.linspace(-1, 1, 9), np.linspace(-1, 1, 9))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        Z = np.log(X) + Y ** 2
+    mesh = SurfaceMesh(axes, X, Y, Z)
+    assert len(mesh.faces) == 3 * 8
+    assert mesh.hole
+    assert np.all(np.isfinite(mesh.centers))

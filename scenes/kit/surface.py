@@ -68,14 +68,19 @@ class SurfaceMesh(VGroup):
         P = xyz_to_scene(axes, np.stack([X, Y, Z], -1))          # (n, m, 3)
         corners = np.stack([P[:-1, :-1], P[:-1, 1:], P[1:, 1:], P[1:, :-1]], axis=2)   # (n-1, m-1, 4, 3)
         zc = 0.25 * (Z[:-1, :-1] + Z[:-1, 1:] + Z[1:, 1:] + Z[1:, :-1])
-        lo, hi = float(np.nanmin(zc)), float(np.nanmax(zc))
-        t = (zc - lo) / max(hi - lo, 1e-12)
+        # Where the loss is undefined (NaN) or infinite the mesh has a hole: no face is drawn there.
+        finite = np.isfinite(zc) & np.all(np.isfinite(corners), axis=(2, 3))
+        if not finite.any():
+            raise ValueError("SurfaceMesh: the loss is not finite anywhere on the grid")
+        self.hole = bool(not finite.all())
+        lo, hi = float(zc[finite].min()), float(zc[finite].max())
+        t = np.where(finite, (zc - lo) / max(hi - lo, 1e-12), 0.0)
         n_colors = 64
         palette = level_colors(n_colors, theme)
         idx = np.clip((t * (n_colors - 1)).round().astype(int), 0, n_colors - 1)
         self.faces: list[VMobject] = []
-        quads = corners.reshape(-1, 4, 3)
-        for quad, k in zip(quads, idx.ravel()):
+        quads = corners[finite]
+        for quad, k in zip(quads, idx[finite]):
             face = VMobject(fill_color=palette[k], fill_opacity=opacity, stroke_width=0)
             face.set_points_as_corners(np.vstack([quad, quad[:1]]))
             self.faces.append(face)
