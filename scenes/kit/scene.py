@@ -57,7 +57,9 @@ class Storyboard:
         return self.titles.current
 
     def set_title(self, text: str) -> None:
-        """Replace the title: the old one leaves before the new one arrives."""
+        """Start a new beat: the caption of the last one is taken down (once read), then the title
+        is replaced, the old one leaving before the new one arrives."""
+        self.caption.clear(self)  # type: ignore[arg-type]
         self.titles.set(self, text)  # type: ignore[arg-type]
 
     def say(self, text: str, duration: float | None = None) -> None:
