@@ -68,9 +68,11 @@ zoom).  A text that is projected has its glyph height multiplied by sqrt(area of
 projected box / area of its box in its own plane (the two largest of its 3-D extents)),
 which is exact for a text facing the camera and an estimate for an oblique one.
 
-Every failure is one line ``<Scene> t=<s>s: <rule>: "<text>" (<measured>...)``, listed once
-(key: rule, text(s) with digits folded so a changing readout counts once, position rounded to
-0.25 units; the first time is kept).  At the end of the run the failures are printed, written
+Every failure is one line ``<Scene> t=<s>s: <rule>: "<text>" (<measured>...)``.  A frame
+failure is listed once, at its first time: the same rule on the same text(s) (digits folded, so
+a changing readout counts once) at the same place (within 0.25 units vertically, and by the
+left edge, centre or right edge horizontally, so a growing readout counts once) is dropped.
+Every subtitle window is judged on its own.  At the end of the run the failures are printed, written
 as JSON lines to ``$GDVIZ_LINT_OUT`` if set, and the exit status is 0 (clean), 1 (lint
 failures) or 2 (manim itself failed, e.g. the scene raised).
 
@@ -363,6 +365,18 @@ def _fold(s: str) -> str:
     return re.sub(r"[0-9]+", "#", s)
 
 
+def _same_place(a: np.ndarray, b: np.ndarray) -> bool:
+    """Boxes (k, 4) in units at the same place: each within the grid vertically, and by its
+    left edge, centre or right edge horizontally (a readout that grows keeps one of them)."""
+    if a.shape != b.shape:
+        return False
+    g = DEDUP_GRID_UNITS
+    dy = np.abs((a[:, 2] + a[:, 3]) - (b[:, 2] + b[:, 3])) / 2 <= g
+    dx = ((np.abs(a[:, 0] - b[:, 0]) <= g) | (np.abs(a[:, 1] - b[:, 1]) <= g)
+          | (np.abs((a[:, 0] + a[:, 1]) - (b[:, 0] + b[:, 1])) / 2 <= g))
+    return bool((dx & dy).all())
+
+
 class SceneLint:
     """The checks of one scene; the failures are collected in ``FAILURES``."""
 
@@ -375,17 +389,21 @@ class SceneLint:
             self.file = ""
         self.kinds = _Kinds()
         self.subs: list[tuple[float, float, str, object]] = []   # start, end, content, srt entry or None
-        self.seen: set = set()
+        self.seen: dict = {}
+        self.texts_seen: dict[str, set[int]] = {}
         self.checks = 0
         self.seconds = 0.0
 
     # -- bookkeeping ----------------------------------------------------------------------------
-    def fail(self, t: float, rule: str, words: str, detail: str, key_pos=(), other: str | None = None) -> None:
-        texts = (_fold(words),) + ((_fold(other),) if other is not None else ())
-        key = (rule, texts, tuple(round(v / DEDUP_GRID_UNITS) for v in key_pos))
-        if key in self.seen:
-            return
-        self.seen.add(key)
+    def fail(self, t: float, rule: str, words: str, detail: str, key_pos=np.zeros(4),
+             other: str | None = None, dedupe: bool = True) -> None:
+        if dedupe:
+            texts = (_fold(words),) + ((_fold(other),) if other is not None else ())
+            earlier = self.seen.setdefault((rule, texts), [])
+            here = np.asarray(key_pos, dtype=float).reshape(-1, 4)
+            if any(_same_place(here, there) for there in earlier):
+                return
+            earlier.append(here)
         shown = f'"{_cut(words)}"' + (f' and "{_cut(other)}"' if other is not None else "")
         line = f"{self.name} t={t:.1f}s: {rule}: {shown} ({detail})"
         rec = {"scene": self.name, "file": self.file, "time": round(float(t), 3), "rule": rule,
@@ -395,7 +413,7 @@ class SceneLint:
         FAILURES.append(rec)
 
     def _units(self, screen: _Screen, box) -> tuple[float, float]:
-        """Box centre in scene units from the frame centre (for messages and de-duplication)."""
+        """Box centre in scene units from the frame centre (for messages)."""
         return (float((box[0] + box[1]) / 2 / screen.ppu), float((box[2] + box[3]) / 2 / screen.ppu))
 
     # -- after every play --------------------------------------------------------------------------
@@ -407,11 +425,12 @@ class SceneLint:
         shown = screen.measure(_find_texts(roots, self.kinds), self.kinds)
         self.checks += 1
         for s in shown:
+            self.texts_seen.setdefault(s.kind, set()).add(id(s.mob))
             pos = self._units(screen, s.box)
             where = f"at ({pos[0]:.2f}, {pos[1]:.2f})"
             if s.glyph_px is not None and s.glyph_px < MIN_GLYPH_PX:
                 self.fail(t, "glyph-height", s.words,
-                          f"{s.kind} glyphs {s.glyph_px:.1f} px < {MIN_GLYPH_PX:g} px at 480p, {where}", pos)
+                          f"{s.kind} glyphs {s.glyph_px:.1f} px < {MIN_GLYPH_PX:g} px at 480p, {where}", s.box / screen.ppu)
             x0, x1, y0, y1 = s.box
             out = {"left": -screen.half_w - x0, "right": x1 - screen.half_w,
                    "bottom": -screen.half_h - y0, "top": y1 - screen.half_h}
@@ -419,7 +438,7 @@ class SceneLint:
             if out[worst] > OUTSIDE_TOLERANCE_PX:
                 sides = ", ".join(f"{v:.1f} px past the {k}" for k, v in out.items() if v > OUTSIDE_TOLERANCE_PX)
                 self.fail(t, "outside-frame", s.words,
-                          f"{s.kind} {sides} (frame ±{screen.half_w:.0f} x ±{screen.half_h:.0f} px), {where}", pos)
+                          f"{s.kind} {sides} (frame ±{screen.half_w:.0f} x ±{screen.half_h:.0f} px), {where}", s.box / screen.ppu)
         if len(shown) > 1:
             boxes = np.array([s.box for s in shown])
             for i, j, iw, ih, frac in _overlaps(boxes):
@@ -430,7 +449,7 @@ class SceneLint:
                 self.fail(t, "overlap", a.words,
                           f"boxes overlap {iw:.0f} x {ih:.0f} px, {frac:.0%} of the smaller; "
                           f"{a.kind} at ({pa[0]:.2f}, {pa[1]:.2f}), {b.kind} at ({pb[0]:.2f}, {pb[1]:.2f})",
-                          pa + pb, other=b.words)
+                          np.stack([a.box, b.box]) / screen.ppu, other=b.words)
 
     # -- before every play --------------------------------------------------------------------------
     def check_crossfade(self, animations) -> None:
@@ -470,7 +489,7 @@ class SceneLint:
             self.fail(t, "cross-fade", a.words,
                       f"{type(an_a).__name__} of it and {type(an_b).__name__} of the other in one play, "
                       f"boxes overlap {iw:.0f} x {ih:.0f} px ({frac:.0%} of the smaller), "
-                      f"at ({pos[0]:.2f}, {pos[1]:.2f})", pos + self._units(screen, b.box), other=b.words)
+                      f"at ({pos[0]:.2f}, {pos[1]:.2f})", np.stack([a.box, b.box]) / screen.ppu, other=b.words)
 
     # -- subtitles ---------------------------------------------------------------------------------
     def record_subcaption(self, content: str, start: float, end: float, entry) -> None:
@@ -490,12 +509,12 @@ class SceneLint:
             cut = f", asked {asked:.2f} s, cut by a later entry" if abs(asked - dur) > 1e-3 else ""
             if dur < SUBTITLE_MIN_SECONDS - 1e-3:
                 self.fail(start, "subtitle-duration", content,
-                          f"shown {dur:.2f} s < {SUBTITLE_MIN_SECONDS:g} s{cut}")
+                          f"shown {dur:.2f} s < {SUBTITLE_MIN_SECONDS:g} s{cut}", dedupe=False)
             if dur <= 0 or chars / dur > SUBTITLE_MAX_CPS + 1e-6:
                 cps = chars / dur if dur > 0 else float("inf")
                 self.fail(start, "subtitle-speed", content,
                           f"{chars} characters in {dur:.2f} s = {cps:.1f}/s > {SUBTITLE_MAX_CPS:g}/s; "
-                          f"needs {chars / SUBTITLE_MAX_CPS:.1f} s{cut}")
+                          f"needs {chars / SUBTITLE_MAX_CPS:.1f} s{cut}", dedupe=False)
         order = sorted(range(len(windows)), key=lambda k: (windows[k][0], k))
         for a, b in zip(order, order[1:]):
             sa, ea, ca, _ = windows[a]
@@ -503,7 +522,7 @@ class SceneLint:
             if sb < ea - 1e-3:
                 self.fail(sb, "subtitle-overlap", cb,
                           f"starts at {sb:.2f} s while the previous one ({sa:.2f}-{ea:.2f} s) is still shown",
-                          other=ca)
+                          other=ca, dedupe=False)
 
 
 def _flatten(animations, start: float = 0.0, end: float = 1.0):
@@ -609,8 +628,9 @@ def report() -> int:
         for r in mine:
             counts[r["rule"]] = counts.get(r["rule"], 0) + 1
         summary = ", ".join(f"{k} {v}" for k, v in counts.items()) or "clean"
+        kinds = ", ".join(f"{len(v)} {k}" for k, v in sorted(lint.texts_seen.items()))
         print(f"frame lint: {lint.name}: {len(mine)} failure(s) ({summary}); "
-              f"{lint.checks} checks, {len(lint.subs)} subtitles, probe {lint.seconds:.2f} s")
+              f"{lint.checks} checks, {len(lint.subs)} subtitles, probe {lint.seconds:.2f} s; texts seen: {kinds}")
     for rec in FAILURES:
         print(rec["line"])
     return 1 if FAILURES else 0
