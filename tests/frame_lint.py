@@ -82,6 +82,7 @@ failures) or 2 (manim itself failed, e.g. the scene raised).
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import os
 import re
@@ -395,7 +396,7 @@ class SceneLint:
         self.seconds = 0.0
 
     # -- bookkeeping ----------------------------------------------------------------------------
-    def fail(self, t: float, rule: str, words: str, detail: str, key_pos=np.zeros(4),
+    def fail(self, t: float, rule: str, words: str, detail: str, key_pos=(0.0, 0.0, 0.0, 0.0),
              other: str | None = None, dedupe: bool = True) -> None:
         if dedupe:
             texts = (_fold(words),) + ((_fold(other),) if other is not None else ())
@@ -516,9 +517,9 @@ class SceneLint:
                           f"{chars} characters in {dur:.2f} s = {cps:.1f}/s > {SUBTITLE_MAX_CPS:g}/s; "
                           f"needs {chars / SUBTITLE_MAX_CPS:.1f} s{cut}", dedupe=False)
         order = sorted(range(len(windows)), key=lambda k: (windows[k][0], k))
-        for a, b in zip(order, order[1:]):
+        for a, b in itertools.pairwise(order):
             sa, ea, ca, _ = windows[a]
-            sb, eb, cb, _ = windows[b]
+            sb, _, cb, _ = windows[b]
             if sb < ea - 1e-3:
                 self.fail(sb, "subtitle-overlap", cb,
                           f"starts at {sb:.2f} s while the previous one ({sa:.2f}-{ea:.2f} s) is still shown",
@@ -620,8 +621,7 @@ def report() -> int:
     out = os.environ.get(OUT_ENV)
     if out:
         with open(out, "w", encoding="utf-8") as f:
-            for rec in FAILURES:
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            f.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in FAILURES)
     for lint in STATE["scenes"]:
         mine = [r for r in FAILURES if r["scene"] == lint.name]
         counts = {}
@@ -678,7 +678,8 @@ def lint_scene(scene_file: Path, env: dict[str, str] | None = None, media_dir: P
         cmd.append(str(scene_file))
         run_env = {**os.environ, **(env or {}), OUT_ENV: str(out)}
         run_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), run_env.get("PYTHONPATH", "")) if p)
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=run_env, timeout=900)
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=run_env, timeout=900,
+                              check=False)
         log = proc.stdout + proc.stderr
         if proc.returncode not in (0, 1):
             raise LintRunError(f"manim failed ({proc.returncode}) on {scene_file.name}:\n{log[-4000:]}")
