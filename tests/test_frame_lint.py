@@ -120,3 +120,48 @@ def test_scene_passes_the_frame_lint(scene):
     if failures:
         print(_show(failures))
     assert failures == [], f"{len(failures)} frame-lint failure(s) in scenes/{scene}.py:\n{_show(failures)}"
+
+
+def test_what_counts_as_a_text_and_how_tall_its_glyphs_are():
+    from types import SimpleNamespace
+
+    from manim import ORIGIN, Axes, Text, VGroup, VMobject
+
+    from scenes.common import LiveText
+
+    class Readout(VGroup):                      # the duck-typed protocol
+        lint_text = "a readout"
+
+        def __init__(self):
+            super().__init__(VMobject().set_points_as_corners([[0, 0, 0], [1, 0.1, 0]]).set_fill(opacity=1))
+
+        def glyph_height(self):
+            return 0.25
+
+    kinds = frame_lint._Kinds()
+    axes = Axes(x_range=[0, 3, 1], y_range=[0, 2, 1], x_length=4, y_length=3,
+                axis_config={"include_numbers": True, "font_size": 24})
+    title = Text("A title", font_size=36)
+    live = LiveText("step 12", font_size=20)
+    hidden = Text("hidden", font_size=36).set_opacity(0)
+    texts = frame_lint._find_texts([VGroup(title, Readout()), axes, live, hidden], kinds)
+    names = [type(t).__name__ for t in texts]
+    assert names[:2] == ["Text", "Readout"] and names.count("Text") == 2      # glyphs are not texts
+    assert names.count("DecimalNumber") >= 2 and names.count("LiveText") == 1              # axis numbers count
+
+    camera = SimpleNamespace(frame_height=8.0, frame_width=14.0 + 2 / 9, frame_center=ORIGIN)
+    shown = {s.words: s for s in frame_lint._Screen(camera).measure(texts, kinds)}
+    assert "hidden" not in shown                                                # opacity 0
+    assert shown["A title"].glyph_px == pytest.approx(36 * 0.6074, abs=0.01)
+    assert shown["a readout"].glyph_px == pytest.approx(15.0)                  # 0.25 units x 60
+    assert shown["step 12"].glyph_px == pytest.approx(20 * 0.6074, abs=0.01)
+    assert shown["2"].glyph_px == pytest.approx(24 * 0.4284, abs=0.01)        # an axis number
+    live.scale(0.5)
+    (half,) = frame_lint._Screen(camera).measure([live], kinds)
+    assert half.glyph_px == pytest.approx(10 * 0.6074, abs=0.01)
+
+
+def test_the_glyph_constants_are_still_what_manim_draws():
+    measured = frame_lint.measure_constants()
+    assert measured["text_cap"] == pytest.approx(frame_lint.TEXT_CAP_PER_PT, abs=0.001)
+    assert measured["tex_digit"] == pytest.approx(frame_lint.TEX_DIGIT_PER_PT, abs=0.001)
