@@ -140,7 +140,7 @@ class ComputationGraph(VGroup):
                 box.move_to([x, y, 0])
                 self.boxes[nid] = box
 
-        op_radius = 0.36
+        op_radius = 0.4
         for nid, box in self.boxes.items():
             node = graph.node(nid)
             if not node.children:
@@ -149,7 +149,7 @@ class ComputationGraph(VGroup):
                             fill_color=theme.background, fill_opacity=1.0)
             # Nearer the parent than the children: the fan of incoming edges gets the longer run.
             circle.next_to(box, LEFT, buff=col_gap * 0.22)
-            sym = Text(op_symbol(node.op), font=theme.font, font_size=TYPE.TICK, color=theme.text)
+            sym = Text(op_symbol(node.op), font=theme.font, font_size=TYPE.LABEL, color=theme.text)
             if sym.width > 1.7 * op_radius:
                 sym.scale_to_fit_width(1.7 * op_radius)
             sym.move_to(circle)
@@ -167,7 +167,7 @@ class ComputationGraph(VGroup):
         self.edges = VGroup(*self.in_edges.values(), *self.out_edges.values())
         self.add(self.edges, *self.ops.values(), *self.boxes.values())
         # Fill the space given, but never blow a small graph up past max_scale, nor shrink its
-        # numbers under 12 px at 480p (they are drawn at the TICK size, 12.8 px, at scale 1).
+        # numbers under 12 px at 480p (they are drawn at the TICK size, 13.4 px, at scale 1).
         min_scale = MIN_GLYPH_PX / (TYPE.TICK * TEXT_CAP_PX_PER_POINT)
         scale = max(min(max_width / self.width, max_height / self.height, max_scale), min_scale)
         self.scale(scale)

@@ -100,7 +100,7 @@ def label_text(s: str, color: str | None = None, size: int | None = None, theme:
 
 
 def tick_text(s: str, color: str | None = None, theme: Theme = THEME) -> Text:
-    """A tick number or small note in the sans face at the TICK size (12.8 px at 480p)."""
+    """A tick number or small note in the sans face at the TICK size (13.4 px at 480p)."""
     return Text(s, font=theme.font, font_size=TYPE.TICK, color=color or theme.muted)
 
 
@@ -340,7 +340,12 @@ class Caption:
         """Seconds the current caption still needs on screen to be read."""
         if self.current is None:
             return 0.0
-        return max(0.0, self.hold - (scene.time - self.shown_at))
+        left = self.hold - (scene.time - self.shown_at)
+        if left <= 1e-9:
+            return 0.0
+        # Whole frames, rounded up: a wait shorter than asked would cut the reading time.
+        fps = float(config.frame_rate)
+        return math.ceil(left * fps - 1e-6) / fps
 
     def say(self, scene: "Scene", text: str, duration: float | None = None) -> None:
         """Show ``text`` (wrapped and split into screens as needed).

@@ -65,17 +65,17 @@ class TypeScale:
     """Named text sizes (manim ``font_size`` points) with their glyph heights at 480p.
 
     ``TITLE`` 40 (24 px cap height), ``CAPTION`` 30 (18 px), ``LABEL`` 24 (14.6 px),
-    ``TICK`` 21 (12.8 px) for :class:`~manim.Text`; ``MATH`` 36 (15.4 px digits) and
+    ``TICK`` 22 (13.4 px) for :class:`~manim.Text`; ``MATH`` 36 (15.4 px digits) and
     ``MATH_SMALL`` 30 (12.9 px) for :class:`~manim.MathTex`.
 
     >>> round(TYPE.TICK * TEXT_CAP_PX_PER_POINT, 1), round(TYPE.MATH_SMALL * MATH_DIGIT_PX_PER_POINT, 1)
-    (12.8, 12.9)
+    (13.4, 12.9)
     """
 
     TITLE: int = 40
     CAPTION: int = 30
     LABEL: int = 24
-    TICK: int = 21
+    TICK: int = 22
     MATH: int = 36
     MATH_SMALL: int = 30
 
