@@ -181,7 +181,7 @@ def test_a_damaged_file_is_detected_and_rendered_again(out, damage):
     assert "skipped tiny (unchanged)" in again.stderr
 
 
-@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT", "SIGHUP"])
 def test_a_publish_signalled_mid_render_leaves_no_orphans_and_the_next_run_repairs(out, tmp_path, how):
     old = record(out)
     proc = start(out, "--params", params(tmp_path, sleep=60.0, radius=1.0))
@@ -197,7 +197,7 @@ def test_a_publish_signalled_mid_render_leaves_no_orphans_and_the_next_run_repai
         assert proc.returncode == -signal.SIGKILL
         assert list(out.glob(".work-tiny-*")), "a SIGKILLed publish cannot clean up; the next run must"
     else:
-        assert proc.returncode == {"SIGTERM": 143, "SIGINT": 130}[how], err
+        assert proc.returncode == {"SIGTERM": 143, "SIGINT": 130, "SIGHUP": 129}[how], err
         lines = err.strip().splitlines()
         assert lines[-1].startswith(f"publish: stopped by {how}"), err
         assert "Traceback" not in err
