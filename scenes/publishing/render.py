@@ -3,6 +3,9 @@
 Every child runs in its own process group, registered in a :class:`Children`; on SIGINT/SIGTERM
 publish kills the groups (manim and whatever it started).  On Linux each child also gets
 ``PR_SET_PDEATHSIG`` = SIGKILL, so a publish killed with SIGKILL takes its renders with it.
+(Linux sends that signal when the *thread* that started the child ends; the worker threads
+live until every scene is finished, so this matches the process's lifetime here.  Short
+``ffprobe`` calls are not in a group of their own.)
 """
 
 from __future__ import annotations
