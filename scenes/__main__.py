@@ -1,7 +1,7 @@
-"""``python -m scenes list`` and ``python -m scenes publish``; see :mod:`scenes.publish`."""
+"""``python -m scenes list`` and ``python -m scenes publish``; see :mod:`scenes.publishing`."""
 
 import sys
 
-from scenes.publish import main
+from scenes.publishing.cli import main
 
 sys.exit(main())

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.render
 
 def publish(out: Path, *args: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "scenes", "publish", "--scenes-dir", str(FIXTURES), "--out", str(out),
-           "--quality", "low", "--no-previews", "--gif-width", "160", *args]
+           "--quality", "low", "--gif-width", "160", *args]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
@@ -30,7 +30,7 @@ def manifest(out: Path) -> dict:
 
 def mtimes(out: Path) -> dict[str, float]:
     return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()
-            and "logs" not in p.parts and p.name not in ("manifest.json", "index.html")}
+            and "logs" not in p.parts and p.name not in ("manifest.json", "index.html", ".publish.lock")}
 
 
 class Links(HTMLParser):

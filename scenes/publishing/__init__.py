@@ -1,0 +1,27 @@
+"""``python -m scenes publish``: render every scene and write the files a blog needs.
+
+For each scene, ``<out>/<scene>/`` gets the MP4, a GIF sized for a blog, PNG stills (the last
+frame and every key frame the scene marks with ``mark_figure``), the subtitles (``.srt``) and
+``record.json`` -- the scene's manifest entry, with the SHA-256 of each file, written last.
+``<out>/manifest.json`` is rebuilt from the records, and ``<out>/index.html`` is a gallery.
+
+Modules, by concern:
+
+- :mod:`~scenes.publishing.options` -- paths, qualities, :class:`PublishOptions`, :class:`PublishError`;
+- :mod:`~scenes.publishing.discovery` -- scene discovery, the input hash and the import walker;
+- :mod:`~scenes.publishing.render` -- manim and ffmpeg in killable process groups;
+- :mod:`~scenes.publishing.store` -- records, checksums, the manifest, the lock, atomic swaps, recovery;
+- :mod:`~scenes.publishing.gallery`, :mod:`~scenes.publishing.previews` -- the page and the README previews;
+- :mod:`~scenes.publishing.run` -- one run (signals, ordering, the table);
+- :mod:`~scenes.publishing.cli` -- the command line;
+- :mod:`~scenes.publishing.faults` -- the fault-injection hook used by the tests.
+"""
+
+from scenes.publishing.cli import build_parser, main, options_from_args
+from scenes.publishing.discovery import SceneInfo, discover, input_files, input_hash
+from scenes.publishing.options import QUALITIES, PublishError, PublishOptions
+from scenes.publishing.render import still_seek
+from scenes.publishing.run import longest_first, publish
+
+__all__ = ["SceneInfo", "discover", "input_files", "input_hash", "QUALITIES", "PublishError", "PublishOptions",
+           "still_seek", "longest_first", "publish", "build_parser", "options_from_args", "main"]

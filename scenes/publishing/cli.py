@@ -1,0 +1,77 @@
+"""Command line: ``python -m scenes list`` and ``python -m scenes publish``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from scenes.publishing.discovery import discover
+from scenes.publishing.options import DEFAULT_OUT, QUALITIES, SCENES_DIR, PublishOptions
+from scenes.publishing.run import publish
+
+__all__ = ["build_parser", "options_from_args", "main"]
+
+EPILOG = """\
+Output: <out>/<scene>/ (MP4, GIF, PNG stills, .srt, record.json), <out>/manifest.json, <out>/index.html,
+<out>/logs/.  A scene is rendered again only if its inputs changed or a file no longer matches the SHA-256
+in its record.json.  One publish writes to a folder at a time: a second one waits for the first
+(--no-wait: exit 2 instead).  Exit status: 0 all published, 1 some scene failed, 2 could not start,
+130/143 stopped by SIGINT/SIGTERM (renders killed, finished scenes kept).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m scenes`` parser (sub-commands ``list`` and ``publish``)."""
+    p = argparse.ArgumentParser(prog="python -m scenes",
+                                description="Render every scene and write the files a blog needs.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the scenes with a one-line description each")
+    pub = sub.add_parser("publish", help="render scenes and write MP4, GIF, stills, subtitles, manifest, gallery",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pub.add_argument("--only", nargs="+", metavar="NAME", default=[], help="publish only these scenes")
+    pub.add_argument("--quality", choices=list(QUALITIES), default="high", help="default: high (1080p60)")
+    pub.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel renders (default: CPUs)")
+    pub.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: media/publish)")
+    pub.add_argument("--params", help="a TOML file of per-scene parameters (see scenes/defaults.toml)")
+    pub.add_argument("--theme", choices=["dark", "light"], default="dark")
+    pub.add_argument("--transparent", action="store_true", help="PNG stills with a transparent background")
+    pub.add_argument("--force", action="store_true",
+                     help="render even if the inputs are unchanged and the files match their checksums")
+    pub.add_argument("--gif-width", type=int, default=480, help="GIF width in pixels, >= 16 (default 480)")
+    pub.add_argument("--gif-fps", type=int, default=10, help="GIF frame rate, >= 1 (default 10)")
+    pub.add_argument("--no-gif", action="store_true", help="skip the GIFs")
+    pub.add_argument("--update-previews", action="store_true",
+                     help="also rewrite media/preview/*.png and the README's preview table; only with every "
+                          "scene, --quality high and the dark theme (refused otherwise, exit 2)")
+    pub.add_argument("--no-previews", action="store_true", help=argparse.SUPPRESS)  # the old default; a no-op
+    pub.add_argument("--no-budget", action="store_true",
+                     help="set GDVIZ_NO_BUDGET=1: skip the memory/time budget check of the parameters "
+                          "(for publish's own check and for the renders)")
+    pub.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="if another publish is writing to --out, exit 2 instead of waiting for it")
+    pub.add_argument("--scenes-dir", help=argparse.SUPPRESS)
+    return p
+
+
+def options_from_args(args: argparse.Namespace) -> PublishOptions:
+    """Typed options from parsed ``publish`` arguments."""
+    return PublishOptions(
+        out=Path(args.out), only=tuple(args.only), quality=args.quality, jobs=args.jobs,
+        params=Path(args.params) if args.params else None, theme=args.theme, transparent=args.transparent,
+        force=args.force, gif=not args.no_gif, gif_width=args.gif_width, gif_fps=args.gif_fps,
+        update_previews=args.update_previews, no_budget=args.no_budget, wait=args.wait,
+        scenes_dir=Path(args.scenes_dir) if args.scenes_dir else SCENES_DIR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m scenes``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.command == "list":
+        infos = discover()
+        width = max(len(s.name) for s in infos)
+        for s in infos:
+            print(f"{s.name:{width}s}  {s.description}")
+        return 0
+    return publish(options_from_args(args), sys.stderr)
