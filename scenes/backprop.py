@@ -24,7 +24,6 @@ from manim import (
     GrowArrow,
     Indicate,
     SurroundingRectangle,
-    Transform,
     VGroup,
     config,
 )
@@ -58,6 +57,7 @@ class Backprop(StoryScene):
         self.play(FadeIn(graph, scale=0.9))
         self.caption.say(self, "Each node stores its data, its gradient and a label.", 2.5)
         self.wait(1.5)
+        self.unsay()   # the caption goes with what it describes
         self.play(FadeOut(graph))
 
     def add_and_multiply(self) -> None:
@@ -76,6 +76,7 @@ class Backprop(StoryScene):
             self.play(FadeIn(graph.box(out.label), shift=0.3 * RIGHT))
             self.play(Indicate(graph.box(out.label).data_text, color=THEME.VALUE))
             self.wait(1.2)
+            self.unsay()   # the caption goes with what it describes
             self.play(FadeOut(graph))
 
     def build_tree(self) -> None:
@@ -105,6 +106,7 @@ class Backprop(StoryScene):
         )
         self.wait(2)
         mark_figure(self, "tree-backward")
+        self.unsay()   # the caption goes with what it describes
         self.play(FadeOut(self.tree))
 
     def single_neuron(self) -> None:
@@ -165,7 +167,7 @@ class Backprop(StoryScene):
         """Animate the recorded trace: a red arrow per step, the grad line updating on arrival."""
         ids = {n.label: n.id for n in graph.graph.nodes}
         out_box = graph.box(out.label)
-        self.play(Transform(out_box.grad_text, out_box.grad_target(out.grad)))
+        out_box.set_grad(out.grad)
         self.play(Indicate(out_box.grad_text, color=THEME.GRAD, scale_factor=1.4))
         running: dict[int, float] = {}
         for step in trace:
@@ -175,7 +177,7 @@ class Backprop(StoryScene):
                           stroke_width=5, tip_length=0.2, max_tip_length_to_length_ratio=0.3)
             running[cid] = running.get(cid, 0.0) + step.contribution
             box = graph.boxes[cid]
-            anims = [GrowArrow(arrow), Transform(box.grad_text, box.grad_target(running[cid]))]
+            anims = [GrowArrow(arrow)]
             rule = None
             if explain or (tanh_detail and step.op == "tanh"):
                 rule = self.chain_rule_tex(out, step)
@@ -183,6 +185,8 @@ class Backprop(StoryScene):
             if explain:
                 self.caption.say(self, self.step_words(step), 3.0)
             self.play(*anims, run_time=0.9)
+            box.set_grad(running[cid])                       # the gradient arrives: shown in place, then flashed
+            self.play(Indicate(box.grad_text, color=THEME.GRAD, scale_factor=1.3), run_time=0.5)
             if rule is not None:
                 self.wait(2.2)
                 self.play(FadeOut(rule), run_time=0.4)

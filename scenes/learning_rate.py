@@ -24,7 +24,6 @@ from manim import (
     ValueTracker,
     VGroup,
     always_redraw,
-    config,
     linear,
 )
 
@@ -40,7 +39,6 @@ from scenes.kit import (
     PathTracer,
     PlotAxes,
     StoryScene,
-    fit_in,
     fmt,
     label_text,
     mark_figure,
@@ -97,7 +95,7 @@ class LearningRate(StoryScene):
         step = ValueTracker(0.0)
         panels = VGroup()
         for name in REGIMES:
-            axes = PlotAxes(nice_range(lo, hi, 2), nice_range(y_lo - pad, y_hi + pad, 2), x_length=2.9, y_length=3.4,
+            axes = PlotAxes(nice_range(lo, hi, 2), nice_range(y_lo - pad, y_hi + pad, 2), x_length=2.55, y_length=3.4,
                             x_title="x", y_title="loss f(x)")
             curve = polyline(axes, np.stack([xs, ys], -1), THEME.LOSS, 2.5)
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.15)
@@ -112,14 +110,14 @@ class LearningRate(StoryScene):
         mark_figure(self, "curve-regimes")
         self.caption.say(self, "Too small crawls, 1/L lands at once, between 1/L and 2/L zig-zags, above 2/L flies off.", 4)
         self.wait(2)
+        self.unsay()   # the caption goes with what it describes
         self.play(FadeOut(VGroup(panels, *self.curve_tracers, thresholds)))
 
     def center_below(self, panels: VGroup, header: VGroup) -> None:
         """Centre ``panels`` in the band between ``header`` and the caption line at the bottom."""
         top = header.get_bottom()[1] - 0.3
-        bottom = self.caption.make("x").get_top()[1] + 0.3
+        bottom = self.caption.top() + 0.2
         panels.move_to([0.0, (top + bottom) / 2, 0.0])
-        fit_in(panels, config.frame_width - 0.4, top - bottom)
 
     def add_runs(self, panels, loss, x0, r, steps, step, lo, hi):
         """One real run per regime, traced on its panel's axes with its step arrow."""
@@ -172,8 +170,8 @@ class LearningRate(StoryScene):
         step = ValueTracker(0.0)
         panels = VGroup()
         for name in REGIMES:
-            axes = PlotAxes([x_lo, x_hi, (x_hi - x_lo) / 2], [y_lo, y_hi, (y_hi - y_lo) / 2], x_length=2.9,
-                            y_length=2.9 * (y_hi - y_lo) / (x_hi - x_lo), x_title="x", y_title="y")
+            axes = PlotAxes([x_lo, x_hi, (x_hi - x_lo) / 2], [y_lo, y_hi, (y_hi - y_lo) / 2], x_length=2.55,
+                            y_length=2.55 * (y_hi - y_lo) / (x_hi - x_lo), x_title="x", y_title="y")
             header = self.panel_header(name, r[name], r).next_to(axes, UP, buff=0.12)
             panels.add(VGroup(header, axes))
         panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
@@ -196,6 +194,7 @@ class LearningRate(StoryScene):
         self.bowl_loss = loss
         self.caption.say(self, self.outcome_words(self.bowl_runs, steps), 4)
         self.wait(1.5)
+        self.unsay()   # the caption goes with what it describes
         self.play(FadeOut(VGroup(panels, *tracers, thresholds)))
 
     def outcome_words(self, runs: dict[str, Trajectory], steps: int) -> str:

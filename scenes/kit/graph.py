@@ -17,7 +17,7 @@ from manim import (
 
 from gdcore.autograd import Graph, GraphNode
 from scenes.kit.layout import fit_in
-from scenes.kit.text import fmt
+from scenes.kit.text import LiveText, fmt
 from scenes.kit.theme import MIN_GLYPH_PX, TEXT_CAP_PX_PER_POINT, THEME, TYPE, Theme
 
 __all__ = ["OP_SYMBOLS", "op_symbol", "NodeBox", "ComputationGraph"]
@@ -38,7 +38,7 @@ class NodeBox(VGroup):
     """A Value drawn micrograd-style: a rounded box with its label, data and grad.
 
     The grad line is a separate submobject (``grad_text``) so scenes can update
-    it as the gradient arrives (:meth:`grad_target`).  ``compact`` boxes drop the
+    it as the gradient arrives (:meth:`set_grad`).  ``compact`` boxes drop the
     words "data" and "grad" (the colours say which is which; see
     :meth:`ComputationGraph.key`), so a wide graph fits the frame without its
     numbers shrinking under 12 px.
@@ -69,16 +69,24 @@ class NodeBox(VGroup):
             self.grad_text.set_opacity(0.0)
         self.add(self.box, self.label, self.data_text, self.grad_text)
 
-    def _line(self, name: str, value: float, color: str) -> Text:
-        words = fmt(value) if self.compact else f"{name} {fmt(value)}"
-        t = Text(words, font=self.theme.mono, font_size=TYPE.TICK, color=color)
+    def _words(self, name: str, value: float) -> str:
+        return fmt(value) if self.compact else f"{name} {fmt(value)}"
+
+    def _line(self, name: str, value: float, color: str) -> LiveText:
+        t = LiveText(self._words(name, value), color=color, font_size=TYPE.TICK, capacity=14, theme=self.theme)
         return fit_in(t, self.width0 - 0.16, 1.0)
 
-    def grad_target(self, grad: float) -> Text:
-        """A new grad line, placed and sized like the current one (for ``Transform``)."""
-        new = self._line("grad", grad, self.theme.GRAD)
-        new.scale(self.box.width / self.width0)  # the box may have been scaled with its graph
-        return new.move_to(self.grad_text)
+    def set_grad(self, grad: float) -> "NodeBox":
+        """Show a new gradient in place (the glyphs are swapped, not morphed), centred in the box."""
+        self.grad_text.set_text(self._words("grad", grad))
+        self.grad_text.set_x(self.box.get_x())
+        return self
+
+    def set_data(self, data: float) -> "NodeBox":
+        """Show a new value in place, centred in the box."""
+        self.data_text.set_text(self._words("data", data))
+        self.data_text.set_x(self.box.get_x())
+        return self
 
 
 class ComputationGraph(VGroup):
