@@ -6,7 +6,7 @@ of the classic hard cases, with their loss curves beside the map.  At one
 point of the momentum run the step is taken apart into the gradient and the
 velocity, and the stability bound that momentum widens is checked with the
 numbers of the case on screen.  Every path is a :func:`gdcore.trajectory.descend`
-run with the hyperparameters printed in the legend.
+run with the hyperparameters printed under the loss chart.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from manim import (
     Arrow,
     Axes,
     Create,
+    Dot,
     FadeIn,
     FadeOut,
+    Line,
     MathTex,
-    Text,
     ValueTracker,
     VGroup,
     Write,
@@ -38,28 +39,34 @@ from gdcore.optim import SGD, Adam, Optimizer, RMSprop
 from gdcore.trajectory import Trajectory, descend, stability_bound
 from scenes.kit import (
     THEME,
+    TYPE,
     ContourMap,
+    EndLabels,
     LiveText,
     PathTracer,
+    PlotAxes,
     StoryScene,
-    decimals_for,
-    fit_in,
     fmt,
+    label_text,
     mark_figure,
+    math_text,
     nice_range,
+    tick_text,
     xy_to_scene,
 )
 
 ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
 
+# Each optimizer's update rule, one equation a line, and the caption that goes with it.
 RULES = {
-    "SGD": (r"\theta \leftarrow \theta - \eta\, g", "plain steps against the gradient g"),
-    "Momentum": (r"v \leftarrow \beta v + g,\quad \theta \leftarrow \theta - \eta\, v",
+    "SGD": ([r"\theta \leftarrow \theta - \eta\, g"], "plain steps against the gradient g"),
+    "Momentum": ([r"v \leftarrow \beta v + g", r"\theta \leftarrow \theta - \eta\, v"],
                  "momentum accumulates a velocity v from past gradients"),
-    "RMSprop": (r"s \leftarrow \alpha s + (1-\alpha) g^2,\quad \theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{s}+\epsilon}",
+    "RMSprop": ([r"s \leftarrow \alpha s + (1-\alpha)\, g^2",
+                 r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{s}+\epsilon}"],
                 "RMSprop divides by a running RMS of the gradient"),
-    "Adam": (r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ \ s \leftarrow \beta_2 s + (1-\beta_2) g^2,\ \ "
-             r"\theta \leftarrow \theta - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}",
+    "Adam": ([r"m \leftarrow \beta_1 m + (1-\beta_1)\, g", r"s \leftarrow \beta_2 s + (1-\beta_2)\, g^2",
+              r"\theta \leftarrow \theta - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}"],
              "Adam does both, with bias correction for the early steps"),
 }
 
@@ -91,6 +98,8 @@ class Optimizers(StoryScene):
                 self.momentum_anatomy()
             if i < len(self.p["cases"]) - 1:
                 self.clear_race()
+        # Hold the last frame until the last caption has been read (plus a frame's rounding).
+        self.wait(self.caption.remaining(self) + 0.5)
 
     def check_params(self) -> None:
         n = len(self.p["cases"])
@@ -107,28 +116,43 @@ class Optimizers(StoryScene):
             "Adam": Adam(lr=p["lr_adam"][i]),
         }
 
+    # ------------------------------------------------------------ layout
+    def band(self) -> tuple[float, float]:
+        """The y range free for content: under the title, above a two-line caption."""
+        return self.titles.bottom(), self.caption.top()
+
     # ------------------------------------------------------------ storyboard
     def show_rules(self) -> None:
+        """The four update rules, each equation on its own line at the MATH size, in two columns."""
         self.set_title("Four ways to take a step")
-        rows = VGroup()
+        blocks = {}
         for name in ORDER:
-            tex, _ = RULES[name]
-            label = Text(name, font=THEME.font, font_size=THEME.label_size, color=THEME.OPTIMIZER[name],
-                         weight="BOLD")
-            rule = MathTex(tex, font_size=30, color=THEME.text)
-            rows.add(VGroup(label, rule))
-        width = max(r[0].width for r in rows)
-        for row in rows:
-            row[1].next_to(row[0], RIGHT, buff=0.4 + width - row[0].width)
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.45)
-        fit_in(rows, config.frame_width - 1.0, 5.2).move_to(0.2 * UP)
-        for name, row in zip(ORDER, rows):
+            tex_lines, _ = RULES[name]
+            label = label_text(name, color=THEME.OPTIMIZER[name], weight="BOLD")
+            eqs = VGroup(*[math_text(t) for t in tex_lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+            eqs.next_to(label, DOWN, buff=0.25, aligned_edge=LEFT).shift(0.4 * RIGHT)
+            blocks[name] = VGroup(label, eqs)
+        left = VGroup(blocks["SGD"], blocks["Momentum"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
+        right = VGroup(blocks["RMSprop"], blocks["Adam"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
+        table = VGroup(left, right).arrange(RIGHT, buff=1.6, aligned_edge=UP)
+        top, bottom = self.band()
+        if table.height > top - bottom or table.width > config.frame_width - 0.6:
+            raise ValueError("optimizers: the update rules do not fit the frame at the MATH size")
+        table.move_to([0, (top + bottom) / 2, 0])
+        for name in ORDER:
+            label, eqs = blocks[name]
             self.caption.say(self, RULES[name][1] + ".", 2.6)
-            self.play(FadeIn(row[0]), Write(row[1]), run_time=1.2)
+            self.play(FadeIn(label), Write(eqs), run_time=1.0 + 0.5 * len(eqs))
             self.wait(1.0)
         mark_figure(self, "update-rules")
         self.wait(1)
-        self.play(FadeOut(rows))
+        self.unsay()
+        self.play(FadeOut(table))
+
+    @staticmethod
+    def tick_range(lo: float, hi: float) -> tuple[float, float, float]:
+        """Round axis bounds around ``[lo, hi]`` that add the least margin (4 to 6 steps)."""
+        return min((nice_range(lo, hi, n) for n in (4, 5, 6)), key=lambda r: r[1] - r[0])
 
     def race(self, i: int, case: str) -> None:
         loss = functions.get(case)
@@ -138,49 +162,71 @@ class Optimizers(StoryScene):
         runs = {name: descend(loss, start, opt, steps) for name, opt in opts.items()}
         self.case_loss, self.case_runs, self.case_opts, self.case_index = loss, runs, opts, i
         self.set_title(f"The race on {loss.description}")
-        (x_lo, x_hi), (y_lo, y_hi) = self.window(loss, runs)
-        side = 5.6
-        ratio = (y_hi - y_lo) / (x_hi - x_lo)
-        axes = Axes(x_range=[x_lo, x_hi, (x_hi - x_lo) / 4], y_range=[y_lo, y_hi, (y_hi - y_lo) / 4],
-                    x_length=side / max(ratio, 1), y_length=side * min(ratio, 1) if ratio < 1 else side,
-                    tips=False, axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False})
-        axes.to_edge(LEFT, buff=0.5).shift(0.3 * DOWN)
+        top, bottom = self.band()
+        (x_lo, x_hi, x_st), (y_lo, y_hi, y_st) = (self.tick_range(*r) for r in self.window(loss, runs))
+        # Equal scales on both axes (contours keep their shape), as large as the left part allows.
+        unit = min(5.4 / (x_hi - x_lo), (top - bottom - 1.0) / (y_hi - y_lo))
+        axes = PlotAxes((x_lo, x_hi, x_st), (y_lo, y_hi, y_st), x_length=unit * (x_hi - x_lo),
+                        y_length=unit * (y_hi - y_lo), x_title="x", y_title="y")
+        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.35)
         X, Y, Z = functions.grid(loss, n=161, domain=((x_lo, x_hi), (y_lo, y_hi)))
         f_star = min((m.value for m in loss.minima), default=None)
         levels = contour_levels(Z, 14, log=True, z_min=f_star if f_star is not None else float(np.nanmin(Z)))
-        contours = ContourMap(axes, X, Y, Z, levels, stroke_width=1.5, opacity=0.75)
-        marks = VGroup(*[MathTex(r"\star", color=THEME.LOSS, font_size=36).move_to(axes.c2p(*m.point))
+        contours = ContourMap(axes, X, Y, Z, levels, stroke_width=1.5, opacity=0.5)
+        marks = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point))
                          for m in loss.global_minima])
         step = ValueTracker(0.0)
         label = "escaped" if not loss.minima else "diverged"
         tracers = {name: PathTracer(axes, runs[name].points, THEME.OPTIMIZER[name], step, (x_lo, y_lo),
                                     (x_hi, y_hi), dot_radius=0.07, stroke_width=2.5, label_text=label)
                    for name in ORDER}
-        # Labels of runs that leave the map would pile up at one border: stack them.
-        for k, name in enumerate(n for n in ORDER if tracers[n].label is not None):
-            tracers[name].label.shift(0.3 * k * DOWN)
-        counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=THEME.small_size)
-        counter.next_to(axes, UP, buff=0.1).align_to(axes, LEFT)
-        curves, curve_tracers = self.loss_panel(loss, runs, steps, step, f_star, axes)
-        legend = VGroup(*[
-            VGroup(Text(name, font=THEME.font, font_size=THEME.small_size, color=THEME.OPTIMIZER[name], weight="BOLD"),
-                   Text(hp_text(opts[name]), font=THEME.mono, font_size=16, color=THEME.text)).arrange(RIGHT, buff=0.15)
-            for name in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        legend.next_to(curves, DOWN, buff=0.3).align_to(curves, LEFT)
-        self.play(Create(axes), FadeIn(contours), FadeIn(marks), FadeIn(curves), FadeIn(legend), FadeIn(counter))
-        start_dot = MathTex(r"\bullet", color=THEME.text).move_to(axes.c2p(*start))
-        self.add(start_dot, *tracers.values(), *curve_tracers)
+        self.place_exit_labels(axes, tracers)
+        counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=TYPE.TICK)
+        counter.align_to(axes.y_title, DOWN).align_to(axes.x_axis, RIGHT)
+        panel, curve_tracers, ends = self.loss_panel(loss, runs, steps, step, f_star, axes, opts)
+        self.play(Create(axes), FadeIn(contours), FadeIn(marks), FadeIn(panel), FadeIn(counter))
+        start_dot = Dot(axes.c2p(*start), radius=0.06, color=THEME.text)
+        # SGD last, so its slow path is drawn on top of the others near the start.
+        self.add(start_dot, *[tracers[n] for n in reversed(ORDER)], *curve_tracers)
         counter.add_updater(lambda m: m.set_text(f"step {int(step.get_value())}/{steps}"))
         self.caption.say(self, f"All four start at ({fmt(start[0])}, {fmt(start[1])}); {steps} steps each.", 3)
         self.play(step.animate.set_value(steps), run_time=self.p["race_seconds"], rate_func=linear)
         counter.clear_updaters()
-        self.wait(0.5)
+        self.play(FadeIn(ends))
         mark_figure(self, f"race-{case}")
-        self.caption.say(self, self.race_words(loss, runs), 4)
+        self.caption.say(self, self.race_words(loss, runs, steps), 4)
         self.wait(2.5)
-        self.race_mobjects = VGroup(axes, contours, marks, curves, legend, counter, start_dot, *tracers.values(),
-                                    *curve_tracers)
-        self.race_axes, self.race_step, self.race_counter = axes, step, counter
+        self.race_panel = VGroup(panel, ends, *curve_tracers)
+        self.race_mobjects = VGroup(axes, contours, marks, counter, start_dot, *tracers.values(), self.race_panel)
+        self.race_axes, self.race_step, self.race_counter, self.race_steps = axes, step, counter, steps
+
+    @staticmethod
+    def place_exit_labels(axes: PlotAxes, tracers: dict[str, PathTracer]) -> None:
+        """Put each "diverged"/"escaped" label near where its run leaves the map, inside the map,
+        off every path and off the other labels."""
+        lo, hi = axes.plot_area()
+        paths = np.vstack([t.points_scene[:, :2] for t in tracers.values()])
+        placed: list[tuple[np.ndarray, np.ndarray]] = []
+        for tracer in tracers.values():
+            label = tracer.label
+            if label is None:
+                continue
+            end = tracer.points_scene[-1]
+            half = np.array([label.width / 2 + 0.08, label.height / 2 + 0.08])
+            best, best_score = label.get_center(), -np.inf
+            for r in (0.35, 0.6, 0.9, 1.3):
+                for a in np.linspace(0, 2 * np.pi, 16, endpoint=False):
+                    c = end[:2] + (r + half) * np.array([np.cos(a), np.sin(a)])
+                    if np.any(c - half < lo[:2]) or np.any(c + half > hi[:2]):
+                        continue
+                    if any(np.all(np.abs(c - p) < half + q) for p, q in placed):
+                        continue
+                    gap = np.max(np.abs(paths - c) - half, axis=1)   # > 0: the point is outside the box
+                    score = min(float(gap.min()), 0.3) - 0.1 * r      # clear of the paths first, then near
+                    if score > best_score:
+                        best, best_score = c, score
+            label.move_to([best[0], best[1], 0])
+            placed.append((best, half))
 
     @staticmethod
     def window(loss, runs: dict[str, Trajectory], pad: float = 0.25) -> tuple[tuple[float, float], ...]:
@@ -195,40 +241,65 @@ class Optimizers(StoryScene):
             out.append((max(lo, a - pad * span), min(hi, b + pad * span)))
         return tuple(out)
 
-    def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes):
-        """Loss curves beside the map: log10(loss - f*) when the minimum value f* is known, else linear."""
+    def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes,
+                   opts: dict[str, Optimizer]):
+        """Loss curves beside the map, on a log axis of loss − min when the minimum value is known, else
+        linear; under them each optimizer's settings (the key to the map's colours).
+
+        Returns the chart with the settings, the curve tracers, and the curves' end labels (name and
+        final loss), to show once the race is over.
+        """
+        top, bottom = self.band()
+        settings = VGroup(*[
+            VGroup(label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD"),
+                   tick_text(hp_text(opts[name]), color=THEME.text))
+            for name in ORDER])
+        name_w = max(row[0].width for row in settings)
+        for row in settings:
+            row[1].next_to(row[0], RIGHT, buff=0.25 + name_w - row[0].width)
+        settings.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         if f_star is not None:
-            ys = {n: np.log10(np.maximum(t.losses - f_star, 1e-12)) for n, t in runs.items()}
-            name = "log10(loss − min)"
+            ys = {n: np.maximum(t.losses - f_star, 1e-12) for n, t in runs.items()}
+            logs = np.log10(np.concatenate(list(ys.values())))
+            k_lo, k_hi = float(np.floor(logs.min())), float(np.ceil(logs.max()))
+            if k_hi <= k_lo:
+                k_hi = k_lo + 1
+            y_range, y_log, title = (k_lo, k_hi, max(1.0, float(np.ceil((k_hi - k_lo) / 5)))), True, \
+                "loss − min (log scale)"
+            lo_v, hi_v = 10.0 ** k_lo, 10.0 ** k_hi
         else:
             ys = {n: t.losses for n, t in runs.items()}
-            name = "loss"
-        allv = np.concatenate([v for v in ys.values()])
-        lo, hi, y_step = nice_range(float(allv.min()), float(allv.max()))
-        axes = Axes(x_range=[0, steps, max(1, steps // 4)], y_range=[lo, hi, y_step],
-                    x_length=5.4, y_length=3.0, tips=False,
-                    axis_config={"stroke_color": THEME.muted, "font_size": 18},
-                    x_axis_config={"include_numbers": True},
-                    y_axis_config={"include_numbers": True,
-                                   "decimal_number_config": {"num_decimal_places": decimals_for(y_step)}})
-        axes.next_to(map_axes, RIGHT, buff=1.0).align_to(map_axes, UP).shift(0.2 * DOWN)
-        label = Text(name, font=THEME.font, font_size=THEME.small_size, color=THEME.LOSS).next_to(axes, UP, buff=0.1)
+            allv = np.concatenate(list(ys.values()))
+            y_range, y_log, title = nice_range(float(allv.min()), float(allv.max())), False, "loss"
+            lo_v, hi_v = y_range[0], y_range[1]
+        end_w = max(tick_text(f"{n} {fmt(runs[n].losses[-1], 2)}").width for n in ORDER)
+        left = map_axes.get_right()[0] + 0.8
+        right = config.frame_width / 2 - 0.3 - end_w - 0.15
+        def chart(y_len: float) -> PlotAxes:
+            return PlotAxes(nice_range(0, steps, 4), y_range, x_length=right - left - 0.6, y_length=y_len,
+                            x_title="step", y_title=title, y_log=y_log, y_title_color=THEME.LOSS)
+        # The chart takes the height the settings leave (its titles and numbers measured, not guessed).
+        trial = chart(2.0)
+        axes = chart((top - bottom) - settings.height - 0.35 - (trial.height - 2.0))
+        axes.next_to([left, top, 0], DOWN + RIGHT, buff=0)
+        axes.shift((right - axes.x_axis.get_right()[0]) * RIGHT)
+        settings.next_to(axes, DOWN, buff=0.35).align_to(axes, LEFT)
         tracers = [PathTracer(axes, np.stack([np.arange(len(ys[n])), ys[n]], -1), THEME.OPTIMIZER[n], step,
-                              (0, lo), (steps, hi), dot_radius=0.04, stroke_width=2.5, diverged_label=False)
+                              (0, lo_v), (steps, hi_v), dot_radius=0.04, stroke_width=2.5, diverged_label=False)
                    for n in ORDER]
-        return VGroup(axes, label), tracers
+        ends = EndLabels([(f"{n} {fmt(runs[n].losses[-1], 2)}", THEME.OPTIMIZER[n], tr.position(tr.exit_step))
+                          for n, tr in zip(ORDER, tracers)])
+        return VGroup(axes, settings), tracers, ends
 
     @staticmethod
-    def race_words(loss, runs: dict[str, Trajectory]) -> str:
+    def race_words(loss, runs: dict[str, Trajectory], steps: int) -> str:
         if not loss.minima:
             moved = {n: float(abs(t.final[1])) for n, t in runs.items()}
             stuck = [n for n in ORDER if moved[n] < 0.1]
             free = [n for n in ORDER if moved[n] >= 0.1]
             return (f"Stalled at the saddle: {', '.join(stuck) or 'none'}; escaped downhill: "
                     f"{', '.join(free) or 'none'}.")
-        best = min(ORDER, key=lambda n: runs[n].losses[-1])
-        finals = ", ".join(f"{n} {fmt(runs[n].losses[-1], 2)}" for n in ORDER)
-        return f"Final loss: {finals}; closest: {best}."
+        return f"Losses after {steps} steps are at the curves' ends. Each optimizer ran at its own learning rate."
 
     def momentum_anatomy(self) -> None:
         """At one step of the momentum run: velocity arrow + gradient arrow = the step."""
@@ -244,11 +315,11 @@ class Optimizers(StoryScene):
         pull = -lr * run.grads[k]                      # this step's gradient
         total = run.points[k + 1] - x_k                # = push + pull
         base = xy_to_scene(axes, x_k)
-        scale_to = 1.6  # the longest of the three arrows, in scene units
+        scale_to = 2.0  # the longest of the three arrows, in scene units
         unit = max(np.linalg.norm(xy_to_scene(axes, x_k + v) - base) for v in (push, pull, total))
         factor = scale_to / max(unit, 1e-9)
         # Shrink until every arrow tip stays inside the map.
-        lo_c, hi_c = axes.get_corner(DOWN + LEFT), axes.get_corner(UP + RIGHT)
+        lo_c, hi_c = axes.plot_area()
         for _ in range(30):
             tips = [base + (xy_to_scene(axes, x_k + v) - base) * factor for v in (push, push + pull, total)]
             if all(np.all(t[:2] >= lo_c[:2]) and np.all(t[:2] <= hi_c[:2]) for t in tips):
@@ -262,42 +333,64 @@ class Optimizers(StoryScene):
         a_pull = arrow(pull, a_push.get_end(), THEME.GRAD)
         a_total = arrow(total, base, THEME.text)
         centroid = (a_push.get_start() + a_push.get_end() + a_total.get_end()) / 3
-        labels = VGroup(*[self.arrow_label(a, tex, color, centroid) for a, tex, color in (
-            (a_push, r"-\eta\beta v", THEME.OPTIMIZER["Momentum"]), (a_pull, r"-\eta g", THEME.GRAD),
-            (a_total, r"\text{step}", THEME.text))])
-        self.race_step.set_value(k)
-        self.race_counter.set_opacity(0.0)   # the note below the map names the step
-        note = Text(f"Momentum at step {k} (arrows ×{fmt(factor, 2)})", font=THEME.font, font_size=18,
-                    color=THEME.muted)
-        note.next_to(axes, DOWN, buff=0.1).align_to(axes, LEFT)
+        parts = ((a_push, r"-\eta\beta v", THEME.OPTIMIZER["Momentum"], "velocity carried over"),
+                 (a_pull, r"-\eta g", THEME.GRAD, "this step's gradient"),
+                 (a_total, r"\text{step}", THEME.text, "their sum"))
+        labels = VGroup(*[self.arrow_label(a, tex, color, centroid) for a, tex, color, _ in parts])
+        # The loss chart makes way for a key to the arrows; the race goes back to step k.
+        top, bottom = self.band()
+        self.unsay()
+        self.play(FadeOut(self.race_panel), run_time=0.5)
+        self.race_mobjects.remove(self.race_panel)
+        counter, steps = self.race_counter, self.race_steps
+        counter.add_updater(lambda m: m.set_text(f"step {round(self.race_step.get_value())}/{steps}"))
+        self.play(self.race_step.animate.set_value(k), run_time=1.5)
+        counter.clear_updaters()
+        head = label_text(f"Momentum at step {k}", color=THEME.OPTIMIZER["Momentum"], weight="BOLD")
+        rows = VGroup()
+        for _, tex, color, words in parts:
+            swatch = Line(0.45 * LEFT, 0.45 * RIGHT, stroke_color=color, stroke_width=5)
+            rows.add(VGroup(swatch, math_text(tex, color=color), label_text(words)))
+        col = max(r[1].width for r in rows)
+        for r in rows:
+            r[1].next_to(r[0], RIGHT, buff=0.25)
+            r[2].next_to(r[0], RIGHT, buff=0.5 + col)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        note = tick_text(f"arrows drawn ×{fmt(factor, 2)} longer")
+        key = VGroup(head, rows, note).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        key.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
         self.caption.say(self, "Orange: the velocity carried over, −ηβv.  Red: this step's gradient, −ηg.", 3.5)
-        self.play(Create(a_push), FadeIn(labels[0]), FadeIn(note))
-        self.play(Create(a_pull), FadeIn(labels[1]))
+        self.play(FadeIn(head), FadeIn(note), FadeIn(rows[0]), Create(a_push), FadeIn(labels[0]))
+        self.play(FadeIn(rows[1]), Create(a_pull), FadeIn(labels[1]))
         self.caption.say(self, "Their sum is the step momentum actually takes.", 2.5)
-        self.play(Create(a_total), FadeIn(labels[2]))
+        self.play(FadeIn(rows[2]), Create(a_total), FadeIn(labels[2]))
         self.wait(1.5)
         mark_figure(self, "momentum-anatomy")
         # The stability bound, with this case's curvature at its minimum.
         loss = self.case_loss
+        self.unsay()
+        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key)))
         if loss.global_minima:
             L = float(eigvalsh(loss.hessian(loss.global_minima[0].point)).max())
             sgd_lr = self.case_opts["SGD"].lr
             b_sgd, b_mom = stability_bound(L), stability_bound(L, beta)
-            tex = MathTex(
-                rf"L = {fmt(L, 4)}:\quad \text{{SGD}}\ \eta L = {fmt(sgd_lr * L, 3)} < 2,\qquad "
-                rf"\text{{Momentum}}\ \eta L = {fmt(lr * L, 3)} < 2 + 2\beta = {fmt(2 + 2 * beta, 3)}",
-                font_size=30, color=THEME.text)
-            fit_in(tex, config.frame_width - 0.8, 1.0).next_to(self.caption.make("x"), UP, buff=0.2)
-            self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, note)), Write(tex))
+            bound = VGroup(
+                label_text("Stability near the minimum", weight="BOLD"),
+                math_text(rf"L = {fmt(L, 4)}"),
+                tick_text("L: the largest curvature at the minimum"),
+                math_text(rf"\text{{SGD:}}\ \ \eta L = {fmt(sgd_lr * L, 3)} < 2", color=THEME.OPTIMIZER["SGD"]),
+                math_text(rf"\text{{Momentum:}}\ \ \eta L = {fmt(lr * L, 3)} < 2 + 2\beta = {fmt(2 + 2 * beta, 3)}",
+                          color=THEME.OPTIMIZER["Momentum"]),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+            bound[2].next_to(bound[1], DOWN, buff=0.12, aligned_edge=LEFT)
+            bound.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
+            self.play(Write(bound))
             self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
                                    f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
             self.wait(3.5)
             mark_figure(self, "stability-bound")
-            self.play(FadeOut(tex))
-        else:
-            self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, note)))
-        self.race_step.set_value(self.p["steps"][self.case_index])
-        self.race_counter.set_opacity(1.0)
+            self.unsay()
+            self.play(FadeOut(bound))
 
     @staticmethod
     def anatomy_step(run: Trajectory, lr: float, beta: float, axes: Axes) -> int:
@@ -324,8 +417,9 @@ class Optimizers(StoryScene):
         normal = np.array([-d[1], d[0], 0.0]) / max(float(np.linalg.norm(d)), 1e-9)
         if np.dot(normal, arrow.get_center() - away_from) < 0:
             normal = -normal
-        label = MathTex(tex, font_size=28, color=color)
+        label = math_text(tex, color=color, small=True)
         return label.move_to(arrow.get_center() + normal * (0.2 + 0.5 * max(label.width, label.height)))
 
     def clear_race(self) -> None:
+        self.unsay()
         self.play(FadeOut(self.race_mobjects), run_time=0.6)
