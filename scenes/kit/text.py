@@ -140,7 +140,19 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
                 continue
         for k in range(0, len(lines), max_lines):
             screens.append(lines[k:k + max_lines])
-    return ["\n".join(s) for s in screens]
+    return ["\n".join(_balanced(s, width)) for s in screens]
+
+
+def _balanced(lines: list[str], width: int) -> list[str]:
+    """Two lines of about equal length rather than a full line and an orphan word."""
+    if len(lines) != 2:
+        return lines
+    text = " ".join(lines)
+    for w in range(math.ceil(len(text) / 2), width + 1):
+        trial = textwrap.wrap(text, w)
+        if len(trial) == 2:
+            return trial
+    return lines
 
 
 def _joinable(a: list[str], b: list[str], width: int) -> bool:
