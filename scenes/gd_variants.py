@@ -24,7 +24,6 @@ from manim import (
     Rectangle,
     ValueTracker,
     VGroup,
-    config,
     interpolate_color,
     linear,
 )
