@@ -10,17 +10,23 @@ scene draws what it found, first on a 1-D double well, then on a 2-D loss.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from itertools import pairwise
+from typing import ClassVar
 
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
+    UP,
     Circle,
     Create,
     FadeIn,
     FadeOut,
+    Rectangle,
+    Square,
     ValueTracker,
     VGroup,
     config,
@@ -28,7 +34,15 @@ from manim import (
 
 from gdcore import functions
 from gdcore.contour import contour_levels
-from gdcore.trajectory import LocalVsGlobal, Trajectory, find_local_vs_global
+from gdcore.explore import (
+    Basins,
+    basins_of_attraction,
+    find_minima,
+    max_curvature,
+    noise_escape,
+)
+from gdcore.optim import SGD
+from gdcore.trajectory import LocalVsGlobal, Trajectory, descend, find_local_vs_global
 from scenes.kit import (
     THEME,
     TYPE,
@@ -112,8 +126,13 @@ class LocalMinima(StoryScene):
         # Hold the last frame until the last caption has been read (plus a frame's rounding).
         self.wait(self.caption.remaining(self) + 0.5)
 
-    def case(self, loss) -> LocalVsGlobal:
-        return find_local_vs_global(loss, steps=self.p["steps"], n_others=self.p["n_starts"])
+    def case(self, loss) -> LocalVsGlobal | None:
+        """The searched start where plain GD gets stuck and momentum gets through; None if the search
+        finds none at these settings (the scene then says so)."""
+        try:
+            return find_local_vs_global(loss, steps=self.p["steps"], n_others=self.p["n_starts"])
+        except ValueError:
+            return None
 
     def band(self) -> tuple[float, float]:
         """The y range free for content: under the title, above a two-line caption."""
@@ -179,6 +198,13 @@ class LocalMinima(StoryScene):
         avoid = xy_to_scene(axes, np.stack([xs, ys], -1))[:, :2]
         marks = self.minimum_marks(axes, loss, lambda m: axes.c2p(m.point[0], m.value), avoid)
         self.play(Create(axes), Create(curve), FadeIn(marks))
+        if case is None:
+            self.caption.say(self, f"At {self.p['steps']} steps the search finds no start where plain gradient "
+                                   f"descent stops in the local minimum and momentum gets past it.")
+            mark_figure(self, "double-well")
+            self.unsay()
+            self.play(FadeOut(VGroup(axes, curve, marks)))
+            return
         self.several_starts(axes, case, to_xy, box, sub)
         self.race_pair(axes, case, to_xy, box, sub, avoid, f"x = {fmt(case.start[0], 3)}")
         mark_figure(self, "double-well")
@@ -241,26 +267,173 @@ class LocalMinima(StoryScene):
         loss = functions.get(self.p["surface"])
         if loss.dim != 2:
             raise ValueError(f"local_minima.surface must be a 2-D loss, got {self.p['surface']!r}")
+        if not loss.minima:
+            # A user's expression lists no minima: take the ones plain descent finds from a grid of starts.
+            loss = dataclasses.replace(loss, minima=find_minima(loss))
         case = self.case(loss)
-        self.set_title(f"The same on {loss.description}")
+        self.set_title(f"The same on {loss.description}" if len(loss.description) < 48 else
+                       "The same on a 2-D loss")
         (x_lo, x_hi), (y_lo, y_hi) = loss.domain
         x_range, y_range = tick_range(x_lo, x_hi), tick_range(y_lo, y_hi)
         top, bottom = self.band()
-        # Equal scales on both axes, as large as the band allows.
-        unit = min(11.0 / (x_range[1] - x_range[0]), (top - bottom - 1.0) / (y_range[1] - y_range[0]))
+        window = ((x_range[0], x_range[1]), (y_range[0], y_range[1]))
+        lr = case.lr if case is not None else 0.5 / max_curvature(loss)
+        basins = basins_of_attraction(loss, lr, self.p["steps"], n=self.p["basin_grid"], domain=window)
+        key = self.basin_key(basins)
+        # Equal scales on both axes, as large as the band allows beside the basins' key.
+        width = config.frame_width - 0.6 - key.width - 0.4 - 0.8
+        unit = min(width / (x_range[1] - x_range[0]), (top - bottom - 1.0) / (y_range[1] - y_range[0]))
         axes = PlotAxes(x_range, y_range, x_length=unit * (x_range[1] - x_range[0]),
                         y_length=unit * (y_range[1] - y_range[0]), x_title="x", y_title="y")
         axes.move_to([0, (top + bottom) / 2, 0])
-        X, Y, Z = functions.grid(loss, n=141, domain=((x_range[0], x_range[1]), (y_range[0], y_range[1])))
+        shift = (config.frame_width / 2 - 0.3) - (axes.get_right()[0] + 0.4 + key.width)
+        axes.shift(min(shift, 0.0) * RIGHT)
+        key.next_to(axes, RIGHT, buff=0.4).align_to(axes.x_axis, DOWN).shift(0.1 * UP)
+        X, Y, Z = functions.grid(loss, n=141, domain=window)
         f_star = min(m.value for m in loss.minima)
         contours = ContourMap(axes, X, Y, Z, contour_levels(Z, 12, log=True, z_min=f_star), stroke_width=1.5,
                               opacity=0.6)
-        runs = [t for t, _ in case.others] + [case.stuck, case.rolled]
-        avoid = np.vstack([dense(xy_to_scene(axes, t.points)) for t in runs])
+        runs = [t for t, _ in case.others] + [case.stuck, case.rolled] if case is not None else []
+        avoid = np.vstack([dense(xy_to_scene(axes, t.points)) for t in runs]) if runs else np.zeros((0, 2))
         marks = self.minimum_marks(axes, loss, lambda m: axes.c2p(*m.point), avoid)
         self.play(Create(axes), FadeIn(contours), FadeIn(marks))
         box = ((x_range[0], y_range[0]), (x_range[1], y_range[1]))
-        self.several_starts(axes, case, lambda t: t.points, box)
-        start = ", ".join(fmt(v, 3) for v in case.start)
-        self.race_pair(axes, case, lambda t: t.points, box, 1, np.zeros((0, 2)), f"({start})")
-        mark_figure(self, "two-basins")
+        self.show_basins(axes, basins, key)
+        if case is None:
+            self.caption.say(self, f"At {self.p['steps']} steps the search finds no start where momentum gets "
+                                   f"past a local minimum that plain gradient descent stops in.")
+        else:
+            start = ", ".join(fmt(v, 3) for v in case.start)
+            self.race_pair(axes, case, lambda t: t.points, box, 1, np.zeros((0, 2)), f"({start})")
+            mark_figure(self, "two-basins")
+            self.unsay()
+            self.play(FadeOut(VGroup(*self.pair)))
+        self.noise_helps(axes, loss, basins, case, box)
+
+    COLORS: ClassVar[dict[str, str]] = {"global": THEME.POSITIVE, "local": THEME.NEGATIVE}
+
+    @staticmethod
+    def kinds(basins: Basins) -> tuple[list[int], list[int]]:
+        """Indices of the global minima and of the local ones."""
+        return ([k for k, m in enumerate(basins.minima) if m.is_global],
+                [k for k, m in enumerate(basins.minima) if not m.is_global])
+
+    def basin_key(self, basins: Basins) -> VGroup:
+        """The key to the basins' colours, each with the share of the starts that end there."""
+        globals_, locals_ = self.kinds(basins)
+        share_g = sum(basins.share(k) for k in globals_)
+        share_l = sum(basins.share(k) for k in locals_)
+        rows = VGroup()
+        for kind, share in (("global", share_g), ("local", share_l)):
+            sw = Square(0.3, stroke_width=0, fill_color=self.COLORS[kind], fill_opacity=0.6)
+            words = "global minimum" if kind == "global" else f"{'a' if len(locals_) > 1 else 'the'} local minimum"
+            rows.add(VGroup(sw, tick_text(f"{words}: {round(100 * share)}%")).arrange(RIGHT, buff=0.15))
+        rest = 1.0 - share_g - share_l
+        if rest > 0.005:
+            rows.add(VGroup(Square(0.3, stroke_width=1, stroke_color=THEME.muted, fill_opacity=0),
+                            tick_text(f"elsewhere: {round(100 * rest)}%")).arrange(RIGHT, buff=0.15))
+        head = VGroup(tick_text(f"plain GD from {basins.label.size}"), tick_text("starts ends in")).arrange(
+            DOWN, aligned_edge=LEFT, buff=0.1)
+        return VGroup(head, rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)).arrange(DOWN, aligned_edge=LEFT,
+                                                                                      buff=0.2)
+
+    def show_basins(self, axes: PlotAxes, basins: Basins, key: VGroup) -> None:
+        """Colour the map by where plain GD from each start ends: global minimum or a local one."""
+        globals_, locals_ = self.kinds(basins)
+        # One rectangle per run of equal cells along each row of the grid of starts (cell centres on
+        # the starts, edge cells cut at the map's border).
+        lo, hi = axes.plot_area()
+        n_y, n_x = basins.label.shape
+        cw, ch = (hi[0] - lo[0]) / (n_x - 1), (hi[1] - lo[1]) / (n_y - 1)
+        image = VGroup()
+        for i in range(n_y):
+            row = basins.label[i]
+            y_a, y_b = max(lo[1], lo[1] + (i - 0.5) * ch), min(hi[1], lo[1] + (i + 0.5) * ch)
+            j = 0
+            while j < n_x:
+                k = j
+                while k + 1 < n_x and row[k + 1] == row[j]:
+                    k += 1
+                kind = "global" if row[j] in globals_ else "local" if row[j] in locals_ else None
+                if kind is not None:
+                    x_a, x_b = max(lo[0], lo[0] + (j - 0.5) * cw), min(hi[0], lo[0] + (k + 0.5) * cw)
+                    image.add(Rectangle(width=x_b - x_a, height=y_b - y_a, stroke_width=0,
+                                        fill_color=self.COLORS[kind], fill_opacity=0.35)
+                              .move_to([(x_a + x_b) / 2, (y_a + y_b) / 2, 0]))
+                j = k + 1
+        self.taken.extend(text_boxes([key]))
+        self.caption.say(self, f"Colour each start by where plain gradient descent (lr = {fmt(basins.lr, 3)}) "
+                               f"ends: a local minimum is a whole region of starts.")
+        self.bring_to_back(image)
+        self.play(FadeIn(image), FadeIn(key), run_time=1.5)
+        self.wait(2)
+        mark_figure(self, "basins")
+
+    def noise_helps(self, axes: PlotAxes, loss, basins: Basins, case: LocalVsGlobal | None, box) -> None:
+        """From the start where plain GD gets stuck, noisy gradients (seeded) carry a run out of the
+        local basin; how many of the seeds do is counted."""
+        p = self.p
+        locals_ = [k for k, m in enumerate(loss.minima) if not m.is_global]
+        globals_ = tuple(k for k, m in enumerate(loss.minima) if m.is_global)
+        if case is not None:
+            plain = case.stuck
+            start = case.start
+        else:
+            start = loss.minima[locals_[0]].point
+            plain = descend(loss, start, SGD(lr=basins.lr), p["steps"])
+        span = max(hi - lo for lo, hi in loss.domain)
+        seeds = list(range(p["seed"], p["seed"] + p["noise_runs"]))
+        esc = noise_escape(loss, start, basins.lr, p["steps"], p["noise"], seeds, loss.minima, globals_,
+                           0.02 * span)
+        run = esc.runs[esc.shown]
+        seed = esc.seeds[esc.shown]
+        step = ValueTracker(0.0)
+        noisy_color = THEME.VARIANT["stochastic"]
+        stuck = PathTracer(axes, plain.points, THEME.OPTIMIZER["SGD"], step, *box, dot_radius=0.09)
+        noisy = PathTracer(axes, run.points, noisy_color, step, *box, dot_radius=0.09, stroke_width=2,
+                           label_text="diverged" if run.status == "diverged" else "left the map")
+        ring = Circle(radius=0.15, stroke_color=THEME.text, stroke_width=2).move_to(noisy.position(0))
+        counter = self.counter(axes, p["steps"], step)
+        self.caption.say(self, f"Now make each gradient noisy, as with small batches: noise of standard deviation "
+                               f"{fmt(p['noise'], 3)} (seed {seed}).")
+        self.play(Create(ring), FadeIn(counter))
+        self.add(stuck, noisy)
+        self.play(step.animate.set_value(max(plain.steps, run.steps)), run_time=8, rate_func=slow_start)
+        counter.clear_updaters()
+        where = esc.settled[esc.shown]
+        plain_end = nearest_index(loss, plain.final, 0.02 * span)
+        plain_words = ("Full-batch GD stays in the local minimum" if plain_end in locals_ else
+                       "Full-batch GD ends in the global minimum" if plain_end in globals_ else
+                       "Full-batch GD ends at no minimum")
+        if run.status == "diverged":
+            noisy_words = "the noisy run diverged"
+        elif where in globals_:
+            noisy_words = (f"the noisy run leaves it for the global minimum (loss "
+                           f"{fmt(loss.minima[where].value, 3)})")
+        elif where in locals_:
+            noisy_words = "the noisy run stays in a local minimum too"
+        else:
+            noisy_words = "the noisy run settles at no minimum"
+        names = VGroup()
+        top, bottom = self.band()
+        lo = np.array([-config.frame_width / 2 + 0.3, bottom])
+        hi = np.array([config.frame_width / 2 - 0.3, top])
+        taken = self.taken + text_boxes([*axes.tick_numbers, axes.x_title, axes.y_title, counter])
+        paths = np.vstack([dense(stuck.points_scene), dense(noisy.points_scene), self.axis_lines(axes)])
+        for tracer, words, color in ((stuck, f"full-batch GD  lr={fmt(basins.lr, 3)}", THEME.OPTIMIZER["SGD"]),
+                                     (noisy, f"noisy GD  noise {fmt(p['noise'], 3)}", noisy_color)):
+            name = tick_text(words, color=color)
+            place_clear(name, tracer.position(tracer.exit_step), paths, lo, hi, taken,
+                        radii=(0.3, 0.5, 0.8, 1.2, 1.7, 2.3, 3.0))
+            names.add(name)
+        self.play(FadeIn(names))
+        self.caption.say(self, f"{plain_words}; {noisy_words}. {esc.n_escaped} of {len(seeds)} seeds reach the "
+                               f"global minimum.")
+        self.wait(2.5)
+        mark_figure(self, "noise-escape")
+
+
+def nearest_index(loss, point: np.ndarray, tol: float) -> int | None:
+    """The index of the minimum of ``loss`` within ``tol`` of ``point`` (None if none is)."""
+    d = [float(np.linalg.norm(np.asarray(point) - m.point)) for m in loss.minima]
+    return int(np.argmin(d)) if d and min(d) <= tol else None
