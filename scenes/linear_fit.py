@@ -34,7 +34,8 @@ from manim import (
 )
 
 from gdcore import data
-from gdcore.linfit import LineFit, fit_line, least_squares, mse
+from gdcore.contour import contour_levels
+from gdcore.linfit import LineFit, fit_line, house_guesses, house_steps, least_squares, mse, mse_grid
 from scenes.kit import (
     THEME,
     TYPE,
@@ -42,6 +43,7 @@ from scenes.kit import (
     LiveText,
     PathTracer,
     PlotAxes,
+    ContourMap,
     StoryScene,
     fmt,
     label_text,
@@ -63,6 +65,8 @@ class LinearFit(StoryScene):
 
     def construct(self) -> None:
         self.one_squared_error()
+        self.talk_fit()
+        self.house_price()
         self.setup_fit()
         self.run_sgd()
         self.show_answer()
@@ -120,6 +124,132 @@ class LinearFit(StoryScene):
         mark_figure(self, "squared-error")
         self.unsay()
         self.play(FadeOut(VGroup(axes, truth, model, names, pts, p_dot, resid, square, labels)))
+
+    def talk_fit(self) -> None:
+        """The talk's y = 2x learned from a random start: the line on the data, the dot on the loss contours."""
+        self.set_title("Learning y = 2x: the line and the loss over (w, b)")
+        p = self.p
+        xs, ys = data.y_equals_2x(6)
+        fit = fit_line(xs, ys, lr=p["talk_lr"], epochs=p["talk_passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+        top, bottom = self.band()
+        h = top - bottom - 1.2
+        x_hi = float(xs.max())
+        y_lo, y_hi, y_step = nice_range(min(0.0, float(ys.min())), float(ys.max()), 5)
+        axes = self.square_axes([0, x_hi, 1], [y_lo, y_hi, y_step], h)
+        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.6)
+        dots = VGroup(*[Dot(axes.c2p(a, b), radius=0.06, color=THEME.DATA) for a, b in zip(xs, ys)])
+        # The loss map: a box around the path and the answer, MSE of the six points at each (w, b).
+        mw, mb = fit.m, fit.b
+        w_lo, w_hi, w_step = nice_range(min(mw.min(), 2.0) - 0.3, max(mw.max(), 2.0) + 0.3, 4)
+        b_lo, b_hi, b_step = nice_range(min(mb.min(), 0.0) - 0.5, max(mb.max(), 0.0) + 0.5, 4)
+        maps = PlotAxes([w_lo, w_hi, w_step], [b_lo, b_hi, b_step], x_length=5.2, y_length=h - 0.55,
+                        x_title="w (slope)", y_title="b (intercept)")
+        maps.move_to([3.3, (top + bottom) / 2 - 0.3, 0])
+        W, B = np.meshgrid(np.linspace(w_lo, w_hi, 121), np.linspace(b_lo, b_hi, 121))
+        Z = mse_grid(xs, ys, W[0], B[:, 0])
+        contours = ContourMap(maps, W, B, Z, contour_levels(Z, 10), stroke_width=1.5, opacity=0.8)
+        t = ValueTracker(0.0)
+
+        def wb() -> tuple[float, float]:
+            u = min(max(t.get_value(), 0.0), len(mw) - 1)
+            k = min(int(u), len(mw) - 2)
+            f = u - k
+            return (1 - f) * mw[k] + f * mw[k + 1], (1 - f) * mb[k] + f * mb[k + 1]
+
+        def line() -> Line:
+            w, b = wb()
+            return Line(axes.c2p(0, b), axes.c2p(x_hi, w * x_hi + b), color=THEME.PREDICTION, stroke_width=4)
+        model = always_redraw(line)
+        tracer = PathTracer(maps, np.stack([mw, mb], -1), THEME.PREDICTION, t, (w_lo, b_lo), (w_hi, b_hi),
+                            dot_radius=0.08, stroke_width=2.5)
+        readout = LiveText(self._wb_text(fit, 0), color=THEME.PREDICTION, font_size=TYPE.LABEL)
+        readout.next_to(maps, UP, buff=0.1).align_to(maps, RIGHT)
+        readout.add_updater(lambda m: m.set_text(self._wb_text(fit, int(t.get_value()))))
+        self.play(Create(axes), FadeIn(dots))
+        self.caption.say(self, f"The talk's data, y = 2x, and a line y = w·x + b from a random start "
+                               f"(w = {num(mw[0])}, b = {num(mb[0])}).")
+        self.play(Create(model))
+        self.play(Create(maps), FadeIn(contours), FadeIn(tracer), FadeIn(readout))
+        self.caption.say(self, "Right: the loss for every (w, b), as contour lines. The dot is our line.")
+        per = fit.updates_per_epoch
+        first = min(3, p["talk_passes"]) * per
+        self.play(t.animate.set_value(first), run_time=6, rate_func=linear)
+        self.caption.say(self, f"Each update (lr {fmt(p['talk_lr'])}) moves the dot downhill and the line with it: "
+                               f"{p['talk_passes']} passes.")
+        self.play(t.animate.set_value(len(mw) - 1), run_time=5, rate_func=lambda u: 1 - (1 - u) ** 3)
+        readout.clear_updaters()
+        readout.set_text(self._wb_text(fit, len(mw) - 1))
+        self.wait(0.5)
+        mark_figure(self, "loss-contours")
+        self.caption.say(self, f"It ends at w = {num(mw[-1])}, b = {num(mb[-1])}: close to y = 2x, "
+                               "the bottom of the bowl.")
+        self.wait(1.5)
+        self.unsay()
+        self.play(FadeOut(VGroup(axes, dots, model, maps, contours, tracer, readout)))
+
+    @staticmethod
+    def _wb_text(fit: LineFit, k: int) -> str:
+        k = min(max(k, 0), len(fit.m) - 1)
+        return f"w = {num(fit.m[k])}  b = {num(fit.b[k])}"
+
+    def house_price(self) -> None:
+        """Post 002's house: price = Y × square feet; its guesses 100, 150, 175; then real gradient steps."""
+        self.set_title("A house price: price = Y × square feet")
+        p = self.p
+        sqft, prices = data.house_prices()
+        s, price = float(sqft[0]), float(prices[0]) * 1000.0          # the table's prices are in $k
+        guesses = house_guesses(s, price, p["house_guesses"])
+        steps = house_steps(s, price, p["house_guesses"][0], p["house_lr"], p["house_steps"])
+        top, bottom = self.band()
+        head = label_text(f"house 1: {fmt(s)} sq ft, price ${fmt(price / 1000)}k", color=THEME.DATA)
+        head.move_to([0, top - 0.35, 0])
+        self.play(FadeIn(head))
+        self.caption.say(self, "Post 002 guesses the exchange rate Y, then makes it bigger while the estimate "
+                               "is too low.")
+        rows = VGroup()
+        for w, pred, err in guesses:
+            rows.add(label_text(f"Y = {fmt(w)}:  {fmt(w)} × {fmt(s)} = ${fmt(pred / 1000)}k,  error "
+                                f"${fmt(err / 1000)}k", size=TYPE.LABEL))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(head, DOWN, buff=0.4)
+        for r in rows:
+            self.play(FadeIn(r, shift=0.15 * DOWN), run_time=0.7)
+            self.wait(0.6)
+        self.wait(1.0)
+        self.unsay()
+        self.play(FadeOut(rows))
+        first = steps[0]
+        rule = VGroup(
+            math_text(r"P = Y \cdot S \quad\Rightarrow\quad \frac{dP}{dY} = S = ", fmt(abs(first.grad))),
+            math_text(r"\text{step} = ", fmt(abs(first.grad)), r"\times", fmt(p["house_lr"]), "=",
+                      fmt(abs(first.w_new - first.w)), color=THEME.GRAD),
+            math_text(rf"Y \leftarrow {fmt(first.w)} + {fmt(abs(first.w_new - first.w))} = {fmt(first.w_new)}",
+                      color=THEME.PREDICTION),
+        ).arrange(DOWN, buff=0.35).next_to(head, DOWN, buff=0.45)
+        self.caption.say(self, f"Gradient descent picks the step instead: the price changes by S = {fmt(abs(first.grad))}"
+                               f" per unit of Y.")
+        self.play(FadeIn(rule[0]))
+        self.caption.say(self, f"With step size {fmt(p['house_lr'])}: a step of {fmt(abs(first.grad))} × "
+                               f"{fmt(p['house_lr'])} = {fmt(abs(first.w_new - first.w))}, towards the price.")
+        self.play(FadeIn(rule[1]))
+        self.play(FadeIn(rule[2]))
+        walk = ", ".join(fmt(st.w_new) for st in steps[:4])
+        reached = next((k + 1 for k, st in enumerate(steps) if st.w_new * s == price), None)
+        trail = label_text(f"Y: {fmt(steps[0].w)} → {walk}{' …' if len(steps) > 4 else ''}", color=THEME.PREDICTION)
+        trail.next_to(rule, DOWN, buff=0.45)
+        self.play(FadeIn(trail))
+        self.wait(1.0)
+        mark_figure(self, "house-price")
+        end = steps[-1]
+        if reached is not None:
+            self.caption.say(self, f"Step after step the error shrinks; after {reached} steps Y = "
+                                   f"{fmt(steps[reached - 1].w_new)} prices the house exactly "
+                                   f"(${fmt(steps[reached - 1].w_new * s / 1000)}k).")
+        else:
+            self.caption.say(self, f"After {len(steps)} steps Y = {fmt(end.w_new)}: the estimate is "
+                                   f"${fmt(end.w_new * s / 1000)}k.")
+        self.wait(1.5)
+        self.unsay()
+        self.play(FadeOut(VGroup(head, rule, trail)))
 
     def setup_fit(self) -> None:
         self.set_title("SGD fits y = m·x + b, one point at a time")
@@ -199,7 +329,9 @@ class LinearFit(StoryScene):
                   Create(self.loss_axes), FadeIn(self.loss_tracer), FadeIn(ring))
         self.caption.say(self, "Each update uses one point (ringed); the squares are the squared errors.", 3)
         # The first pass slowly, update by update; then the remaining passes, the flat tail quickly.
-        self.play(self.t.animate.set_value(per), run_time=per * 1.0, rate_func=linear)
+        self.play(self.t.animate.set_value(1), run_time=1.0, rate_func=linear)
+        mark_figure(self, "sgd-point")
+        self.play(self.t.animate.set_value(per), run_time=(per - 1) * 1.0, rate_func=linear)
         self.play(FadeOut(ring), run_time=0.3)
         self.caption.say(self, f"{passes} passes over the {n} points: {len(fit.m) - 1} updates.", 3)
         mid = min(passes, 10) * per
