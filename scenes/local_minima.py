@@ -21,6 +21,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Arrow,
     Circle,
     Create,
     FadeIn,
@@ -29,6 +30,7 @@ from manim import (
     Square,
     ValueTracker,
     VGroup,
+    always_redraw,
     config,
 )
 
@@ -69,6 +71,32 @@ def slow_start(t: float) -> float:
     """Time -> progress that spends the first half of a run on its first fifth of the steps,
     where the runs move most (they creep near a minimum for the rest)."""
     return t ** 2.3
+
+
+def bump_step(losses: np.ndarray) -> int | None:
+    """The step at the top of the first bump a run climbs: its loss's first local maximum after the
+    start (None if the loss never rises and falls again)."""
+    d = np.diff(np.asarray(losses, dtype=float))
+    for k in range(1, len(d)):
+        if d[k - 1] > 0 >= d[k]:
+            return k
+    return None
+
+
+def paced(steps: int, slow_at: int | None, share: float = 0.35) -> Callable[[float], float]:
+    """A rate function over ``steps`` steps that spends more time on the early steps (where runs move
+    most, as :func:`slow_start`) and, if ``slow_at`` is given, about ``share`` of the time on the
+    steps around it: slow motion where the lesson happens."""
+    k = np.arange(steps, dtype=float)
+    w = (k + 1.0) ** -0.56
+    if slow_at is not None:
+        near = np.exp(-0.5 * ((k - slow_at) / 2.0) ** 2)
+        extra = share / (1 - share) * w.sum() / near.sum()
+        w = w + extra * near
+    cum = np.concatenate([[0.0], np.cumsum(w)])
+    cum /= cum[-1]
+    stations = np.arange(steps + 1) / steps
+    return lambda t: float(np.interp(t, cum, stations))
 
 
 def tick_range(lo: float, hi: float, most: int = 10) -> tuple[float, float, float]:
@@ -252,10 +280,25 @@ class LocalMinima(StoryScene):
             place_clear(name, tracer.position(tracer.exit_step), paths, lo, hi, taken,
                         radii=(0.3, 0.5, 0.8, 1.2, 1.7, 2.3, 3.0))
             names.add(name)
+        # The ball's velocity: the step momentum is taking, drawn at true length from the ball.
+        def velocity() -> VGroup:
+            s = min(step.get_value(), rolled.exit_step)
+            a, b = rolled.position(s), rolled.position(min(s + sub, rolled.exit_step))
+            if np.linalg.norm(b - a) < 0.12 or s >= case.steps * sub - 1e-9:
+                return VGroup()
+            return VGroup(Arrow(a, b, buff=0, color=THEME.OPTIMIZER["Momentum"], stroke_width=4,
+                                max_tip_length_to_length_ratio=0.35, tip_length=0.15))
+        arrow = always_redraw(velocity)
+        bump = bump_step(case.rolled.losses)
         self.caption.say(self, f"From {start_words} plain GD stops in the local minimum...", 3)
         self.play(Create(ring), FadeIn(counter))
-        self.add(stuck, rolled)
-        self.play(step.animate.set_value(case.steps * sub), run_time=7, rate_func=slow_start)
+        self.add(stuck, rolled, arrow)
+        if bump is not None:
+            self.caption.say(self, f"The arrow is momentum's step: the speed it built going down carries it up the bump, "
+                                   f"whose top it crosses at step {bump}.")
+        self.play(step.animate.set_value(case.steps * sub), run_time=9 if bump is not None else 7,
+                  rate_func=paced(case.steps, bump))
+        self.remove(arrow)
         counter.clear_updaters()
         self.play(FadeIn(names))
         self.caption.say(self, f"...while momentum (β = {fmt(case.momentum)}) rolls past it, to loss "

@@ -25,6 +25,7 @@ from manim import (
     FadeOut,
     Line,
     MathTex,
+    SurroundingRectangle,
     ValueTracker,
     VGroup,
     Write,
@@ -63,17 +64,23 @@ def rel(a: float, b: float) -> str:
     """The TeX relation that holds between ``a`` and ``b``."""
     return "<" if a < b else (r"\geq" if a > b else "=")
 
-# Each optimizer's update rule, one equation a line, and the caption that goes with it.
-RULES = {
-    "SGD": ([r"\theta \leftarrow \theta - \eta\, g"], "plain steps against the gradient g"),
-    "Momentum": ([r"v \leftarrow \beta v + g", r"\theta \leftarrow \theta - \eta\, v"],
-                 "momentum accumulates a velocity v from past gradients"),
-    "RMSprop": ([r"s \leftarrow \alpha s + (1-\alpha)\, g^2",
-                 r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{s}+\epsilon}"],
-                "RMSprop divides by a running RMS of the gradient"),
-    "Adam": ([r"m \leftarrow \beta_1 m + (1-\beta_1)\, g", r"s \leftarrow \beta_2 s + (1-\beta_2)\, g^2",
-              r"\theta \leftarrow \theta - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}"],
-             "Adam does both, with bias correction for the early steps"),
+
+# Each optimizer's update rule, one equation a line (each line split into parts), the part that
+# makes it different (line, part), and the caption that says what that part does.
+RULE_TEX = {
+    "SGD": [[r"\theta \leftarrow \theta - ", r"\eta\, g"]],
+    "Momentum": [[r"v \leftarrow ", r"\beta v", r" + g"], [r"\theta \leftarrow \theta - \eta\, v"]],
+    "RMSprop": [[r"s \leftarrow \alpha s + (1-\alpha)\, g^2"],
+                [r"\theta \leftarrow \theta - \eta\, ", r"\frac{g}{\sqrt{s}+\epsilon}"]],
+    "Adam": [[r"m \leftarrow \beta_1 m + (1-\beta_1)\, g"], [r"s \leftarrow \beta_2 s + (1-\beta_2)\, g^2"],
+             [r"\theta \leftarrow \theta - \eta\,", r"\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}"]],
+}
+RULE_TERM = {"SGD": (0, 1), "Momentum": (0, 1), "RMSprop": (1, 1), "Adam": (2, 1)}
+RULE_WORDS = {
+    "SGD": "SGD steps against the gradient g, scaled by the learning rate η.",
+    "Momentum": "Momentum keeps a velocity v: the term βv carries the past steps into this one.",
+    "RMSprop": "RMSprop divides each coordinate's gradient by its running size √s.",
+    "Adam": "Adam divides momentum's average m by RMSprop's √s, corrected for the first steps.",
 }
 
 
@@ -187,29 +194,44 @@ class Optimizers(StoryScene):
 
     # ------------------------------------------------------------ storyboard
     def show_rules(self) -> None:
-        """The four update rules, each equation on its own line at the MATH size, in two columns."""
+        """Each update rule alone and large, the term that makes it different highlighted while the
+        caption says what it does; then the four side by side."""
         self.set_title("Four ways to take a step")
+        top, bottom = self.band()
         blocks = {}
         for name in ORDER:
-            tex_lines, _ = RULES[name]
             label = label_text(name, color=THEME.OPTIMIZER[name], weight="BOLD")
-            eqs = VGroup(*[math_text(t) for t in tex_lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+            eqs = VGroup(*[math_text(*line) for line in RULE_TEX[name]]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
             eqs.next_to(label, DOWN, buff=0.25, aligned_edge=LEFT).shift(0.4 * RIGHT)
             blocks[name] = VGroup(label, eqs)
+        for name in ORDER:
+            big = blocks[name].copy().scale(1.4).move_to([0, (top + bottom) / 2, 0])
+            if big.height > top - bottom:
+                big.scale((top - bottom) / big.height)
+            line, part = RULE_TERM[name]
+            term = big[1][line][part]
+            self.caption.say(self, RULE_WORDS[name])
+            self.play(FadeIn(big[0]), Write(big[1]), run_time=1.0 + 0.5 * len(big[1]))
+            box = SurroundingRectangle(term, color=THEME.OPTIMIZER[name], buff=0.08, stroke_width=3)
+            self.play(term.animate.set_color(THEME.OPTIMIZER[name]), Create(box))
+            self.wait(self.caption.remaining(self))
+            if name in ("Momentum", "Adam"):
+                mark_figure(self, f"rule-{name.lower()}")
+            self.unsay()
+            self.play(FadeOut(big), FadeOut(box), run_time=0.6)
+        for name in ORDER:
+            line, part = RULE_TERM[name]
+            blocks[name][1][line][part].set_color(THEME.OPTIMIZER[name])
         left = VGroup(blocks["SGD"], blocks["Momentum"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
         right = VGroup(blocks["RMSprop"], blocks["Adam"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
         table = VGroup(left, right).arrange(RIGHT, buff=1.6, aligned_edge=UP)
-        top, bottom = self.band()
         if table.height > top - bottom or table.width > config.frame_width - 0.6:
             raise ValueError("optimizers: the update rules do not fit the frame at the MATH size")
         table.move_to([0, (top + bottom) / 2, 0])
-        for name in ORDER:
-            label, eqs = blocks[name]
-            self.caption.say(self, RULES[name][1] + ".", 2.6)
-            self.play(FadeIn(label), Write(eqs), run_time=1.0 + 0.5 * len(eqs))
-            self.wait(1.0)
+        self.caption.say(self, "Side by side: what each adds to the plain step.")
+        self.play(FadeIn(table))
         mark_figure(self, "update-rules")
-        self.wait(1)
+        self.wait(self.caption.remaining(self))
         self.unsay()
         self.play(FadeOut(table))
 
