@@ -15,6 +15,7 @@ trail pieces sorted in with them -- see ``benchmarks/bench_render.py``.
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -38,8 +39,9 @@ from manim import (
 
 from gdcore import functions
 from gdcore.contour import contour_levels, contour_segments
+from gdcore.explore import find_minima, lr_grid_search, with_lr
 from gdcore.optim import SGD, Adam, RMSprop
-from gdcore.trajectory import Trajectory, descend
+from gdcore.trajectory import Trajectory, descend, nearest_minimum
 from scenes.kit import (
     THEME,
     TYPE,
@@ -62,7 +64,6 @@ from scenes.kit import (
 )
 
 ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
-LR_KEY = {"SGD": "lr_sgd", "Momentum": "lr_momentum", "RMSprop": "lr_rmsprop", "Adam": "lr_adam"}
 
 
 class LossSurface(StoryThreeDScene):
@@ -82,6 +83,9 @@ class LossSurface(StoryThreeDScene):
 
     # ----------------------------------------------------------------- data
     def run_optimizers(self) -> dict[str, Trajectory]:
+        """Each optimizer at the rate the rule ``lr_rule`` gives: the same for all, the best of a grid
+        (gdcore.explore.lr_grid_search: lowest f after the steps among runs that do not diverge), or
+        the hand-set lr_* (then the scene names no winner)."""
         p = self.p
         opts = {
             "SGD": SGD(lr=p["lr_sgd"]),
@@ -89,6 +93,12 @@ class LossSurface(StoryThreeDScene):
             "RMSprop": RMSprop(lr=p["lr_rmsprop"]),
             "Adam": Adam(lr=p["lr_adam"]),
         }
+        if p["lr_rule"] == "same":
+            opts = {n: with_lr(o, p["lr_same"]) for n, o in opts.items()}
+        elif p["lr_rule"] == "grid":
+            searches = {n: lr_grid_search(self.loss, p["start"], o, p["steps"], p["lr_grid"]) for n, o in opts.items()}
+            opts = {n: with_lr(o, s.best_lr if s.best_lr is not None else s.grid[0]) for (n, o), s in
+                    zip(opts.items(), searches.values())}
         self.opts = opts
         return {n: descend(self.loss, p["start"], o, p["steps"]) for n, o in opts.items()}
 
@@ -121,7 +131,7 @@ class LossSurface(StoryThreeDScene):
         self.view = self.race_view()
         # The colour bar: the mesh's colour range; colours stop at the plotted top (a percentile).
         c_lo, c_hi = self.mesh.color_range
-        self.colorbar = ColorBar(c_lo, c_hi, title="loss", height=3.0, clipped=bool(np.nanmax(Z) > self.z_hi))
+        self.colorbar = ColorBar(c_lo, c_hi, title="f", height=3.0, clipped=bool(np.nanmax(Z) > self.z_hi))
         self.colorbar.to_edge(RIGHT, buff=0.4).set_y((self.titles.bottom() + self.caption.top()) / 2)
         self.frame_axes, self.axis_names, self.ticks = self.floor_axes()
         self.legend = VGroup(*[self.legend_row(n) for n in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
@@ -161,7 +171,7 @@ class LossSurface(StoryThreeDScene):
         y_axis = line([x_near, y_lo, f], [x_near, y_hi, f])
         z_axis = line([*corner, f], [*corner, self.z_hi])
         lines = VGroup(x_axis, y_axis, z_axis)
-        names = surface_axis_labels(SimpleNamespace(x_axis=x_axis, y_axis=y_axis, z_axis=z_axis), "x", "y", "loss")
+        names = surface_axis_labels(SimpleNamespace(x_axis=x_axis, y_axis=y_axis, z_axis=z_axis), "x", "y", "f")
         ticks = VGroup()
         out_y = (-1 if y_near == y_lo else 1) * 0.09 * (y_hi - y_lo)
         out_x = (1 if x_near == x_hi else -1) * 0.07 * (x_hi - x_lo)
@@ -214,7 +224,7 @@ class LossSurface(StoryThreeDScene):
         thetas = np.concatenate([np.linspace(start, self.view, 8), np.linspace(self.view, self.view + drift, 4)])
         zoom, centre = self.fit_camera(p["phi"], thetas)
         self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=start * DEGREES, zoom=zoom, frame_center=centre)
-        self.set_title(f"A loss surface: {self.loss.description.split(':')[0]}")
+        self.set_title(f"The surface f(x, y): {self.loss.description.split(':')[0]}")
         camera = self.renderer.camera
         self.mesh.sort(camera.get_rotation_matrix())
         # The floor (contours, axes) first: it is always farther than the surface.
@@ -223,8 +233,8 @@ class LossSurface(StoryThreeDScene):
         self.add_fixed_in_frame_mobjects(self.colorbar)
         self.play(FadeIn(self.floor_contours), Create(self.frame_axes), FadeIn(self.mesh), FadeIn(self.axis_names),
                   FadeIn(self.ticks), FadeIn(self.colorbar), run_time=1.5)
-        self.caption.say(self, f"The loss of {self.loss.description} over the plane (x, y), coloured by "
-                               "height.", 5)
+        self.caption.say(self, f"The height f(x, y) of {self.loss.description}, coloured by height: "
+                               "the optimizers minimize f.")
         # Re-sort every frame from now on (not during the fade: it pairs faces by position).
         self.mesh.add_updater(lambda m: m.sort(camera.get_rotation_matrix()))
         # Turn the camera so the shape reads in depth, to the view from which the race is seen best.
@@ -254,7 +264,7 @@ class LossSurface(StoryThreeDScene):
         self.add_fixed_in_frame_mobjects(legend)
         start = ", ".join(fmt(v, 3) for v in self.p["start"])
         self.caption.say(self, f"SGD, momentum, RMSprop and Adam start together at ({start}); "
-                               f"{self.p['steps']} steps each.", 4)
+                               f"{self.p['steps']} steps each. " + self.rule_words())
         for name in ORDER:
             self.place(name)
         self.mesh.sort(self.renderer.camera.get_rotation_matrix())
@@ -265,6 +275,15 @@ class LossSurface(StoryThreeDScene):
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
         mark_figure(self, "race-3d")
+
+    def rule_words(self) -> str:
+        p = self.p
+        if p["lr_rule"] == "same":
+            return f"All at the same learning rate, {fmt(p['lr_same'], 3)}."
+        if p["lr_rule"] == "grid":
+            g = sorted(p["lr_grid"])
+            return f"Each at its best rate of {len(g)} from {fmt(g[0], 3)} to {fmt(g[-1], 3)} (lowest f at the end)."
+        return "Rates set by hand, not tuned."
 
     def race_view(self) -> float:
         """The camera azimuth (degrees) the race is watched from: the one that hides the least of it.
@@ -299,7 +318,7 @@ class LossSurface(StoryThreeDScene):
         """Two lines: the optimizer's name by its dot; its learning rate and its loss now."""
         swatch = Dot(radius=0.08, color=THEME.OPTIMIZER[name])
         label = label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD")
-        lr = tick_text(f"lr {fmt(self.p[LR_KEY[name]])}", color=THEME.text)
+        lr = tick_text(f"lr {fmt(self.opts[name].lr, 3)}", color=THEME.text)
         value = self.loss_text(self.runs[name].losses[0])
         head = VGroup(swatch, label).arrange(RIGHT, buff=0.15)
         lr.next_to(head, DOWN, buff=0.1).align_to(label, LEFT)
@@ -313,14 +332,17 @@ class LossSurface(StoryThreeDScene):
 
     @staticmethod
     def loss_line(loss: float) -> str:
-        return f"loss {fmt(loss, 3)}"
+        return f"f {fmt(loss, 3)}"
 
     def update_legend(self, group: VGroup) -> None:
         k = int(self.step.get_value())
         camera = self.renderer.camera
         for row, name in zip(group, ORDER):
             run = self.runs[name]
-            row[2].set_text(self.loss_line(run.losses[min(k, len(run.losses) - 1)]))
+            if run.status == "diverged" and k >= len(run.losses) - 1:
+                row[2].set_text("diverged")
+            else:
+                row[2].set_text(self.loss_line(run.losses[min(k, len(run.losses) - 1)]))
             # New glyphs: keep them fixed in the frame like the rest of the legend.
             camera.fixed_in_frame_mobjects.update(row[2].get_family())
 
@@ -387,16 +409,39 @@ class LossSurface(StoryThreeDScene):
         mark_figure(self, "top-down")
 
     def verdict(self) -> str:
-        """The final losses, and which runs reached a global minimum when the loss lists them."""
-        finals = {name: float(self.runs[name].losses[-1]) for name in ORDER}
-        text = "Final loss: " + ", ".join(f"{n} {fmt(v, 3)}" for n, v in finals.items()) + "."
-        if self.loss.global_minima:
-            best = min(m.value for m in self.loss.global_minima)
-            tol = 1e-3 * max(1.0, abs(best))
-            reached = [n for n, v in finals.items() if abs(v - best) <= tol]
-            if reached and len(reached) < len(ORDER):
-                text += f" Only {' and '.join(reached)} reached a global minimum."
-            elif not reached:
-                text += " None reached a global minimum."
-        return text
+        """Where each run ended, from its status and the minimum nearest its last point; why, when the
+        momentum run alone reached a global minimum after climbing (its f rose on the way)."""
+        return verdict_words(self.loss, self.runs, self.p["lr_rule"])
 
+
+def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
+    """The race's lesson in words derived from the runs (see :meth:`LossSurface.verdict`)."""
+    span = max(hi - lo for lo, hi in loss.domain)
+    if not loss.minima:
+        # A user's expression lists none: the minima plain descent finds from a grid of starts.
+        loss = dataclasses.replace(loss, minima=find_minima(loss))
+    groups: dict[str, list[str]] = {}
+    for name in ORDER:
+        t = runs[name]
+        (x0, x1), (y0, y1) = loss.domain
+        outside = not (x0 <= t.final[0] <= x1 and y0 <= t.final[1] <= y1)
+        m = None if t.status == "diverged" else nearest_minimum(loss, t.final, 0.02 * span)
+        if t.status == "diverged":
+            key = "diverged"
+        elif outside:
+            key = "left the map"
+        elif m is None:
+            key = f"had not reached a minimum yet (f = {fmt(float(t.losses[-1]), 3)})"
+        elif m.is_global:
+            key = f"reached the global minimum, f = {fmt(m.value, 3)}"
+        else:
+            key = f"stopped in a local minimum, f = {fmt(m.value, 3)}"
+        groups.setdefault(key, []).append(name)
+    parts = [f"{' and '.join(names) if len(names) < 3 else ', '.join(names[:-1]) + ' and ' + names[-1]} {key}"
+             for key, names in groups.items()]
+    text = "; ".join(parts) + "."
+    reached = [n for n, k in ((n, k) for k, ns in groups.items() for n in ns) if k.startswith("reached")]
+    climbed = bool(np.any(np.diff(runs["Momentum"].losses) > 0))
+    if reached == ["Momentum"] and climbed and rule != "given":
+        text += " Momentum's velocity carried it uphill over the ridge."
+    return text

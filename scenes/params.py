@@ -407,6 +407,9 @@ def _cross_local_minima(w: _Where, p: dict[str, Any]) -> None:
 def _cross_loss_surface(w: _Where, p: dict[str, Any]) -> None:
     _need_points(w, p, "start")
     _defined_at(w, w.key("function"), p["function"], w.key("start"), p["start"])
+    if p["lr_rule"] == "grid" and not 1 <= len(p["lr_grid"]) <= _MAX_LR_GRID:
+        raise w.error(w.key("lr_grid"), f"needs 1 to {_MAX_LR_GRID} learning rates to search (lr_rule = 'grid'), "
+                                        f"got {len(p['lr_grid'])}")
 
 
 def _train_steps(n: int, epochs: int, batch_size: int) -> int:
@@ -463,7 +466,7 @@ _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
 
 _COST_KEYS = {
     "neural_network": ("hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
-    "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes"),
+    "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes", "batch_epochs"),
     "loss_landscape": ("dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution"),
     "loss_surface": ("function", "steps"),
     "optimizers": ("cases", "steps"),
@@ -503,7 +506,7 @@ def estimate(scene: str, p: dict[str, Any]):
         total = ZERO
         for bs in [n, 1, p["batch_size"], *p["batch_sizes"]]:
             total = total + cost.train_cost(sizes, n, p["epochs"], bs, 0, n_test, "sgd")
-        return total
+        return total + cost.train_cost(sizes, n, p["batch_epochs"], n, 0, n_test, "sgd")   # the longer batch run
     if scene == "loss_landscape":
         n = _DATASET_N[p["dataset"]]
         sizes = [64 if p["dataset"] == "digits" else 2, *p["hidden"], 10 if p["dataset"] == "digits" else 2]
@@ -516,7 +519,8 @@ def estimate(scene: str, p: dict[str, Any]):
                  + cost.batched_cost(sizes, n, T) + cost.plane_cost(sizes, n, T))
         return c + after.holding(8.0 * 3 * T * P)     # the checkpoints, centred, projected
     if scene == "loss_surface":
-        return cost.descend_cost(p["steps"], 4, _expr_nodes(p["function"]))
+        runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
+        return cost.descend_cost(p["steps"], runs, _expr_nodes(p["function"]))
     if scene == "optimizers":
         total = ZERO
         runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4

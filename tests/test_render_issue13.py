@@ -75,3 +75,23 @@ def test_local_minima_noise_so_large_runs_leave_the_map(tmp_path):
         tmp_path, "[local_minima]\nnoise = 60.0\nnoise_runs = 3\nbasin_grid = 21\n"))
     text = srt_text(r)
     assert re.search(r"the noisy run (diverged|settles at no minimum|leaves it|stays)", text), text
+
+
+def test_loss_surface_user_function_with_a_diverging_rate(tmp_path):
+    from gdcore import functions
+    from gdcore.optim import SGD, Adam, RMSprop
+    from gdcore.trajectory import descend
+    from scenes.loss_surface import verdict_words
+
+    r = render_tiny("loss_surface.py", tmp_path, params(
+        tmp_path, "[loss_surface]\nfunction = \"x**2 + 3*sin(y)\"\nstart = [1.9, 1.1]\nsteps = 150\n"
+                  "lr_rule = \"given\"\nlr_sgd = 1.5\nlr_momentum = 0.01\nlr_rmsprop = 0.01\nlr_adam = 0.01\n"
+                  "turn_seconds = 1.0\nrace_seconds = 2.0\n"))
+    assert not is_blank(r.last_frame)
+    f = functions.get("x**2 + 3*sin(y)")
+    runs = {n: descend(f, [1.9, 1.1], o, 150) for n, o in
+            {"SGD": SGD(lr=1.5), "Momentum": SGD(lr=0.01, momentum=0.9), "RMSprop": RMSprop(lr=0.01),
+             "Adam": Adam(lr=0.01)}.items()}
+    text = srt_text(r)
+    assert verdict_words(f, runs, "given") in text
+    assert "SGD diverged" in text and "Rates set by hand" in text
