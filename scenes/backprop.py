@@ -123,7 +123,7 @@ class Backprop(StoryScene):
         for make, words in ((lambda: a + b, "Adding"), (lambda: a * b, "Multiplying")):
             out = make()
             out.label = "out"
-            graph = ComputationGraph(out.graph(), max_height=4.6).shift(0.2 * UP)
+            graph = ComputationGraph(out.graph(), max_height=4.6, tip_ratio=0.4).shift(0.2 * UP)
             leaves = VGroup(graph.box("a"), graph.box("b"))
             self.play(FadeIn(leaves))
             self.caption.say(
@@ -168,7 +168,7 @@ class Backprop(StoryScene):
         self.tree_nodes = by_label(d)
         self.tree_out = d
         e = self.tree_nodes["e"]
-        self.tree = ComputationGraph(d.graph(), max_height=3.6)
+        self.tree = ComputationGraph(d.graph(), max_height=3.6, tip_ratio=0.4)
         self.tree.next_to([0, self.titles.bottom(), 0], DOWN, buff=0.3)
         self.caption.say(self, f"Forward pass: the values flow right, e = a·b = {fmt(e.data)}, "
                                f"then d = e + c = {fmt(d.data)}.")
@@ -283,7 +283,7 @@ class Backprop(StoryScene):
         o = neuron(self.p, activation)
         nodes = by_label(o)
         n = nodes["n"]
-        graph = ComputationGraph(o.graph(), max_height=4.2, col_gap=1.6)
+        graph = ComputationGraph(o.graph(), max_height=4.2, col_gap=1.6, tip_ratio=0.45)
         graph.next_to([0, self.titles.bottom(), 0], DOWN, buff=0.1)
         key = None
         if graph.compact:
