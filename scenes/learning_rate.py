@@ -293,25 +293,29 @@ class LearningRate(StoryScene):
         thresholds.next_to(self.title, DOWN, buff=0.15)
         self.play(FadeIn(thresholds))
         (x_lo, x_hi), (y_lo, y_hi) = loss.domain
-        grid_x = np.linspace(x_lo, x_hi, 121)
-        grid_y = np.linspace(y_lo, y_hi, 121)
-        X, Y = np.meshgrid(grid_x, grid_y)
-        Z = loss.value(np.stack([X, Y], -1))
-        levels = contour_levels(Z, 10)
         step = ValueTracker(0.0)
         panels = VGroup()
+        boxes, zoomed = [], []
         for name in REGIMES:
-            axes = PlotAxes([x_lo, x_hi, (x_hi - x_lo) / 2], [y_lo, y_hi, (y_hi - y_lo) / 2], x_length=2.55,
-                            y_length=2.55 * (y_hi - y_lo) / (x_hi - x_lo), x_title="x", y_title="y")
+            z = self.bowl_zoom(runs[name], loss.domain)
+            zoomed.append(z > 1.2)
+            cx, cy, hx, hy = (x_lo + x_hi) / 2, (y_lo + y_hi) / 2, z * (x_hi - x_lo) / 2, z * (y_hi - y_lo) / 2
+            box = ((cx - hx, cy - hy), (cx + hx, cy + hy))
+            boxes.append(box)
+            axes = PlotAxes([box[0][0], box[1][0], hx], [box[0][1], box[1][1], hy], x_length=2.4,
+                            y_length=2.4 * (y_hi - y_lo) / (x_hi - x_lo),
+                            x_title="x (zoomed out)" if zoomed[-1] else "x", y_title="y")
             header = self.panel_header(name, names[name], r).next_to(axes, UP, buff=0.12)
             panels.add(VGroup(header, axes))
         panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
         self.center_below(panels, thresholds)
         tracers = []
-        for name, panel in zip(REGIMES, panels):
+        for name, panel, (lo, hi) in zip(REGIMES, panels, boxes):
             axes = panel[1]
-            panel.add(ContourMap(axes, X, Y, Z, levels, stroke_width=1.5, opacity=0.8))
-            tracers.append(PathTracer(axes, runs[name].points, THEME.REGIME[name], step, (x_lo, y_lo), (x_hi, y_hi),
+            X, Y = np.meshgrid(np.linspace(lo[0], hi[0], 121), np.linspace(lo[1], hi[1], 121))
+            Z = loss.value(np.stack([X, Y], -1))
+            panel.add(ContourMap(axes, X, Y, Z, contour_levels(Z, 10), stroke_width=1.5, opacity=0.8))
+            tracers.append(PathTracer(axes, runs[name].points, THEME.REGIME[name], step, lo, hi,
                                       dot_radius=0.06, stroke_width=2.5))
         self.play(FadeIn(panels), run_time=1.0)
         self.add(*tracers)
@@ -327,9 +331,20 @@ class LearningRate(StoryScene):
             self.caption.say(self, said + ".")
         else:
             self.caption.say(self, "Each rate does here what it did on the curve.")
+        if any(zoomed):
+            self.caption.say(self, "The zoomed-out panel shows its run growing, step by step, before it leaves.")
         self.wait(1.5)
         self.unsay()   # the caption goes with what it describes
         self.play(FadeOut(VGroup(panels, *tracers, thresholds)))
+
+    @staticmethod
+    def bowl_zoom(run: Trajectory, domain) -> float:
+        """How far to zoom out (≥ 1) so the run's steps within ZOOM_MAX × the box stay on the panel."""
+        c = np.array([(lo + hi) / 2 for lo, hi in domain])
+        half = np.array([(hi - lo) / 2 for lo, hi in domain])
+        rel = np.max(np.abs(run.points - c) / half, axis=1)
+        inside = rel[rel <= ZOOM_MAX]
+        return float(np.ceil(max(1.0, inside.max() * 1.05))) if len(inside) else 1.0
 
     # ------------------------------------------------------------ beat 4: why -- the pace of each direction
     def bowl_lesson(self) -> None:
