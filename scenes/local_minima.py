@@ -284,7 +284,7 @@ class LocalMinima(StoryScene):
         def velocity() -> VGroup:
             s = min(step.get_value(), rolled.exit_step)
             a, b = rolled.position(s), rolled.position(min(s + sub, rolled.exit_step))
-            if np.linalg.norm(b - a) < 0.12 or s >= case.steps * sub - 1e-9:
+            if np.linalg.norm(b - a) < 0.06 or s >= case.steps * sub - 1e-9:
                 return VGroup()
             return VGroup(Arrow(a, b, buff=0, color=THEME.OPTIMIZER["Momentum"], stroke_width=4,
                                 max_tip_length_to_length_ratio=0.35, tip_length=0.15))
@@ -293,11 +293,19 @@ class LocalMinima(StoryScene):
         self.caption.say(self, f"From {start_words} plain GD stops in the local minimum...", 3)
         self.play(Create(ring), FadeIn(counter))
         self.add(stuck, rolled, arrow)
-        if bump is not None:
-            self.caption.say(self, f"The arrow is momentum's step: the speed it built going down carries it up the bump, "
-                                   f"whose top it crosses at step {bump}.")
-        self.play(step.animate.set_value(case.steps * sub), run_time=9 if bump is not None else 7,
-                  rate_func=paced(case.steps, bump))
+        rate, total = paced(case.steps, bump), 9.0 if bump is not None else 7.0
+        if bump is not None and bump > 3:
+            # Up to a few steps before the top; then the arrow is explained while the ball climbs slowly.
+            t_split = float(np.searchsorted([rate(t) for t in np.linspace(0, 1, 1001)], (bump - 3) / case.steps)) / 1000
+            r_split = rate(t_split)
+            self.play(step.animate.set_value(r_split * case.steps * sub), run_time=max(total * t_split, 3.0),
+                      rate_func=lambda u: rate(u * t_split) / max(r_split, 1e-12))
+            self.caption.say(self, f"The arrow is momentum's step: its speed carries it up the bump "
+                                   f"(over the top at step {bump}).")
+            self.play(step.animate.set_value(case.steps * sub), run_time=total * (1 - t_split),
+                      rate_func=lambda u: (rate(t_split + u * (1 - t_split)) - r_split) / (1 - r_split))
+        else:
+            self.play(step.animate.set_value(case.steps * sub), run_time=total, rate_func=rate)
         self.remove(arrow)
         counter.clear_updaters()
         self.play(FadeIn(names))
