@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["LineFit", "fit_line", "least_squares", "mse", "mse_grid", "HouseStep", "house_guesses", "house_steps"]
+__all__ = ["LineFit", "fit_line", "least_squares", "mse", "mse_grid", "HouseStep", "house_guesses", "house_steps", "settled_index"]
 
 
 @dataclass
@@ -189,3 +189,15 @@ def house_steps(sqft: float, price: float, w0: float, lr: float, steps: int) -> 
         out.append(HouseStep(w, pred.data, price - pred.data, wv.grad, w_new))
         w = w_new
     return out
+
+
+def settled_index(values, rel: float = 0.01) -> int:
+    """The first index from which every value stays within ``rel`` (relative) of the last one.
+
+    >>> settled_index([10.0, 5.0, 2.0, 1.02, 0.995, 1.0], 0.05)
+    3
+    """
+    v = np.asarray(values, float)
+    off = np.abs(v - v[-1]) > rel * abs(v[-1])
+    bad = np.nonzero(off)[0]
+    return int(bad[-1] + 1) if len(bad) else 0

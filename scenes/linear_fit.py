@@ -35,7 +35,16 @@ from manim import (
 
 from gdcore import data
 from gdcore.contour import contour_levels
-from gdcore.linfit import LineFit, fit_line, house_guesses, house_steps, least_squares, mse, mse_grid
+from gdcore.linfit import (
+    LineFit,
+    fit_line,
+    house_guesses,
+    house_steps,
+    least_squares,
+    mse,
+    mse_grid,
+    settled_index,
+)
 from scenes.kit import (
     THEME,
     TYPE,
@@ -224,7 +233,8 @@ class LinearFit(StoryScene):
                       fmt(abs(first.w_new - first.w)), color=THEME.GRAD),
             math_text(rf"Y \leftarrow {fmt(first.w)} + {fmt(abs(first.w_new - first.w))} = {fmt(first.w_new)}",
                       color=THEME.PREDICTION),
-        ).arrange(DOWN, buff=0.35).next_to(head, DOWN, buff=0.45)
+        ).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
+        rule.move_to([-3.4, (head.get_bottom()[1] + bottom) / 2, 0])
         self.caption.say(self, f"Gradient descent picks the step instead: the price changes by S = {fmt(abs(first.grad))}"
                                f" per unit of Y.")
         self.play(FadeIn(rule[0]))
@@ -232,11 +242,26 @@ class LinearFit(StoryScene):
                                f"{fmt(p['house_lr'])} = {fmt(abs(first.w_new - first.w))}, towards the price.")
         self.play(FadeIn(rule[1]))
         self.play(FadeIn(rule[2]))
-        walk = ", ".join(fmt(st.w_new) for st in steps[:4])
         reached = next((k + 1 for k, st in enumerate(steps) if st.w_new * s == price), None)
-        trail = label_text(f"Y: {fmt(steps[0].w)} → {walk}{' …' if len(steps) > 4 else ''}", color=THEME.PREDICTION)
-        trail.next_to(rule, DOWN, buff=0.45)
-        self.play(FadeIn(trail))
+        # Y step by step, beside the rule: the answer price / S dashed.
+        ws = np.array([steps[0].w] + [st.w_new for st in steps])
+        target = price / s
+        y_lo, y_hi, y_step = nice_range(min(ws.min(), target), max(ws.max(), target), 4)
+        chart = PlotAxes(nice_range(0, len(steps), 5), [y_lo, y_hi, y_step], x_length=5.0,
+                         y_length=head.get_bottom()[1] - bottom - 1.4, x_title="gradient step",
+                         y_title="Y ($ per sq ft)", y_title_color=THEME.PREDICTION)
+        chart.move_to([3.4, (head.get_bottom()[1] + bottom) / 2, 0])
+        answer = DashedLine(chart.c2p(0, target), chart.c2p(len(steps), target), color=THEME.DATA, stroke_width=2)
+        answer_name = label_text(f"price / S = {fmt(target)}", size=TYPE.TICK, color=THEME.DATA)
+        answer_name.next_to(answer.get_start(), DOWN, buff=0.08).align_to(answer, LEFT).shift(0.1 * RIGHT)
+        t = ValueTracker(0.0)
+        trail = PathTracer(chart, np.stack([np.arange(len(ws)), ws], -1), THEME.PREDICTION, t, (0, y_lo),
+                           (len(steps), y_hi), dot_radius=0.07, stroke_width=3)
+        self.play(Create(chart), Create(answer), FadeIn(answer_name), FadeIn(trail))
+        self.play(t.animate.set_value(len(steps)), run_time=min(6.0, 0.5 * len(steps)), rate_func=linear)
+        marks = VGroup(*[Dot(chart.c2p(k, w), radius=0.05, color=THEME.PREDICTION) for k, w in enumerate(ws)])
+        self.play(FadeIn(marks), run_time=0.4)
+        trail.add(marks)
         self.wait(1.0)
         mark_figure(self, "house-price")
         end = steps[-1]
@@ -249,7 +274,7 @@ class LinearFit(StoryScene):
                                    f"${fmt(end.w_new * s / 1000)}k.")
         self.wait(1.5)
         self.unsay()
-        self.play(FadeOut(VGroup(head, rule, trail)))
+        self.play(FadeOut(VGroup(head, rule, chart, answer, answer_name, trail)))
 
     def setup_fit(self) -> None:
         self.set_title("SGD fits y = m·x + b, one point at a time")
@@ -334,9 +359,14 @@ class LinearFit(StoryScene):
         self.play(self.t.animate.set_value(per), run_time=(per - 1) * 1.0, rate_func=linear)
         self.play(FadeOut(ring), run_time=0.3)
         self.caption.say(self, f"{passes} passes over the {n} points: {len(fit.m) - 1} updates.", 3)
-        mid = min(passes, 10) * per
-        self.play(self.t.animate.set_value(mid), run_time=4, rate_func=linear)
-        self.play(self.t.animate.set_value(len(fit.m) - 1), run_time=3, rate_func=linear)
+        # Time goes where the loss moves: up to the pass after which it stays within 1% of its end.
+        last = len(fit.m) - 1
+        flat = min(last, max(per, int(np.ceil(settled_index(fit.loss, 0.01) / per)) * per))
+        self.play(self.t.animate.set_value(flat), run_time=5, rate_func=linear)
+        if flat < last:
+            self.caption.say(self, f"From pass {flat // per} on the loss stays within 1% of its final "
+                                   f"{fit.loss[-1]:.4f}: the last {(last - flat) // per} passes in a blink.")
+            self.play(self.t.animate.set_value(last), run_time=1, rate_func=linear)
         self.wait(0.5)
         mark_figure(self, "after-sgd")
         self.readout = readout

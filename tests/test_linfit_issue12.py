@@ -49,3 +49,16 @@ def test_mse_grid_matches_mse_pointwise():
     for j, b in enumerate(bs):
         for i, m in enumerate(ms):
             assert Z[j, i] == pytest.approx(mse(x, y, m, b))
+
+
+def test_settled_index_is_where_the_loss_stops_moving():
+    from gdcore.linfit import settled_index
+
+    p = scene_params("linear_fit")
+    x, y = data.six_points()
+    fit = fit_line(x, y, lr=p["lr"], epochs=p["passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+    k = settled_index(fit.loss, 0.01)
+    final = fit.loss[-1]
+    assert all(abs(v - final) <= 0.01 * final for v in fit.loss[k:])
+    assert k == 0 or abs(fit.loss[k - 1] - final) > 0.01 * final
+    assert 0 < k < len(fit.loss) - 1          # the default run has a flat tail worth skipping
