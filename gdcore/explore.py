@@ -33,6 +33,7 @@ __all__ = [
     "LrSearch",
     "NoiseEscape",
     "basins_of_attraction",
+    "bump_step",
     "critical_kind",
     "lr_grid_search",
     "noise_escape",
@@ -407,3 +408,13 @@ def find_minima(loss: Loss, steps: int = 300, n: int = 21) -> list[Minimum]:
     if loss.minima:
         return list(loss.minima)
     return basins_of_attraction(loss, 0.5 / max_curvature(loss, n), steps, n).minima
+
+
+def bump_step(losses: Sequence[float]) -> int | None:
+    """The step at the top of the first bump a run climbs: the first local maximum of its loss after
+    the start (None if the loss never rises and then falls)."""
+    d = np.diff(np.asarray(losses, dtype=float))
+    for k in range(1, len(d)):
+        if d[k - 1] > 0 >= d[k]:
+            return k
+    return None

@@ -39,6 +39,7 @@ from gdcore.contour import contour_levels
 from gdcore.explore import (
     Basins,
     basins_of_attraction,
+    bump_step,
     find_minima,
     max_curvature,
     noise_escape,
@@ -57,6 +58,7 @@ from scenes.kit import (
     mark_figure,
     math_text,
     nice_range,
+    paced,
     polyline,
     tick_text,
     xy_to_scene,
@@ -71,32 +73,6 @@ def slow_start(t: float) -> float:
     """Time -> progress that spends the first half of a run on its first fifth of the steps,
     where the runs move most (they creep near a minimum for the rest)."""
     return t ** 2.3
-
-
-def bump_step(losses: np.ndarray) -> int | None:
-    """The step at the top of the first bump a run climbs: its loss's first local maximum after the
-    start (None if the loss never rises and falls again)."""
-    d = np.diff(np.asarray(losses, dtype=float))
-    for k in range(1, len(d)):
-        if d[k - 1] > 0 >= d[k]:
-            return k
-    return None
-
-
-def paced(steps: int, slow_at: int | None, share: float = 0.35) -> Callable[[float], float]:
-    """A rate function over ``steps`` steps that spends more time on the early steps (where runs move
-    most, as :func:`slow_start`) and, if ``slow_at`` is given, about ``share`` of the time on the
-    steps around it: slow motion where the lesson happens."""
-    k = np.arange(steps, dtype=float)
-    w = (k + 1.0) ** -0.56
-    if slow_at is not None:
-        near = np.exp(-0.5 * ((k - slow_at) / 2.0) ** 2)
-        extra = share / (1 - share) * w.sum() / near.sum()
-        w = w + extra * near
-    cum = np.concatenate([[0.0], np.cumsum(w)])
-    cum /= cum[-1]
-    stations = np.arange(steps + 1) / steps
-    return lambda t: float(np.interp(t, cum, stations))
 
 
 def tick_range(lo: float, hi: float, most: int = 10) -> tuple[float, float, float]:

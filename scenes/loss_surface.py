@@ -39,7 +39,7 @@ from manim import (
 
 from gdcore import functions
 from gdcore.contour import contour_levels, contour_segments
-from gdcore.explore import find_minima, lr_grid_search, with_lr
+from gdcore.explore import bump_step, find_minima, lr_grid_search, with_lr
 from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.trajectory import Trajectory, descend, nearest_minimum
 from scenes.kit import (
@@ -56,6 +56,7 @@ from scenes.kit import (
     level_colors,
     mark_figure,
     nice_range,
+    paced,
     segments_vmobject,
     surface_axis_labels,
     tick_label,
@@ -233,8 +234,8 @@ class LossSurface(StoryThreeDScene):
         self.add_fixed_in_frame_mobjects(self.colorbar)
         self.play(FadeIn(self.floor_contours), Create(self.frame_axes), FadeIn(self.mesh), FadeIn(self.axis_names),
                   FadeIn(self.ticks), FadeIn(self.colorbar), run_time=1.5)
-        self.caption.say(self, f"The height f(x, y) of {self.loss.description}, coloured by height: "
-                               "the optimizers minimize f.")
+        self.caption.say(self, f"The height is f(x, y), {self.loss.description.split(':')[0]}: "
+                               "what the optimizers minimize.")
         # Re-sort every frame from now on (not during the fade: it pairs faces by position).
         self.mesh.add_updater(lambda m: m.sort(camera.get_rotation_matrix()))
         # Turn the camera so the shape reads in depth, to the view from which the race is seen best.
@@ -269,12 +270,18 @@ class LossSurface(StoryThreeDScene):
             self.place(name)
         self.mesh.sort(self.renderer.camera.get_rotation_matrix())
         self.begin_ambient_camera_rotation(rate=self.p["drift"] * DEGREES)
-        # Early steps are where the runs differ most: give them more time (step ~ t^2).
+        # Early steps get more time, and the steps where the paths separate about a third of it.
         self.play(step.animate.set_value(self.p["steps"]), run_time=self.p["race_seconds"],
-                  rate_func=lambda t: t * t)
+                  rate_func=paced(self.p["steps"], self.lesson_step()))
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
         mark_figure(self, "race-3d")
+
+    def lesson_step(self) -> int | None:
+        """The step to slow down at: where the momentum run tops the ridge it climbs (its f's first
+        peak), else where the paths first separate."""
+        k = bump_step(self.runs["Momentum"].losses)
+        return k if k is not None else separation_step(self.loss, self.runs)
 
     def rule_words(self) -> str:
         p = self.p
@@ -412,6 +419,18 @@ class LossSurface(StoryThreeDScene):
         """Where each run ended, from its status and the minimum nearest its last point; why, when the
         momentum run alone reached a global minimum after climbing (its f rose on the way)."""
         return verdict_words(self.loss, self.runs, self.p["lr_rule"])
+
+
+def separation_step(loss, runs: dict[str, Trajectory], frac: float = 0.05) -> int | None:
+    """The first step at which two runs are farther apart than ``frac`` of the domain's larger side
+    (None if they never are)."""
+    span = max(hi - lo for lo, hi in loss.domain)
+    n = max(len(t.points) for t in runs.values())
+    for k in range(n):
+        pts = np.array([t.points[min(k, len(t.points) - 1)] for t in runs.values()])
+        if np.max(np.linalg.norm(pts[:, None] - pts[None], axis=-1)) > frac * span:
+            return k
+    return None
 
 
 def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:

@@ -74,7 +74,8 @@ def test_loss_surface_verdict_with_a_user_function_and_divergence():
 
 
 def test_bump_step_and_pacing():
-    from scenes.local_minima import bump_step, paced
+    from gdcore.explore import bump_step
+    from scenes.kit import paced
 
     assert bump_step(np.array([3.0, 2.0, 1.0, 1.5, 2.0, 1.0, 0.0])) == 4
     assert bump_step(np.array([3.0, 2.0, 1.0])) is None
