@@ -86,3 +86,23 @@ def test_sharpness_of_a_network_matches_a_finite_difference_hessian():
     w = np.linalg.eigvalsh(H)
     top = w[np.argmax(np.abs(w))]
     assert sharpness(grad, theta, iters=300) == pytest.approx(top, rel=1e-3)
+
+
+def test_largest_batch_is_the_last_that_fits():
+    from gdcore.lessons import largest_batch
+
+    sizes, device = [64, 32, 10], 10 * 2**20
+    b = largest_batch(sizes, device)
+    assert step_memory(sizes, b).total <= device < step_memory(sizes, b + 1).total
+    assert largest_batch(sizes, 100) == 0          # not even the weights fit
+
+
+def test_step_spread_per_epoch_and_partial_epoch_left_out():
+    from gdcore.lessons import step_spread
+
+    losses = [1.0, 2.0, 3.0, 4.0, 5.0, 0.5, 0.5, 0.5, 9.0]     # 3 steps per epoch
+    med, lo, hi = step_spread(losses[:8], 3)
+    np.testing.assert_allclose(med, [2.0, 4.0])
+    np.testing.assert_allclose(lo, [np.percentile([1, 2, 3], 10), np.percentile([4, 5, 0.5], 10)])
+    np.testing.assert_allclose(hi, [np.percentile([1, 2, 3], 90), np.percentile([4, 5, 0.5], 90)])
+    assert len(step_spread(losses, 3)[0]) == 3 and len(step_spread(losses[:7], 3)[0]) == 2
