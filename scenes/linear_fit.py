@@ -183,15 +183,16 @@ class LinearFit(StoryScene):
         per = fit.updates_per_epoch
         first = min(3, p["talk_passes"]) * per
         self.play(t.animate.set_value(first), run_time=6, rate_func=linear)
-        self.caption.say(self, f"Each update (lr {fmt(p['talk_lr'])}) moves the dot downhill and the line with it: "
-                               f"{p['talk_passes']} passes.")
+        self.caption.say(self, f"Each update (lr {fmt(p['talk_lr'])}) follows one point's error downhill; dot and "
+                               f"line move together: {p['talk_passes']} passes.")
         self.play(t.animate.set_value(len(mw) - 1), run_time=5, rate_func=lambda u: 1 - (1 - u) ** 3)
         readout.clear_updaters()
         readout.set_text(self._wb_text(fit, len(mw) - 1))
         self.wait(0.5)
         mark_figure(self, "loss-contours")
-        self.caption.say(self, f"It ends at w = {num(mw[-1])}, b = {num(mb[-1])}: close to y = 2x, "
-                               "the bottom of the bowl.")
+        where = ("close to y = 2x, the bottom of the bowl" if fit.loss[-1] < 0.01 * fit.loss[0]
+                 else "still on its way to y = 2x")
+        self.caption.say(self, f"It ends at w = {num(mw[-1])}, b = {num(mb[-1])}: {where}.")
         self.wait(1.5)
         self.unsay()
         self.play(FadeOut(VGroup(axes, dots, model, maps, contours, tracer, readout)))
@@ -213,8 +214,9 @@ class LinearFit(StoryScene):
         head = label_text(f"house 1: {fmt(s)} sq ft, price ${fmt(price / 1000)}k", color=THEME.DATA)
         head.move_to([0, top - 0.35, 0])
         self.play(FadeIn(head))
-        self.caption.say(self, "Post 002 guesses the exchange rate Y, then makes it bigger while the estimate "
-                               "is too low.")
+        ups = all(g[2] > 0 for g in guesses[:-1]) and all(b[0] > a[0] for a, b in zip(guesses, guesses[1:]))
+        self.caption.say(self, "Post 002 guesses the exchange rate Y, then makes it bigger while the estimate is "
+                               "too low." if ups else "Post 002 guesses the exchange rate Y, then adjusts it by eye.")
         rows = VGroup()
         for w, pred, err in guesses:
             rows.add(label_text(f"Y = {fmt(w)}:  {fmt(w)} × {fmt(s)} = ${fmt(pred / 1000)}k,  error "
