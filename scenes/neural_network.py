@@ -4,10 +4,14 @@ The seeds ask for "[NEURAL NETWORK MANIM]" and draw input, hidden and output
 layers where every neuron has its weights and a bias.  The diagram is drawn
 from a real :class:`gdcore.mlp.MLP`: edges coloured by the sign of each weight
 and weighted by its size, neurons filled by their activation for one probe
-input.  One neuron is opened up (z = w·x + b, then tanh).  Then training runs
-(:func:`gdcore.mlp.train`) and the diagram moves through its real snapshots
-while the decision boundary (p = 0.5) on the two-moons data sharpens and the
-loss falls.
+input.  One neuron is opened up (z = w·x + b, then tanh).  After the backward pass one
+plain gradient step w <- w - eta * dL/dw is applied on the diagram
+(:func:`gdcore.lessons.gradient_step`), with one edge's numbers.  Then training
+runs (:func:`gdcore.mlp.train`) on the training part of the data
+(:func:`gdcore.lessons.train_test_split`) and the diagram moves through its real
+snapshots while the predicted probability (a background map, TensorFlow
+Playground style) and the decision boundary sharpen, with train and test loss
+and accuracy side by side.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Circle,
     Create,
     Dot,
     FadeIn,
@@ -35,11 +40,14 @@ from manim import (
 
 from gdcore.contour import contour_segments
 from gdcore.datasets import spirals, two_moons
+from gdcore.lessons import gradient_step, train_test_split
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import Adam
 from scenes.kit import (
     THEME,
     TYPE,
+    EndLabels,
+    HeatGrid,
     Legend,
     LiveText,
     NetworkDiagram,
@@ -51,6 +59,7 @@ from scenes.kit import (
     mark_figure,
     math_text,
     nice_range,
+    probability_image,
     segments_vmobject,
     tick_text,
     xy_to_scene,
@@ -58,6 +67,12 @@ from scenes.kit import (
 
 #: The right edge of content (scene units), a margin inside the frame.
 RIGHT_EDGE = config.frame_x_radius - 0.35
+#: Neurons are filled on one fixed diverging scale: full colour at |activation| >= this.
+ACT_LIMIT = 1.0
+#: The probability map's resolution (cells per side).
+GRID = 60
+#: Cells per side of the drawn probability map (vector squares, so fewer than the grid).
+CELLS = 30
 
 
 class NeuralNetwork(StoryScene):
@@ -71,6 +86,7 @@ class NeuralNetwork(StoryScene):
         self.open_one_neuron()
         self.forward_pass()
         self.backward_pass()
+        self.update_step()
         self.training()
 
     # ----------------------------------------------------------------- data
@@ -80,14 +96,19 @@ class NeuralNetwork(StoryScene):
             X, y = two_moons(p["n_points"], noise=p["noise"], seed=p["seed"])
         else:
             X, y = spirals(p["n_points"], classes=2, noise=p["noise"], seed=p["seed"])
-        self.X, self.y = X, y
+        self.X_all = X
+        # Part of the data is held out: the test points are never trained on.
+        self.X, self.y, self.X_test, self.y_test = train_test_split(X, y, p["test_fraction"], seed=p["seed"])
         sizes = [2, *p["hidden"], 2]
         self.net = MLP(sizes, activation=p["activation"], seed=p["seed"])
-        self.probe = X[:1]
+        self.probe = self.X[:1]
         self.initial = [w.copy() for w in self.net.params]
+        has_test = len(self.y_test) > 0
         self.history: History = train(
-            self.net, X, y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch", batch_size=p["batch_size"],
-            loss="cross_entropy", seed=p["seed"], snapshot_every=p["snapshot_every"], probe=self.probe)
+            self.net, self.X, self.y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch",
+            batch_size=min(p["batch_size"], len(self.y)), loss="cross_entropy", seed=p["seed"],
+            X_test=self.X_test if has_test else None, y_test=self.y_test if has_test else None,
+            snapshot_every=p["snapshot_every"], probe=self.probe)
         self.trained = self.net.params
         self.net.params = self.initial       # the story starts untrained
 
@@ -105,7 +126,9 @@ class NeuralNetwork(StoryScene):
         self.set_title("A neural network, drawn from its weights")
         top, bottom = self.band()
         self.diagram = NetworkDiagram(self.net.sizes, height=top - bottom - 0.7, width=4.6)
-        self.diagram.set_weights(self.initial).to_edge(LEFT, buff=1.05)
+        # Room at the left for the input values written beside the input neurons later.
+        room = max(tick_text(fmt(v, 3)).width for v in self.probe[0]) + 0.12 + 0.3
+        self.diagram.set_weights(self.initial).to_edge(LEFT, buff=max(1.05, room))
         self.diagram.set_y((top - 0.5 + bottom) / 2)
         n_layers = len(self.net.sizes)
         long_names = ["input", *[f"hidden {k}" for k in range(1, n_layers - 1)], "output"]
@@ -119,15 +142,16 @@ class NeuralNetwork(StoryScene):
             tick_text(f"class {c}", color=THEME.CLASS[c]).next_to(neuron, RIGHT, buff=0.2)
             for c, neuron in self.diagram.neurons[-1].items()])
         legend = VGroup(
-            Legend([("weight > 0", THEME.POSITIVE), ("weight < 0", THEME.NEGATIVE)]),
-            tick_text("width: size of the weight"),
-            tick_text("fill: |activation|, the layer's largest full"),
+            Legend([("weight or activation > 0", THEME.POSITIVE), ("weight or activation < 0", THEME.NEGATIVE)]),
+            tick_text("edge width: size of the weight"),
+            tick_text(f"fill: |activation|, full at {fmt(ACT_LIMIT)}"),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
         legend.next_to([self.right_panel_left(), bottom, 0], UP + RIGHT, buff=0.0)
         self.weight_legend = legend
         # The backward pass adds a key for the gradient above the legend.
-        self.grad_key = Legend([("gradient, flowing back", THEME.GRAD)]).next_to(legend, UP, buff=0.14,
-                                                                                  aligned_edge=LEFT)
+        self.grad_key = VGroup(Legend([("gradient ∂L/∂w, flowing back", THEME.GRAD)]),
+                               tick_text("its width: the gradient's size")).arrange(
+            DOWN, aligned_edge=LEFT, buff=0.1).next_to(legend, UP, buff=0.14, aligned_edge=LEFT)
         self.play(Create(self.diagram.edge_group), FadeIn(self.diagram.neuron_group), FadeIn(self.diagram.dots),
                   FadeIn(self.layer_labels), FadeIn(self.out_labels), FadeIn(legend), run_time=1.5)
         # The animations added the diagram's parts; put the diagram itself in the scene instead, so
@@ -200,7 +224,8 @@ class NeuralNetwork(StoryScene):
                 flashes = [ShowPassingFlash(e.copy().set_stroke(THEME.VALUE, width=4, opacity=1), time_width=0.6)
                            for e in self.diagram.edges[k - 1].values()]
                 self.play(LaggedStart(*flashes, lag_ratio=0.01), run_time=0.8)
-            self.diagram.set_activations(acts[: k + 1] + [np.zeros(n) for n in self.net.sizes[k + 1:]])
+            self.diagram.set_activations(acts[: k + 1] + [np.zeros(n) for n in self.net.sizes[k + 1:]],
+                                         limit=ACT_LIMIT)
             self.play(*[Indicate(c, color=THEME.VALUE, scale_factor=1.1) for c in self.diagram.neurons[k].values()],
                       run_time=0.4)
         p = np.exp(out[0] - out[0].max())
@@ -220,103 +245,235 @@ class NeuralNetwork(StoryScene):
         self.loss_text = loss_text
 
     def backward_pass(self) -> None:
-        _, grads = self.net.loss_and_grads(self.probe, self.y[:1], "cross_entropy")
+        self.loss_value, self.grads = self.net.loss_and_grads(self.probe, self.y[:1], "cross_entropy")
         key = self.grad_key
         self.play(FadeIn(key))
         self.caption.say(self, "The backward pass returns edge by edge: each weight gets its gradient.", 3)
+        # Each layer's gradients stay drawn (a trace) until the update uses them.
+        self.grad_trace = VGroup()
         for k in reversed(range(len(self.net.sizes) - 1)):
-            G = grads[2 * k]
+            G = self.grads[2 * k]
             scale = float(np.abs(G).max()) or 1.0
-            flashes = [ShowPassingFlash(
-                e.copy().reverse_points().set_stroke(THEME.GRAD, width=1 + 5 * abs(G[i, j]) / scale, opacity=1),
-                time_width=0.6) for (i, j), e in self.diagram.edges[k].items()]
+            widths = {ij: 1 + 5 * abs(G[ij]) / scale for ij in self.diagram.edges[k]}
+            flashes = [ShowPassingFlash(e.copy().reverse_points().set_stroke(THEME.GRAD, width=widths[ij], opacity=1),
+                                        time_width=0.6) for ij, e in self.diagram.edges[k].items()]
+            trace = VGroup(*[e.copy().set_stroke(THEME.GRAD, width=widths[ij], opacity=0.35 + 0.5 * abs(G[ij]) / scale)
+                             for ij, e in self.diagram.edges[k].items()])
             self.play(LaggedStart(*flashes, lag_ratio=0.01), run_time=0.9)
+            self.play(FadeIn(trace), run_time=0.4)
+            self.grad_trace.add(trace)
+        self.wait(1.5)
         mark_figure(self, "backward")
-        self.wait(0.5)
         self.unsay()
-        self.play(FadeOut(self.loss_text), FadeOut(key), FadeOut(self.weight_legend), FadeOut(self.input_values))
+        self.play(FadeOut(self.loss_text), FadeOut(self.weight_legend), FadeOut(self.input_values))
 
-    def counter_lines(self, snap) -> list[str]:
-        """Step, epoch and training accuracy of a snapshot, shown beside the decision boundary."""
-        acc = np.mean(np.argmax(self.net.forward(self.X, params=snap.params), 1) == self.y)
-        return [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"accuracy {acc:.0%}"]
+    def update_step(self) -> None:
+        """One plain gradient step on this point, w <- w - eta dL/dw, applied to every edge; one edge's numbers."""
+        self.set_title("The update: every weight steps against its gradient")
+        drawn = [(k, i, j) for k, layer in enumerate(self.diagram.edges) for (i, j) in layer]
+        step = gradient_step(self.initial, self.grads, self.p["step_lr"], candidates=drawn)
+        edge = self.diagram.edges[step.layer][(step.i, step.j)]
+        new_loss = self.net.loss(self.probe, self.y[:1], "cross_entropy", params=step.new_params)
+        sub = f"{step.i + 1}{step.j + 1}"
+        lines = [rf"w_{{{sub}}} \leftarrow w_{{{sub}}} - \eta\,\partial L/\partial w_{{{sub}}}",
+                 rf"= {fmt(step.w, 3)} - {fmt(step.lr, 3)} \times ({fmt(step.grad, 3)})",
+                 rf"= {fmt(step.new_w, 3)}"]
+        left = self.right_panel_left()
+        top, _ = self.band()
+        small = max(math_text(t).width for t in lines) > RIGHT_EDGE - left
+        tex = VGroup(*[math_text(t, small=small) for t in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        tex.next_to([left, top, 0], DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
+        names = VGroup(
+            tick_text(f"w = {fmt(step.w, 3)}: the ringed edge's weight", color=THEME.VALUE),
+            tick_text(f"∂L/∂w = {fmt(step.grad, 3)}: its gradient", color=THEME.GRAD),
+            tick_text(f"η = {fmt(step.lr, 3)}: the learning rate"),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(tex, DOWN, buff=0.3, aligned_edge=LEFT)
+        # A halo behind the edge, so the edge's own change of colour and width stays visible on top.
+        ring = edge.copy().set_stroke(THEME.LOSS, width=14, opacity=0.45)
+        self.caption.say(self, "Learning is this step: each weight moves a little against its gradient.", 3.5)
+        self.play(FadeIn(ring), self.grad_trace.animate.set_stroke(opacity=0.15))
+        self.bring_to_back(self.grad_trace)      # the edges above the faded trace
+        self.bring_to_back(ring)
+        self.play(FadeIn(tex[0]))
+        self.play(FadeIn(names))
+        self.play(FadeIn(tex[1]))
+        self.play(FadeIn(tex[2]))
+        self.wait(1)
+        self.unsay()
+        # Apply it to every weight at once: the edges change width and colour.
+        self.play(self.diagram.animate.set_weights(step.new_params), FadeOut(self.grad_trace),
+                  FadeOut(self.grad_key), run_time=2.5)
+        went = "falls" if new_loss < self.loss_value else "rises"
+        after = label_text(f"loss on this point: {fmt(self.loss_value, 3)} → {fmt(new_loss, 3)}", color=THEME.LOSS)
+        after.next_to(names, DOWN, buff=0.4, aligned_edge=LEFT)
+        self.play(FadeIn(after))
+        self.caption.say(self, f"Every weight took its step at once, and the loss on this point {went}.", 3.5)
+        self.wait(2)
+        mark_figure(self, "update-step")
+        self.unsay()
+        self.play(FadeOut(VGroup(tex, names, after, ring)))
+
+    def accuracies(self, params) -> tuple[float, float | None]:
+        """Training and test accuracy (None without a test set) of the network with ``params``."""
+        train = float(np.mean(np.argmax(self.net.forward(self.X, params=params), 1) == self.y))
+        if len(self.y_test) == 0:
+            return train, None
+        return train, float(np.mean(np.argmax(self.net.forward(self.X_test, params=params), 1) == self.y_test))
+
+    def counter_lines(self, i: int) -> list[str]:
+        """Step, epoch and accuracies of snapshot ``i``, shown beside the data."""
+        snap = self.history.snapshots[i]
+        train, test = self.accs[i]
+        rows = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"train acc {train:.0%}"]
+        return rows + ([f"test acc {test:.0%}"] if test is not None else [])
 
     def training(self) -> None:
-        self.set_title("Training: weights, decision boundary and loss")
-        snaps = self.history.snapshots
+        self.set_title("Training: probability map, train and test")
+        hist = self.history
+        snaps = hist.snapshots
+        self.accs = [self.accuracies(s.params) for s in snaps]
+        has_test = len(self.y_test) > 0
         top, bottom = self.band()
         left = self.right_panel_left()
-        # The counter goes right of the data panel; the loss chart spans the panel's width below.
+        # The counter goes right of the data panel, the key for the marks under it, the loss chart below.
         counter = VGroup(*[LiveText(s, color=THEME.muted, font_size=TYPE.TICK)
-                           for s in self.counter_lines(snaps[-1])]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
-        counter_w = counter.width
-        # Data panel with the decision boundary (p = 0.5), x1 and x2 at one scale.
-        lo = np.floor((self.X.min(axis=0) - 0.2) * 2) / 2
-        hi = np.ceil((self.X.max(axis=0) + 0.2) * 2) / 2
-        data_h = 2.3
-        data_w = min(data_h * (hi[0] - lo[0]) / (hi[1] - lo[1]), RIGHT_EDGE - left - counter_w - 0.55)
-        data_h = data_w * (hi[1] - lo[1]) / (hi[0] - lo[0])
+                           for s in self.counter_lines(len(snaps) - 1)]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+
+        def entry(mark, text: str) -> VGroup:
+            return VGroup(mark, tick_text(text)).arrange(RIGHT, buff=0.12)
+
+        key_rows = [entry(Dot(radius=0.05, color=THEME.muted), "train point")]
+        if has_test:
+            key_rows.append(entry(Circle(radius=0.06, stroke_color=THEME.muted, stroke_width=2), "test point"))
+        key = VGroup(*key_rows)
+        # Beside the data, under the counter: the ringed example and the boundary.
+        example_key = VGroup(entry(Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3), "the example"),
+                             Legend([("boundary p = 0.5", THEME.text)])).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        # Data panel: x1 and x2 at one scale, the predicted probability as the background.
+        lo = np.floor((self.X_all.min(axis=0) - 0.2) * 2) / 2
+        hi = np.ceil((self.X_all.max(axis=0) + 0.2) * 2) / 2
+        data_w = RIGHT_EDGE - left - max(counter.width, example_key.width) - 0.55
+        data_h = min(data_w * (hi[1] - lo[1]) / (hi[0] - lo[0]), 1.9)
+        data_w = data_h * (hi[0] - lo[0]) / (hi[1] - lo[1])
         axes = PlotAxes([lo[0], hi[0], 0.5], [lo[1], hi[1], 0.5], x_length=data_w, y_length=data_h,
                         x_title="x₁", y_title="x₂", numbers=False)
         axes.next_to([left, top, 0], DOWN + RIGHT, buff=0.0)
-        counter.next_to(axes.plot_area()[1], RIGHT, buff=0.45).align_to(axes.plot_area()[1], UP)
+        corner_lo, corner_hi = axes.plot_area()
+        counter.next_to(corner_hi, RIGHT, buff=0.45).align_to(corner_hi, UP)
+        example_key.next_to(counter, DOWN, buff=0.25, aligned_edge=LEFT)
+        # The key in one row under the data panel if it fits, else two.
+        key.arrange(RIGHT, buff=0.35)
+        if key.width > RIGHT_EDGE - left:
+            half = (len(key_rows) + 1) // 2
+            key = VGroup(VGroup(*key_rows[:half]).arrange(RIGHT, buff=0.35),
+                         VGroup(*key_rows[half:]).arrange(RIGHT, buff=0.35)).arrange(DOWN, aligned_edge=LEFT,
+                                                                                   buff=0.12)
+        key.next_to([left, min(axes.get_bottom()[1], example_key.get_bottom()[1]), 0], DOWN + RIGHT,
+                    buff=0.0).shift(0.15 * DOWN)
         pts = VGroup(*[Dot(axes.c2p(*xy), radius=0.035, color=THEME.CLASS[int(c)]) for xy, c in zip(self.X, self.y)])
-        gx = np.linspace(lo[0], hi[0], 60)
-        gy = np.linspace(lo[1], hi[1], 60)
+        test_pts = VGroup(*[Circle(radius=0.045, stroke_color=THEME.CLASS[int(c)], stroke_width=2).move_to(
+            axes.c2p(*xy)) for xy, c in zip(self.X_test, self.y_test)])
+        example = Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3).move_to(axes.c2p(*self.probe[0]))
+        gx = np.linspace(lo[0], hi[0], GRID)
+        gy = np.linspace(lo[1], hi[1], GRID)
         GX, GY = np.meshgrid(gx, gy)
         grid = np.column_stack([GX.ravel(), GY.ravel()])
-        k = ValueTracker(0.0)
-
-        def boundary():
-            s = snaps[min(int(k.get_value()), len(snaps) - 1)]
+        probs = []
+        for s in snaps:
             out = self.net.forward(grid, params=s.params)
             P = np.exp(out - out.max(1, keepdims=True))
-            P = (P[:, 1] / P.sum(1)).reshape(GX.shape)
-            seg = contour_segments(GX, GY, P, 0.5)
-            return segments_vmobject(xy_to_scene(axes, seg), THEME.text, 4, 1.0)
+            probs.append((P / P.sum(1, keepdims=True)).reshape(GRID, GRID, 2))
+        # The map: probabilities on a coarser grid of cells (rows from the top).
+        cx = np.linspace(lo[0], hi[0], 2 * CELLS + 1)[1::2]
+        cy = np.linspace(lo[1], hi[1], 2 * CELLS + 1)[1::2][::-1]
+        cells = np.column_stack([a.ravel() for a in np.meshgrid(cx, cy)])
+        images = []
+        for s in snaps:
+            out = self.net.forward(cells, params=s.params)
+            P = np.exp(out - out.max(1, keepdims=True))
+            images.append(probability_image((P / P.sum(1, keepdims=True)).reshape(CELLS, CELLS, 2), THEME.CLASS[:2]))
+        k = ValueTracker(0.0)
+
+        def snap_index() -> int:
+            return min(int(k.get_value()), len(snaps) - 1)
+
+        heat = HeatGrid(corner_lo, corner_hi, CELLS, CELLS).set_image(images[0])
+        shown = [0]
+
+        def recolour(m):
+            if shown[0] != snap_index():
+                shown[0] = snap_index()
+                m.set_image(images[shown[0]])
+
+        def boundary():
+            seg = contour_segments(GX, GY, probs[snap_index()][:, :, 1], 0.5)
+            return segments_vmobject(xy_to_scene(axes, seg), THEME.text, 3, 1.0)
 
         bound = always_redraw(boundary)
-        boundary_key = VGroup(Legend([("boundary", THEME.text)]), tick_text("(p = 0.5)")).arrange(
-            DOWN, aligned_edge=LEFT, buff=0.1)
-        boundary_key.next_to(counter, DOWN, buff=0.3, aligned_edge=LEFT)
-        # Loss curve (training loss of every step), below the data panel.
-        steps = len(self.history.step_loss)
-        y_range = nice_range(0.0, float(max(self.history.step_loss)), n=2)
-        chart_top = axes.get_bottom()[1] - 0.25
-        loss_axes = PlotAxes(nice_range(0, steps, 5), y_range, x_length=RIGHT_EDGE - left - 0.7,
-                             y_length=chart_top - bottom - 1.3, x_title="step", y_title="training loss",
+        # Train and test loss per epoch, below the data panel.
+        curves = [("train", THEME.LOSS, hist.epoch_loss)] + ([("test", THEME.text, hist.epoch_test_loss)]
+                                                             if has_test else [])
+        epochs_done = len(hist.epoch_loss) - 1
+        y_range = nice_range(0.0, float(max(max(c[2]) for c in curves)), n=2)
+        chart_top = key.get_bottom()[1] - 0.2
+        end_names = [f"{name} {fmt(vals[-1], 2)}" for name, _, vals in curves]
+        room = max(tick_text(t).width for t in end_names) + 0.35
+        loss_axes = PlotAxes(nice_range(0, max(epochs_done, 1), 4), y_range, x_length=RIGHT_EDGE - left - room - 0.1,
+                             y_length=chart_top - bottom - 1.1, x_title="epoch", y_title="loss (cross-entropy)",
                              y_title_color=THEME.LOSS)
-        loss_axes.next_to([RIGHT_EDGE, bottom, 0], UP + LEFT, buff=0.0)
-        step_of = np.array([s.step for s in snaps], float)
-        loss_step = ValueTracker(0.0)
-        loss_step.add_updater(lambda v: v.set_value(float(np.interp(k.get_value(), np.arange(len(snaps)), step_of))))
-        curve = PathTracer(loss_axes, np.column_stack([np.arange(1, steps + 1), self.history.step_loss]),
-                           THEME.LOSS, loss_step, (0, 0), (steps, y_range[1]), dot_radius=0.03, stroke_width=1.5)
+        loss_axes.next_to([left + 0.1, bottom, 0], UP + RIGHT, buff=0.0)
+        epoch_of = np.array([s.epoch for s in snaps], float)
+        at_epoch = ValueTracker(0.0)
+        at_epoch.add_updater(lambda v: v.set_value(min(float(np.interp(k.get_value(), np.arange(len(snaps)),
+                                                                         epoch_of)), epochs_done)))
+        tracers = [PathTracer(loss_axes, np.column_stack([np.arange(len(c[2])), c[2]]), c[1], at_epoch, (0, 0),
+                              (max(epochs_done, 1), y_range[1]), dot_radius=0.03, stroke_width=2.5,
+                              diverged_label=False) for c in curves]
+        ends = EndLabels([(name, color, tr.position(tr.exit_step))
+                          for name, (_, color, _), tr in zip(end_names, curves, tracers)], buff=0.1)
+        # Above the x axis, clear of its tick numbers.
+        ends.shift(UP * max(0.0, loss_axes.c2p(0, y_range[0])[1] + 0.08 - ends.get_bottom()[1]))
 
         def redraw_net(_):
-            s = snaps[min(int(k.get_value()), len(snaps) - 1)]
+            s = snaps[snap_index()]
             self.diagram.set_weights(s.params)
             if s.activations is not None:
-                self.diagram.set_activations(s.activations)
+                self.diagram.set_activations(s.activations, limit=ACT_LIMIT)
 
         def redraw_counter(m):
-            for row, text in zip(m, self.counter_lines(snaps[min(int(k.get_value()), len(snaps) - 1)])):
+            for row, text in zip(m, self.counter_lines(snap_index())):
                 row.set_text(text)
 
         redraw_counter(counter)
-        self.play(FadeIn(axes), FadeIn(pts), FadeIn(bound), FadeIn(boundary_key), FadeIn(loss_axes),
-                  FadeIn(counter))
-        self.add(loss_step, curve)
+        self.play(FadeIn(axes), FadeIn(heat), FadeIn(pts), FadeIn(test_pts), FadeIn(bound), FadeIn(key), FadeIn(example_key),
+                  FadeIn(loss_axes), FadeIn(counter), FadeIn(example))
+        self.add(at_epoch, *tracers)
+        heat.add_updater(recolour)
         self.diagram.add_updater(redraw_net)
         counter.add_updater(redraw_counter)
         p = self.p
-        self.caption.say(self, f"Adam, lr {fmt(p['lr'])}, batches of {p['batch_size']}, {p['epochs']} epochs: "
-                               "real snapshots of the weights.", 4)
+        self.caption.say(self, f"Training repeats such steps: Adam, lr {fmt(p['lr'])}, batches of "
+                               f"{min(p['batch_size'], len(self.y))} training points.", 4)
+        self.caption.say(self, "The background is the predicted probability of each class; the test points are "
+                               "never trained on.", 4.5)
         self.play(k.animate.set_value(len(snaps) - 1), run_time=p["train_seconds"], rate_func=linear)
         self.diagram.clear_updaters()
         counter.clear_updaters()
-        final_acc = np.mean(np.argmax(self.net.forward(self.X, params=snaps[-1].params), 1) == self.y)
-        self.caption.say(self, f"The boundary sharpens as the loss falls: training accuracy {final_acc:.0%} "
-                               f"on {len(self.y)} points.", 4)
-        self.wait(3)
+        heat.clear_updaters()
+        self.play(FadeIn(ends))
+        train_acc, test_acc = self.accs[-1]
+        if hist.status == "diverged":
+            self.caption.say(self, f"Training diverged at step {hist.diverged_at}: the loss stopped being finite, "
+                                   "so the last finite weights are shown.", 4)
+        elif test_acc is not None:
+            gap = "close to" if abs(train_acc - test_acc) <= 0.05 else ("below" if test_acc < train_acc else "above")
+            self.caption.say(self, f"Accuracy {train_acc:.0%} on training points, {test_acc:.0%} on unseen test "
+                                   f"points: {gap} its training score.", 4)
+        else:
+            self.caption.say(self, f"The boundary sharpens as the loss falls: training accuracy {train_acc:.0%} "
+                                   f"on {len(self.y)} points.", 4)
+        self.wait(2)
+        mark_figure(self, "probability-map")
+        # Hold the last caption its full reading time before the video ends.
+        self.wait(max(1.0, self.caption.remaining(self)))
         mark_figure(self, "trained")
