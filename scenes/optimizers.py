@@ -19,6 +19,7 @@ from manim import (
     UP,
     Arrow,
     Axes,
+    Circle,
     Create,
     Dot,
     FadeIn,
@@ -445,10 +446,9 @@ class Optimizers(StoryScene):
         self.unsay()
         self.play(FadeOut(self.race_panel), run_time=0.5)
         self.race_mobjects.remove(self.race_panel)
-        counter, steps = self.race_counter, self.race_steps
-        counter.add_updater(lambda m: m.set_text(f"step {round(self.race_step.get_value())}/{steps}"))
-        self.play(self.race_step.animate.set_value(k), run_time=1.5)
-        counter.clear_updaters()
+        # The paths stay whole; step k of the momentum run is ringed (no rewind of the trails).
+        ring = Circle(radius=0.16, stroke_color=THEME.OPTIMIZER["Momentum"], stroke_width=3).move_to(base)
+        self.play(Create(ring), run_time=0.6)
         head = label_text(f"Momentum at step {k}", color=THEME.OPTIMIZER["Momentum"], weight="BOLD")
         rows = VGroup()
         for _, tex, color, words in parts:
@@ -472,7 +472,7 @@ class Optimizers(StoryScene):
         # The stability bound, with this case's curvature at its minimum.
         loss = self.case_loss
         self.unsay()
-        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key)))
+        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key, ring)))
         if loss.global_minima:
             L = float(eigvalsh(loss.hessian(loss.global_minima[0].point)).max())
             sgd_lr = self.case_opts["SGD"].lr
