@@ -171,11 +171,13 @@ def machine_description() -> str:
 
 
 def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, iters: int = 50, eps: float = 1e-4,
-              seed: int = 0) -> float:
+              seed: int = 0, return_vector: bool = False):
     """The Hessian's eigenvalue of largest size at ``theta``, from gradients only.
 
     Power iteration on ``H v ~ (grad(theta + eps v) - grad(theta - eps v)) / (2 eps)`` for unit ``v``
     (the Rayleigh quotient ``v . H v`` of the last iterate is returned, so its sign is kept).
+    With ``return_vector``, ``(eigenvalue, unit eigenvector)``: the sharpest direction, along which
+    the loss near a minimum rises as ``eigenvalue * t**2 / 2``.
     """
     theta = np.asarray(theta, float)
     rng = np.random.default_rng(seed)
@@ -187,6 +189,6 @@ def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, iters
         lam = float(v @ hv)
         norm = float(np.linalg.norm(hv))
         if norm == 0.0:
-            return 0.0
+            return (0.0, v) if return_vector else 0.0
         v = hv / norm
-    return lam
+    return (lam, v) if return_vector else lam

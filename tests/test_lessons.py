@@ -106,3 +106,14 @@ def test_step_spread_per_epoch_and_partial_epoch_left_out():
     np.testing.assert_allclose(lo, [np.percentile([1, 2, 3], 10), np.percentile([4, 5, 0.5], 10)])
     np.testing.assert_allclose(hi, [np.percentile([1, 2, 3], 90), np.percentile([4, 5, 0.5], 90)])
     assert len(step_spread(losses, 3)[0]) == 3 and len(step_spread(losses[:7], 3)[0]) == 2
+
+
+def test_sharpest_direction_is_the_top_eigenvector():
+    H = np.diag([4.0, 1.0, 0.5])
+    lam, v = sharpness(lambda t: H @ t, np.zeros(3), iters=200, return_vector=True)
+    assert lam == pytest.approx(4.0, rel=1e-6)
+    assert abs(v[0]) == pytest.approx(1.0, abs=1e-6) and np.linalg.norm(v) == pytest.approx(1.0)
+    # Along it the quadratic rises as lam * t**2 / 2.
+    t = 0.3
+    x = t * v
+    assert 0.5 * x @ H @ x == pytest.approx(lam * t * t / 2, rel=1e-9)
