@@ -108,7 +108,7 @@ class Backprop(StoryScene):
 
     # ------------------------------------------------------------ storyboard
     def show_a_value(self) -> None:
-        self.set_title("A Value holds data and a gradient")
+        self.set_title("A node (a Value) holds data and a gradient")
         a = Value(self.p["a"], label="a")
         graph = ComputationGraph(a.graph())
         self.play(FadeIn(graph, scale=0.9))

@@ -123,7 +123,7 @@ class LearningRate(StoryScene):
         pad = 0.08 * (y_hi - y_lo)
         top, bottom = self.band()
         axes = PlotAxes(nice_range(lo, hi, 4), nice_range(y_lo - pad, y_hi + pad, 4), x_length=6.4,
-                        y_length=top - bottom - 0.9, x_title="x", y_title="loss f(x)")
+                        y_length=top - bottom - 1.1, x_title="x", y_title="loss f(x)")
         axes.move_to([-3.2, (top + bottom) / 2 - 0.1, 0])
         curve = polyline(axes, np.stack([xs, ys], -1), THEME.LOSS, 3)
         self.play(Create(axes), Create(curve), run_time=1.2)
@@ -172,7 +172,9 @@ class LearningRate(StoryScene):
                 mark_figure(self, "slope-steps")
                 self.wait(1.0)
             elif k == 1:
-                self.caption.say(self, "Each step the slope is measured again, and the step shrinks with it.")
+                prev, now = abs(steps[0].x_new - steps[0].x), abs(s.x_new - s.x)
+                how = "shrinks" if now < prev else "grows" if now > prev else "stays the same"
+                self.caption.say(self, f"Each step the slope is measured again, and the step {how} with it.")
             self.play(FadeOut(VGroup(tangent, arrow, work)), run_time=0.4)
         self.wait(0.5)
         self.unsay()
@@ -231,8 +233,14 @@ class LearningRate(StoryScene):
         mark_figure(self, "curve-regimes")
         said = ", ".join(f"{over_L(self.factors[n])} is {names[n]}" for n in REGIMES)
         self.caption.say(self, f"Named by what they did: {said}.")
-        if any(zoomed):
-            self.caption.say(self, "The zoomed-out panel shows why: each step overshoots further than the last.")
+        for name, z in zip(REGIMES, zoomed):
+            if not z:
+                continue
+            off = np.abs(runs[name].points[:, 0] - (loss.minima[0].point[0] if loss.minima else x0[0]))
+            if names[name] == "diverging" and np.all(np.diff(off) > 0):
+                self.caption.say(self, f"The zoomed-out panel shows why {over_L(self.factors[name])} diverges: "
+                                       "each step lands further out than the last.")
+            break
         self.wait(1.5)
         self.unsay()   # the caption goes with what it describes
         self.play(FadeOut(VGroup(panels, *tracers, thresholds)))
