@@ -175,6 +175,8 @@ class ColorBar(VGroup):
             span = (lo, hi)
         for v, text in values:
             y = -height / 2 + height * (v - span[0]) / max(span[1] - span[0], 1e-12)
+            if clipped and y > height / 2 - 0.3:
+                continue            # the "≥ max" label stands there
             tick = Line([width / 2, y, 0], [width / 2 + 0.08, y, 0], stroke_color=theme.muted, stroke_width=1.5)
             label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
             self.ticks.add(VGroup(tick, label))
