@@ -19,8 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy.linalg import eigh
@@ -28,7 +28,7 @@ from scipy.linalg import eigh
 from gdcore.functions import Loss
 from gdcore.trajectory import Trajectory
 
-__all__ = ["Curvatures", "curvatures", "zigzags", "outcome_names", "sgd_steps", "SGDStep"]
+__all__ = ["Curvatures", "SGDStep", "curvatures", "outcome_names", "sgd_steps", "zigzags"]
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,12 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 from gdcore.autograd import Value
 
-__all__ = ["Nudge", "nudge", "ChainedRates", "chained_rates"]
+__all__ = ["ChainedRates", "Nudge", "chained_rates", "nudge"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ Render with ``manim render scenes/backprop.py``; change the inputs with a
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from manim import (
     DOWN,

@@ -233,7 +233,8 @@ class LinearFit(StoryScene):
             math_text(r"P = Y \cdot S \quad\Rightarrow\quad \frac{dP}{dY} = S = ", fmt(abs(first.grad))),
             math_text(r"\text{step} = ", fmt(abs(first.grad)), r"\times", fmt(p["house_lr"]), "=",
                       fmt(abs(first.w_new - first.w)), color=THEME.GRAD),
-            math_text(rf"Y \leftarrow {fmt(first.w)} + {fmt(abs(first.w_new - first.w))} = {fmt(first.w_new)}",
+            math_text(rf"Y \leftarrow {fmt(first.w)} {'+' if first.w_new >= first.w else '-'} "
+                      rf"{fmt(abs(first.w_new - first.w))} = {fmt(first.w_new)}",
                       color=THEME.PREDICTION),
         ).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
         rule.move_to([-3.4, (head.get_bottom()[1] + bottom) / 2, 0])
@@ -315,8 +316,16 @@ class LinearFit(StoryScene):
     def run_sgd(self) -> None:
         axes, fit = self.axes, self.fit
         line = always_redraw(lambda: self._line())
-        squares = always_redraw(lambda: VGroup(*[
-            self.error_square(axes, a, self.mb()[0] * a + self.mb()[1], b) for a, b in zip(self.x, self.y)]))
+        per_pass = fit.updates_per_epoch
+
+        def all_squares() -> VGroup:
+            m, b0, _ = self.mb()
+            sq = VGroup(*[self.error_square(axes, a, m * a + b0, b) for a, b in zip(self.x, self.y)])
+            t = self.t.get_value()
+            if t < per_pass:                        # first pass: the square of the point in use stands out
+                sq[int(t) % len(self.x)].set_stroke(THEME.GRAD, width=3.5).set_fill(THEME.GRAD, opacity=0.3)
+            return sq
+        squares = always_redraw(all_squares)
         residuals = always_redraw(lambda: VGroup(*[
             Line(axes.c2p(a, self.mb()[0] * a + self.mb()[1]), axes.c2p(a, b), color=THEME.LOSS, stroke_width=2)
             for a, b in zip(self.x, self.y)]))
@@ -354,7 +363,7 @@ class LinearFit(StoryScene):
             self.dots[int(min(self.t.get_value(), per - 1e-6)) % n]))
         self.play(FadeIn(line), FadeIn(residuals), FadeIn(squares), FadeIn(readout), FadeIn(rule),
                   Create(self.loss_axes), FadeIn(self.loss_tracer), FadeIn(ring))
-        self.caption.say(self, "Each update uses one point (ringed); the squares are the squared errors.", 3)
+        self.caption.say(self, "Each update uses one point (ringed, its square outlined); squares are squared errors.", 3)
         # The first pass slowly, update by update; then the remaining passes, the flat tail quickly.
         self.play(self.t.animate.set_value(1), run_time=1.0, rate_func=linear)
         mark_figure(self, "sgd-point")

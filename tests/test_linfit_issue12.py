@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 from gdcore import data
-from gdcore.linfit import fit_line, house_guesses, house_steps, least_squares, mse, mse_grid
+from gdcore.linfit import (
+    fit_line,
+    house_guesses,
+    house_steps,
+    least_squares,
+    mse,
+    mse_grid,
+)
 from scenes.params import scene_params
 
 
