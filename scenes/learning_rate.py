@@ -27,7 +27,6 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
-    Text,
     ValueTracker,
     VGroup,
     always_redraw,
@@ -116,7 +115,7 @@ class LearningRate(StoryScene):
         steps = sgd_steps(run, loss, lr, n)
         self.set_title("One gradient step, slowly")
         (lo, hi), = loss.domain
-        lo, hi = min(lo, x0[0]), max(hi, x0[0])
+        lo, hi = min(lo, float(run.points.min())), max(hi, float(run.points.max()))   # every step on the chart
         xs = np.linspace(lo, hi, 200)
         ys = loss.value(xs[:, None])
         y_lo, y_hi = float(ys.min()), float(ys.max())
@@ -423,6 +422,15 @@ class LearningRate(StoryScene):
         self.play(FadeOut(VGroup(axes, one, grow, shallow_line, steep_line, pace_line, labels, dot, side, rate_dots,
                                  rate_rows)))
 
+    @staticmethod
+    def lift_above(labels: VGroup, floor: float, gap: float = 0.06) -> None:
+        """Push end labels up, lowest first, so none sits below ``floor`` (the step axis and its numbers)."""
+        below = floor
+        for m in sorted(labels, key=lambda m: m.get_y()):
+            if m.get_bottom()[1] < below:
+                m.shift((below - m.get_bottom()[1]) * UP)
+            below = m.get_top()[1] + gap
+
     # ------------------------------------------------------------ beat 5: the losses
     def loss_curves(self) -> None:
         self.set_title("Their losses, on a log scale")
@@ -438,7 +446,7 @@ class LearningRate(StoryScene):
         logs = {n: np.log10(np.maximum(t.losses, floor)) for n, t in runs.items()}
         finite = np.concatenate([v for n, v in logs.items() if runs[n].status != "diverged"]
                                 + [logs["diverging"][:1]])
-        y_lo = float(np.floor(finite.min()))
+        y_lo = float(np.floor(finite.min() - 0.3))   # line ends (and their names) clear of the step axis
         y_hi = float(np.ceil(max(finite.max(), logs["slow"][0]) + 1))
         k_step = max(1, int(np.ceil((y_hi - y_lo) / 6)))
         axes = PlotAxes(nice_range(0, steps, 5), [y_lo, y_hi, k_step], x_length=8.6, y_length=4.4,
@@ -456,6 +464,7 @@ class LearningRate(StoryScene):
         ends = [(f"{rate_name[n]} (left the chart)" if t.left else rate_name[n], colors[n],
                  t.position(t.exit_step)) for n, t in tracers.items()]
         labels = EndLabels(ends)
+        self.lift_above(labels, axes.x_axis.get_y() + 0.08)
         self.play(Create(axes))
         self.add(*tracers.values())
         self.caption.say(self, f"The loss of each run over {steps} steps, and of the best fixed rate 2/(L+μ).")
