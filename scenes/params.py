@@ -467,7 +467,8 @@ _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
 _COST_KEYS = {
     "neural_network": ("hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
     "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes", "batch_epochs"),
-    "loss_landscape": ("dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution"),
+    "loss_landscape": ("dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution", "flat_batch",
+                       "sharp_batch", "sharpness_iters"),
     "loss_surface": ("function", "steps"),
     "optimizers": ("cases", "steps"),
     "local_minima": ("curve", "surface", "steps", "basin_grid", "noise_runs"),
@@ -517,6 +518,11 @@ def estimate(scene: str, p: dict[str, Any]):
         c = cost.train_cost(sizes, n, p["epochs"], p["batch_size"], p["snapshot_every"], 0, "adam")
         after = (cost.pca_cost(T, P) + cost.plane_cost(sizes, n, points).times(2)
                  + cost.batched_cost(sizes, n, T) + cost.plane_cost(sizes, n, T))
+        # Flat versus sharp: two more trainings (small and large batch), each sharpness a power iteration
+        # of 2 full-data gradients per step (about one full-batch training step each).
+        for b in (p["flat_batch"], p["sharp_batch"]):
+            after = after + cost.train_cost(sizes, n, p["epochs"], min(b, n), 0, 0, "adam")
+            after = after + cost.train_cost(sizes, n, 2 * p["sharpness_iters"], n, 0, 0, "sgd")
         return c + after.holding(8.0 * 3 * T * P)     # the checkpoints, centred, projected
     if scene == "loss_surface":
         runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
