@@ -193,6 +193,8 @@ class GDVariants(StoryScene):
         # Centred with the line names that will stand right of the last panel (about 0.8 wide).
         block.move_to([-0.4, (top + bottom) / 2, 0.0])
         key.set_x(0.0)
+        # Clear of a two-line caption below and the title above.
+        block.shift(UP * max(0.0, bottom + 0.08 - block.get_bottom()[1]))
         tracers, ends = self.runs_on(panels, t, y_max)
         self.play(FadeIn(panels), FadeIn(key))
         self.add(*tracers)
@@ -203,8 +205,7 @@ class GDVariants(StoryScene):
         self.play(FadeIn(ends), FadeIn(feet))
         finals = ", ".join(f"{name} {self.runs[m][0].epoch_test_loss[-1]:.2f}" if self.runs[m][0].status != "diverged"
                            else f"{name} diverged" for m, name in VARIANTS)
-        self.caption.say(self, "Faint: each step's own batch. One image per step is spiky; the full batch is smooth.",
-                         3.5)
+        self.caption.say(self, "One image per step is spiky; the full batch is smooth.", 3)
         self.wait(1.5)
         self.caption.say(self, f"Test loss after {epochs} epochs: {finals}. But an epoch is not the same work.", 4)
         self.wait(3)
@@ -238,8 +239,11 @@ class GDVariants(StoryScene):
             te = PathTracer(axes, np.column_stack([done, hist.epoch_test_loss]), THEME.text, t,
                             (0, 0), (epochs, y_top), dot_radius=0.03, stroke_width=2, diverged_label=False)
             out += [step_t, faint, tr, te]
-            ends.add(EndLabels([("train", color, tr.position(tr.exit_step)),
-                                ("test", THEME.text, te.position(te.exit_step))], buff=0.1))
+            names = EndLabels([("train", color, tr.position(tr.exit_step)),
+                               ("test", THEME.text, te.position(te.exit_step))], buff=0.1)
+            # Above the x axis, clear of its tick numbers.
+            names.shift(UP * max(0.0, axes.c2p(0, 0)[1] + 0.1 - names.get_bottom()[1]))
+            ends.add(names)
         return out, ends
 
     def fair_axes(self) -> None:
