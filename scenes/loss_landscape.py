@@ -188,6 +188,9 @@ class LossLandscape(StoryThreeDScene):
                      color=THEME.text)
         self.renderer.camera.add_fixed_orientation_mobjects(centre)
         mesh.add_movers(centre)
+        # The surface first, so the captions below never stand on an empty frame.
+        self.fit_camera(mesh, lines, labels, bar, np.linspace(p["theta"], p["theta"] + 50, 6))
+        self.show_mesh(mesh, lines, labels, bar)
         shape = " → ".join(map(str, self.net.sizes))
         self.caption.say(self, f"A {shape} network ({p['activation']}) trained on {self.data_name} with Adam, "
                                f"lr {fmt(p['lr'])}, {p['epochs']} epochs"
@@ -195,8 +198,6 @@ class LossLandscape(StoryThreeDScene):
                          4)
         self.caption.say(self, f"Cross-entropy on a plane through the trained weights (the white dot, loss "
                                f"{fmt(self.final_loss, 3)}) along two random directions.", 5)
-        self.fit_camera(mesh, lines, labels, bar, np.linspace(p["theta"], p["theta"] + 50, 6))
-        self.show_mesh(mesh, lines, labels, bar)
         self.move_camera(theta=(p["theta"] + 50) * DEGREES, run_time=4, rate_func=linear)
         mark_figure(self, "random-plane")
         mesh.clear_updaters()
