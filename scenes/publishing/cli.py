@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from scenes.publishing.discovery import discover
-from scenes.publishing.options import DEFAULT_OUT, QUALITIES, SCENES_DIR, PublishOptions
+from scenes.publishing.options import (DEFAULT_CRF, DEFAULT_OUT, DEFAULT_PRESET, QUALITIES, SCENES_DIR, X264_PRESETS,
+                                       PublishOptions)
 from scenes.publishing.run import publish
 
 __all__ = ["build_parser", "options_from_args", "main"]
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--gif-width", type=int, default=480, help="GIF width in pixels, >= 16 (default 480)")
     pub.add_argument("--gif-fps", type=int, default=10, help="GIF frame rate, >= 1 (default 10)")
     pub.add_argument("--no-gif", action="store_true", help="skip the GIFs")
+    pub.add_argument("--preset", choices=X264_PRESETS, default=DEFAULT_PRESET, metavar="PRESET",
+                     help=f"libx264 preset of the MP4 (default {DEFAULT_PRESET}; manim's own is medium)")
+    pub.add_argument("--crf", type=int, default=DEFAULT_CRF,
+                     help=f"libx264 constant rate factor, 0-51, lower is better (default {DEFAULT_CRF})")
     pub.add_argument("--update-previews", action="store_true",
                      help="also rewrite media/preview/*.png and the README's preview table; only with every "
                           "scene, --quality high and the dark theme (refused otherwise, exit 2)")
@@ -61,6 +66,7 @@ def options_from_args(args: argparse.Namespace) -> PublishOptions:
         out=Path(args.out), only=tuple(args.only), quality=args.quality, jobs=args.jobs,
         params=Path(args.params) if args.params else None, theme=args.theme, transparent=args.transparent,
         force=args.force, gif=not args.no_gif, gif_width=args.gif_width, gif_fps=args.gif_fps,
+        preset=args.preset, crf=args.crf,
         update_previews=args.update_previews, no_budget=args.no_budget, wait=args.wait,
         scenes_dir=Path(args.scenes_dir) if args.scenes_dir else SCENES_DIR)
 

@@ -76,6 +76,9 @@ class Children:
     procs: dict[int, subprocess.Popen] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     signum: int = 0
+    #: CPU seconds (user + system) of the finished children, by log file: each child with whatever it
+    #: waited for, from ``wait4``, so it is the scene's own CPU time whatever else runs on the machine.
+    cpu_s: dict[Path, float] = field(default_factory=dict)
 
     @property
     def stopping(self) -> bool:
@@ -116,7 +119,10 @@ class Children:
             if self.stopping:                      # a signal came between the check and the start
                 self.stop(self.signum)
             try:
-                code = proc.wait()
+                _, status, usage = os.wait4(proc.pid, 0)
+                code = proc.returncode = os.waitstatus_to_exitcode(status)
+                with self.lock:
+                    self.cpu_s[log] = self.cpu_s.get(log, 0.0) + usage.ru_utime + usage.ru_stime
             finally:
                 with self.lock:
                     self.procs.pop(proc.pid, None)
@@ -244,7 +250,8 @@ def render_scene(scene: SceneInfo, opts: PublishOptions, params_file: Path | Non
     env = render_env(opts, params_file, work / "figures.jsonl")
     base = _manim_cmd() + ["render", f"-q{flag}", "--media_dir", str(work / "media"), "--disable_caching",
                            "--progress_bar", "none"]
-    children.run(base + [str(scene.path)], log, "render", env)
+    x264 = ["--encoder-option", f"preset={opts.preset}", "--encoder-option", f"crf={opts.crf}"]
+    children.run(base + x264 + [str(scene.path)], log, "render", env)
     videos = [v for v in (work / "media" / "videos").rglob(f"{scene.class_name}.mp4")
               if "partial_movie_files" not in v.parts]
     if len(videos) != 1:
