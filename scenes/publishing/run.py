@@ -266,7 +266,7 @@ def _locked(opts: PublishOptions, out: Path, infos: dict[str, SceneInfo], names:
                 raise StepError("stage", str(e)) from None
             secs = time.perf_counter() - t0
             record = {"scene": name, "description": scene.description, "files": files,
-                      "duration_s": staged.duration_s, "stills": staged.stills,
+                      "duration_s": staged.duration_s, "stills": staged.stills, "gif": staged.gif,
                       "params": all_params.get(name, {}), "input_hash": digests[name], "settings": settings,
                       "quality": opts.quality, "theme": opts.theme, "version": _version(),
                       "render_s": round(secs, 1), "cpu_s": round(children.cpu_s.get(log, 0.0), 1),
