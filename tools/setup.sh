@@ -16,7 +16,7 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 #    with standalone + dvisvgm for MathTex.
 APT_PACKAGES=(build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg
               texlive-latex-base texlive-latex-extra texlive-fonts-recommended
-              texlive-science dvisvgm cm-super)
+              texlive-science dvisvgm cm-super chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -60,6 +60,30 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 else
   say "project already installed in .venv"
+fi
+
+# 5. The slides (python -m scenes slides): manim-slides is in the project's "slides" extra; reveal.js,
+#    which the deck loads from a folder beside it, comes from the npm registry into the venv.
+if ! "$VENV/bin/python" -c "import importlib.metadata as m; assert m.version('manim-slides') == '5.7.0'" 2>/dev/null; then
+  say "installing manim-slides 5.7.0 into .venv"
+  "$VENV/bin/python" -m pip install -q "manim-slides==5.7.0"
+fi
+REVEAL="$VENV/share/reveal.js/6.0.1"
+if [ ! -f "$REVEAL/dist/reveal.js" ]; then
+  if ! command -v npm >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    say "installing npm (to fetch reveal.js)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
+  fi
+  say "fetching reveal.js 6.0.1 from the npm registry into $REVEAL"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack -q reveal.js@6.0.1 >/dev/null && tar xzf reveal.js-6.0.1.tgz)
+  mkdir -p "$(dirname "$REVEAL")"
+  rm -rf "$REVEAL.tmp" && mv "$tmp/package" "$REVEAL.tmp" && mv "$REVEAL.tmp" "$REVEAL"
+  rm -rf "$tmp"
+else
+  say "reveal.js 6.0.1 present"
 fi
 
 case "${1:-}" in

@@ -1,4 +1,4 @@
-"""Command line: ``python -m scenes list`` and ``python -m scenes publish``."""
+"""Command line: ``python -m scenes list``, ``python -m scenes publish`` and ``python -m scenes slides``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from scenes.publishing.discovery import discover
-from scenes.publishing.options import (DEFAULT_CRF, DEFAULT_OUT, DEFAULT_PRESET, QUALITIES, SCENES_DIR, X264_PRESETS,
+from scenes.publishing.options import (DEFAULT_CRF, DEFAULT_OUT, DEFAULT_PRESET, QUALITIES, ROOT, SCENES_DIR,
+                                       X264_PRESETS,
                                        PublishOptions)
 from scenes.publishing.run import publish
 
@@ -61,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--no-wait", dest="wait", action="store_false",
                      help="if another publish is writing to --out, exit 2 instead of waiting for it")
     pub.add_argument("--scenes-dir", help=argparse.SUPPRESS)
+    sl = sub.add_parser("slides", help="one reveal.js deck for talks: a slide per beat, captions as speaker notes",
+                        description="Render the scenes with manim-slides into one HTML deck that opens offline "
+                                    "(reveal.js bundled beside it).  Exit status: 0 built, 1 a scene failed "
+                                    "(the old deck is kept), 2 could not start.")
+    sl.add_argument("--only", nargs="+", metavar="NAME", default=[], help="these scenes only (in story order)")
+    sl.add_argument("--quality", choices=list(QUALITIES), default="high", help="default: high (1080p60)")
+    sl.add_argument("--out", default=str(ROOT / "media" / "slides"), help="deck folder (default: media/slides)")
+    sl.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel renders (default: CPUs)")
+    sl.add_argument("--scenes-dir", help=argparse.SUPPRESS)
     return p
 
 
@@ -84,4 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         for s in infos:
             print(f"{s.name:{width}s}  {s.description}")
         return 0
+    if args.command == "slides":
+        from scenes.publishing.slides import SlidesOptions, build_deck
+
+        return build_deck(SlidesOptions(out=Path(args.out), only=tuple(args.only), quality=args.quality,
+                                        jobs=args.jobs, scenes_dir=Path(args.scenes_dir) if args.scenes_dir
+                                        else SCENES_DIR), sys.stderr)
     return publish(options_from_args(args), sys.stderr)
