@@ -75,8 +75,10 @@ def slide_class(scene_cls: type) -> type:
 
     The shim for manim-slides 5.7.0 on manim 0.22 lives here and only here: 5.7.0's
     ``Slide.__init__`` sets ``config["write_to_movie"]`` (gone in manim 0.22: AttributeError) and its
-    ``render`` sets ``config["max_files_cached"] = inf`` (0.22 wants -1 for no limit).  Both are
-    overridden; ``render`` then calls 5.7.0's own ``_save_slides``.  Revisit on a manim-slides upgrade.
+    ``render`` sets ``config["max_files_cached"] = inf`` (0.22 rejects it; -1 is no limit).  Both are
+    overridden; ``render`` then calls 5.7.0's own ``_save_slides``.  No limit must be set before the
+    scene is made: manim 0.22's file writer reads it then and, past 100 animations, deletes the first
+    partial movies that the slides are cut from.  Revisit on a manim-slides upgrade.
     """
     from manim import ThreeDScene, config
     from manim_slides.slide import Slide, ThreeDSlide
@@ -86,7 +88,9 @@ def slide_class(scene_cls: type) -> type:
 
     class Deck(scene_cls, base):  # type: ignore[valid-type, misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            # manim-slides 5.7.0 shim: skip Slide.__init__, which sets config["write_to_movie"].
+            # manim-slides 5.7.0 shim: skip Slide.__init__, which sets config["write_to_movie"]; keep
+            # every partial movie (the file writer made in Scene.__init__ reads the limit).
+            config["max_files_cached"] = -1
             BaseSlide.__init__(self, *args, **kwargs)
             self._beat_times: list[float] = []
             self._beat_titles: list[str] = [""]
@@ -114,8 +118,7 @@ def slide_class(scene_cls: type) -> type:
                 slide.notes = html.escape(text, quote=False)
 
         def render(self, *args: Any, **kwargs: Any) -> None:
-            # manim-slides 5.7.0 shim: its render sets max_files_cached = inf; manim 0.22 takes -1.
-            config["max_files_cached"] = -1
+            # manim-slides 5.7.0 shim: its render sets max_files_cached = inf (see __init__ for -1).
             scene_cls.render(self, *args, **kwargs)
             self._save_slides(use_cache=False, flush_cache=True, skip_reversing=True)
 
