@@ -60,6 +60,8 @@ def test_srt_cues_and_the_caption_covering_a_moment():
     assert caption_at(cues, 11.0) == (cues[1], False)        # between captions: the one shown last
     assert caption_at(cues, 0.5) == (None, False)
     assert parse_srt("garbage\n\n1\nno time\n") == []
+    assert parse_srt("1\n00:00:01,000 --> 00:00:02,000\nFinal losses  slow: 1.2\n   good: 0.1\n")[0].text == \
+        "Final losses slow: 1.2 good: 0.1"
 
 
 def test_alt_text_comes_from_the_caption_on_screen_at_the_still():

@@ -159,7 +159,7 @@ def parse_srt(text: str) -> list[Cue]:
             if m:
                 start = secs(re.match(_TIME, line.strip()))          # type: ignore[arg-type]
                 end = secs(re.search(_TIME + r"\s*$", line.strip()))  # type: ignore[arg-type]
-                words = " ".join(s.strip() for s in lines[i + 1:] if s.strip())
+                words = " ".join(" ".join(lines[i + 1:]).split())      # one line, single spaces
                 if words:
                     cues.append(Cue(start, end, words))
                 break
