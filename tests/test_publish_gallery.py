@@ -102,7 +102,7 @@ def test_vtt_is_what_a_browser_track_reads():
     assert "," not in vtt.split("\n")[3] and "\r" not in vtt
 
 
-@pytest.mark.parametrize("kwargs, words", [({"gif_max_kib": -1}, "--gif-max-kib"), ({"preset": "fastest"}, "--preset"),
+@pytest.mark.parametrize("kwargs, words", [({"gif_max_kb": -1}, "--gif-max-kb"), ({"preset": "fastest"}, "--preset"),
                                            ({"crf": 52}, "--crf")])
 def test_bad_format_options_are_one_line(kwargs, words):
     with pytest.raises(PublishError, match=words) as e:
@@ -113,7 +113,7 @@ def test_bad_format_options_are_one_line(kwargs, words):
 def test_encoder_and_formats_are_part_of_the_input_hash():
     a = PublishOptions().settings()
     assert a != PublishOptions(crf=23).settings() != PublishOptions(webm=False).settings()
-    assert a != PublishOptions(gif_max_kib=500).settings()
+    assert a != PublishOptions(gif_max_kb=500).settings()
 
 
 class Page(HTMLParser):

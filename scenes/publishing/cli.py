@@ -43,9 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="render even if the inputs are unchanged and the files match their checksums")
     pub.add_argument("--gif-width", type=int, default=480, help="GIF width in pixels, >= 16 (default 480)")
     pub.add_argument("--gif-fps", type=int, default=10, help="GIF frame rate, >= 1 (default 10)")
-    pub.add_argument("--gif-max-kib", type=int, default=2000,
-                     help="GIF size budget in KiB: lower frame rates and fewer colours are tried until the GIF "
-                          "fits (0: no budget; default 2000)")
+    pub.add_argument("--gif-max-kb", type=int, default=2000,
+                     help="GIF size budget in kB (1000 bytes): lower frame rates and fewer colours are tried "
+                          "until the GIF fits (0: no budget; default 2000)")
     pub.add_argument("--no-gif", action="store_true", help="skip the GIFs")
     pub.add_argument("--no-webm", dest="webm", action="store_false", help="skip the VP9 WebM beside the MP4")
     pub.add_argument("--preset", choices=X264_PRESETS, default=DEFAULT_PRESET, metavar="PRESET",
@@ -80,7 +80,7 @@ def options_from_args(args: argparse.Namespace) -> PublishOptions:
         out=Path(args.out), only=tuple(args.only), quality=args.quality, jobs=args.jobs,
         params=Path(args.params) if args.params else None, theme=args.theme, transparent=args.transparent,
         force=args.force, gif=not args.no_gif, gif_width=args.gif_width, gif_fps=args.gif_fps,
-        preset=args.preset, crf=args.crf, gif_max_kib=args.gif_max_kib, webm=args.webm,
+        preset=args.preset, crf=args.crf, gif_max_kb=args.gif_max_kb, webm=args.webm,
         update_previews=args.update_previews, no_budget=args.no_budget, wait=args.wait,
         scenes_dir=Path(args.scenes_dir) if args.scenes_dir else SCENES_DIR)
 

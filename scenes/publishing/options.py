@@ -75,9 +75,10 @@ class PublishOptions:
         Write a GIF per scene.
     gif_width, gif_fps : int
         GIF size in pixels (>= 16) and frame rate (>= 1).
-    gif_max_kib : int
-        Size budget of a GIF in KiB (0: none).  Settings are tried best first (``render.GIF_LADDER``:
-        lower frame rate, fewer colours) until one fits; if none does, the smallest is kept.
+    gif_max_kb : int
+        Size budget of a GIF in kB of 1000 bytes (0: none).  Settings are tried best first
+        (``render.GIF_LADDER``: lower frame rate, fewer colours) until one fits; if none does, the
+        smallest is kept.
     webm : bool
         Write a VP9 WebM beside the MP4.
     preset, crf : str, int
@@ -104,7 +105,7 @@ class PublishOptions:
     gif: bool = True
     gif_width: int = 480
     gif_fps: int = 10
-    gif_max_kib: int = 2000
+    gif_max_kb: int = 2000
     webm: bool = True
     preset: str = DEFAULT_PRESET
     crf: int = DEFAULT_CRF
@@ -125,8 +126,8 @@ class PublishOptions:
             raise PublishError(f"--gif-width must be >= 16 pixels, got {self.gif_width}")
         if self.gif_fps < 1:
             raise PublishError(f"--gif-fps must be >= 1, got {self.gif_fps}")
-        if self.gif_max_kib < 0:
-            raise PublishError(f"--gif-max-kib must be >= 0 (0: no budget), got {self.gif_max_kib}")
+        if self.gif_max_kb < 0:
+            raise PublishError(f"--gif-max-kb must be >= 0 (0: no budget), got {self.gif_max_kb}")
         if self.preset not in X264_PRESETS:
             raise PublishError(f"--preset must be one of {', '.join(X264_PRESETS)}, got {self.preset!r}")
         if not 0 <= self.crf <= 51:
@@ -135,5 +136,5 @@ class PublishOptions:
     def settings(self) -> dict[str, Any]:
         """The output settings that go into every scene's input hash."""
         return {"quality": self.quality, "theme": self.theme, "transparent": self.transparent,
-                "gif": [self.gif_width, self.gif_fps, self.gif_max_kib] if self.gif else None, "webm": self.webm,
+                "gif": [self.gif_width, self.gif_fps, self.gif_max_kb] if self.gif else None, "webm": self.webm,
                 "x264": [self.preset, self.crf]}

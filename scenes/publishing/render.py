@@ -214,7 +214,7 @@ def _still(children: Children, video: Path, t: float | None, out_png: Path, log:
 
 
 # GIF settings from the best to the smallest: (frame rate cap, palette colours).  The first that fits
-# --gif-max-kib is kept.  Measured on the nine scenes at 480 px (README, "GIFs"): dither off keeps
+# --gif-max-kb is kept.  Measured on the nine scenes at 480 px (README, "GIFs"): dither off keeps
 # still regions byte-identical between frames, which ffmpeg's GIF encoder then skips, and that
 # matters more for size than the palette; the frame rate is what is left to give.
 GIF_LADDER: tuple[tuple[int, int], ...] = ((10, 128), (8, 96), (6, 64), (5, 48), (4, 32))
@@ -338,7 +338,7 @@ def render_scene(scene: SceneInfo, opts: PublishOptions, params_file: Path | Non
     gif_settings = None
     if opts.gif:
         gif_settings = _gif(children, video, stage / f"{scene.name}.gif", opts.gif_width, opts.gif_fps,
-                            opts.gif_max_kib * 1024 if opts.gif_max_kib else None, log)
+                            opts.gif_max_kb * 1000 if opts.gif_max_kb else None, log)
         files.append(stage / f"{scene.name}.gif")
     marks = []
     fig_file = work / "figures.jsonl"
