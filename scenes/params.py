@@ -333,6 +333,23 @@ def _cross_learning_rate(w: _Where, p: dict[str, Any]) -> None:
         bowl = _loss(p["bowl"])
         _defined_at(w, w.key("bowl"), p["bowl"], w.key("bowl_start"), p["bowl_start"], bowl)
     _curvature_at(w, w.key("bowl"), bowl, w.key("bowl_start"), p["bowl_start"])
+    _bowl_at(w, w.key("bowl"), bowl, w.key("bowl_start"), p["bowl_start"])
+
+
+def _bowl_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -> None:
+    """learning_rate's lesson needs every curvature positive at the start (mu > 0 for 2/(L + mu))."""
+    import numpy as np
+
+    H = np.atleast_2d(loss.hessian(np.asarray(start, float)))
+    mu = float(np.linalg.eigvalsh(0.5 * (H + H.T)).min()) if np.isfinite(H).all() else float("nan")
+    if not (np.isfinite(mu) and mu > 0):
+        raise w.error(f"{fn_key}, {start_key} = {start!r}",
+                      f"the smallest curvature there is {mu:g}; the best fixed rate 2/(L + mu) needs a bowl "
+                      f"(all curvatures > 0): choose a start inside one")
+
+
+def _cross_backprop(w: _Where, p: dict[str, Any]) -> None:
+    _need_len(w, p, "chain_rates", 2, "walker to bicycle, bicycle to car")
 
 
 def _cross_optimizers(w: _Where, p: dict[str, Any]) -> None:
@@ -342,13 +359,42 @@ def _cross_optimizers(w: _Where, p: dict[str, Any]) -> None:
     _need_points(w, p, "starts")
     for i, (case, start) in enumerate(zip(p["cases"], p["starts"])):
         _defined_at(w, f"{w.key('cases')}[{i}]", case, f"{w.key('starts')}[{i}]", start)
+    if p["lr_rule"] == "grid" and not 1 <= len(p["lr_grid"]) <= _MAX_LR_GRID:
+        raise w.error(w.key("lr_grid"), f"needs 1 to {_MAX_LR_GRID} learning rates to search (lr_rule = 'grid'), "
+                                        f"got {len(p['lr_grid'])}")
+
+
+#: The most learning rates optimizers' grid search may try per optimizer and case.
+_MAX_LR_GRID = 20
 
 
 def _cross_local_minima(w: _Where, p: dict[str, Any]) -> None:
+    import numpy as np
+
     from gdcore import functions
 
     for key in ("curve", "surface"):
         loss = _loss(p[key])
+        if key == "surface" and p[key] not in functions.names():
+            # A user expression lists no minima: the scene finds them by descent from a grid of starts.
+            from gdcore.explore import find_minima
+
+            _defined_at(w, w.key(key), p[key], "its centre", [float(np.mean(r)) for r in loss.domain], loss)
+            try:
+                found = find_minima(loss)
+            except ValueError as e:
+                raise w.error(f"{w.key(key)} = {p[key]!r}", f"{e}; the scene needs a loss with minima") from None
+            if len(found) < 2:
+                def num(v: float) -> str:
+                    return f"{round(float(v), 3) + 0.0:g}"
+
+                where = "; ".join(f"({num(m.point[0])}, {num(m.point[1])}) value {num(m.value)}" for m in found)
+                raise w.error(f"{w.key(key)} = {p[key]!r}",
+                              f"gradient descent from a grid of starts over its square "
+                              f"[{loss.domain[0][0]:g}, {loss.domain[0][1]:g}] x [{loss.domain[1][0]:g}, "
+                              f"{loss.domain[1][1]:g}] finds {len(found)} minimum{'' if len(found) == 1 else 'a'}"
+                              f"{': ' + where if found else ''}; the scene needs a local and a global one")
+            continue
         if not loss.local_minima or not loss.global_minima:
             usable = [n for n in functions.names() if functions.get(n).dim == loss.dim
                       and functions.get(n).local_minima and functions.get(n).global_minima]
@@ -361,6 +407,9 @@ def _cross_local_minima(w: _Where, p: dict[str, Any]) -> None:
 def _cross_loss_surface(w: _Where, p: dict[str, Any]) -> None:
     _need_points(w, p, "start")
     _defined_at(w, w.key("function"), p["function"], w.key("start"), p["start"])
+    if p["lr_rule"] == "grid" and not 1 <= len(p["lr_grid"]) <= _MAX_LR_GRID:
+        raise w.error(w.key("lr_grid"), f"needs 1 to {_MAX_LR_GRID} learning rates to search (lr_rule = 'grid'), "
+                                        f"got {len(p['lr_grid'])}")
 
 
 def _train_steps(n: int, epochs: int, batch_size: int) -> int:
@@ -402,6 +451,7 @@ def _cross_loss_landscape(w: _Where, p: dict[str, Any]) -> None:
 
 _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
     "learning_rate": _cross_learning_rate,
+    "backprop": _cross_backprop,
     "optimizers": _cross_optimizers,
     "local_minima": _cross_local_minima,
     "loss_surface": _cross_loss_surface,
@@ -416,11 +466,12 @@ _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
 
 _COST_KEYS = {
     "neural_network": ("hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
-    "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes"),
-    "loss_landscape": ("dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution"),
+    "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes", "batch_epochs"),
+    "loss_landscape": ("dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution", "flat_batch",
+                       "sharp_batch", "sharpness_iters"),
     "loss_surface": ("function", "steps"),
     "optimizers": ("cases", "steps"),
-    "local_minima": ("curve", "surface", "steps"),
+    "local_minima": ("curve", "surface", "steps", "basin_grid", "noise_runs"),
     "learning_rate": ("steps_1d", "steps_2d"),
 }
 _WORK = {"neural_network": "training", "gd_variants": "training", "loss_landscape": "training and landscapes"}
@@ -456,7 +507,7 @@ def estimate(scene: str, p: dict[str, Any]):
         total = ZERO
         for bs in [n, 1, p["batch_size"], *p["batch_sizes"]]:
             total = total + cost.train_cost(sizes, n, p["epochs"], bs, 0, n_test, "sgd")
-        return total
+        return total + cost.train_cost(sizes, n, p["batch_epochs"], n, 0, n_test, "sgd")   # the longer batch run
     if scene == "loss_landscape":
         n = _DATASET_N[p["dataset"]]
         sizes = [64 if p["dataset"] == "digits" else 2, *p["hidden"], 10 if p["dataset"] == "digits" else 2]
@@ -467,17 +518,26 @@ def estimate(scene: str, p: dict[str, Any]):
         c = cost.train_cost(sizes, n, p["epochs"], p["batch_size"], p["snapshot_every"], 0, "adam")
         after = (cost.pca_cost(T, P) + cost.plane_cost(sizes, n, points).times(2)
                  + cost.batched_cost(sizes, n, T) + cost.plane_cost(sizes, n, T))
+        # Flat versus sharp: two more trainings (small and large batch), each sharpness a power iteration
+        # of 2 full-data gradients per step (about one full-batch training step each).
+        for b in (p["flat_batch"], p["sharp_batch"]):
+            after = after + cost.train_cost(sizes, n, p["epochs"], min(b, n), 0, 0, "adam")
+            after = after + cost.train_cost(sizes, n, 2 * p["sharpness_iters"], n, 0, 0, "sgd")
         return c + after.holding(8.0 * 3 * T * P)     # the checkpoints, centred, projected
     if scene == "loss_surface":
-        return cost.descend_cost(p["steps"], 4, _expr_nodes(p["function"]))
+        runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
+        return cost.descend_cost(p["steps"], runs, _expr_nodes(p["function"]))
     if scene == "optimizers":
         total = ZERO
+        runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
         for case, steps in zip(p["cases"], p["steps"]):
-            total = total + cost.descend_cost(steps, 4, _expr_nodes(case))
+            total = total + cost.descend_cost(steps, runs, _expr_nodes(case))
         return total
     if scene == "local_minima":
         return (cost.descend_cost(p["steps"], _SEARCH_GRID * _SEARCH_RUNS)
-                + cost.descend_cost(p["steps"], _SEARCH_GRID ** 2 * _SEARCH_RUNS))
+                + cost.descend_cost(p["steps"], _SEARCH_GRID ** 2 * _SEARCH_RUNS, _expr_nodes(p["surface"]))
+                + cost.descend_cost(p["steps"], p["basin_grid"] ** 2)
+                + cost.descend_cost(p["steps"] + 2000, p["noise_runs"], _expr_nodes(p["surface"])))
     if scene == "learning_rate":
         return cost.descend_cost(p["steps_1d"], 4) + cost.descend_cost(p["steps_2d"], 4, _expr_nodes(p["bowl"]))
     return ZERO

@@ -19,8 +19,8 @@ frame_height = 60 px, whatever resolution the run itself uses):
     ``font_size * TEX_DIGIT_PER_PT``.  ``font_size`` is manim's property, which already
     includes any scaling since the mobject was made.
 ``overlap``
-    No two visible texts' screen boxes intersect by more than ``OVERLAP_MIN_PX`` (4 px) in
-    both directions *and* by more than ``OVERLAP_AREA_FRACTION`` (2 %) of the smaller box.
+    No two visible texts' screen boxes intersect by more than ``OVERLAP_MIN_PX`` (1 px) in
+    both directions (boxes are tight around the glyphs; ``OVERLAP_AREA_FRACTION`` is 0).
 ``outside-frame``
     No visible text's box goes beyond the frame by more than ``OUTSIDE_TOLERANCE_PX`` (1 px).
 
@@ -112,8 +112,8 @@ MIN_GLYPH_PX = 12.0
 TEXT_CAP_PER_PT = 0.6074         # cap height of DejaVu Sans / Sans Mono, px per font_size unit
 TEX_DIGIT_PER_PT = 0.4284        # digit height of Computer Modern (MathTex), px per font_size unit
 VISIBLE_OPACITY = 0.05
-OVERLAP_MIN_PX = 4.0
-OVERLAP_AREA_FRACTION = 0.02
+OVERLAP_MIN_PX = 1.0
+OVERLAP_AREA_FRACTION = 0.0
 OUTSIDE_TOLERANCE_PX = 1.0
 SUBTITLE_MIN_SECONDS = 1.5
 SUBTITLE_MAX_CPS = 15.0

@@ -11,4 +11,8 @@ def test_loss_landscape_renders(tmp_path):
     r = render_tiny("loss_landscape.py", tmp_path)
     assert r.frames > 60, r.frames          # about 23 s at 4 fps
     assert not is_blank(r.last_frame)
-    assert r.srt is not None and "gap" in r.srt.read_text()
+    text = r.srt.read_text() if r.srt is not None else ""
+    # The network, data and optimizer are named; the contours' PC axes carry their variance; the
+    # video ends on the flat-versus-sharp verdict, not on the checkpoint gap (tested in test_landscape).
+    assert "Adam" in text and "PC1 and PC2 carry" in text
+    assert "sharper" in text

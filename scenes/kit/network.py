@@ -14,7 +14,7 @@ from manim import (
 
 from scenes.kit.theme import THEME, Theme
 
-__all__ = ["NetworkDiagram"]
+__all__ = ["NetworkDiagram", "HeatGrid", "probability_image"]
 
 
 class NetworkDiagram(VGroup):
@@ -90,16 +90,24 @@ class NetworkDiagram(VGroup):
                                 width=0.5 + max_width * t, opacity=0.15 + 0.85 * t)
         return self
 
-    def set_activations(self, activations: Sequence[np.ndarray]) -> "NetworkDiagram":
+    def set_activations(self, activations: Sequence[np.ndarray], limit: float | None = None) -> "NetworkDiagram":
         """Fill neurons by activation (one sample: ``activations[k]`` of shape (1, n_k) or (n_k,)).
 
-        The fill opacity is the activation's size relative to the largest in its layer.
+        Without ``limit``, the fill opacity is the activation's size relative to the largest in its
+        layer.  With ``limit``, a diverging scale with a fixed range: positive activations in the
+        theme's POSITIVE colour, negative in NEGATIVE, opacity ``|a| / limit`` (full at and beyond
+        ``limit``), the same scale for every layer.
         """
         for k, layer in enumerate(self.neurons):
             a = np.asarray(activations[k]).reshape(-1)
             scale = float(np.abs(a).max()) or 1.0
             for idx, c in layer.items():
-                c.set_fill(self.theme.VALUE, opacity=0.1 + 0.9 * abs(float(a[idx])) / scale)
+                v = float(a[idx])
+                if limit is None:
+                    c.set_fill(self.theme.VALUE, opacity=0.1 + 0.9 * abs(v) / scale)
+                else:
+                    c.set_fill(self.theme.POSITIVE if v >= 0 else self.theme.NEGATIVE,
+                               opacity=min(abs(v) / limit, 1.0))
         return self
 
     def layer_center(self, k: int) -> np.ndarray:
@@ -108,3 +116,51 @@ class NetworkDiagram(VGroup):
     def layer_top(self, k: int) -> np.ndarray:
         """Above layer ``k``, level with the top of the whole diagram."""
         return np.array([self.layer_center(k)[0], self.get_top()[1], 0.0])
+
+
+def probability_image(P: np.ndarray, colors: Sequence[str], background: str | None = None,
+                      strength: float = 0.55, theme: Theme = THEME) -> np.ndarray:
+    """An RGB image (h, w, 3, uint8) of class probabilities, in the style of TensorFlow Playground.
+
+    ``P`` has shape (h, w, k) (rows from the top), probabilities of ``k`` classes summing to 1; each
+    pixel mixes the class colours by probability, then is blended over the background by how sure the
+    network is: ``strength * (max p - 1/k) / (1 - 1/k)`` (background where it is undecided).
+    Display it with ``ImageMobject(img)`` stretched over the plot area.
+    """
+    from manim import ManimColor
+
+    P = np.asarray(P, float)
+    k = P.shape[-1]
+    cols = np.array([ManimColor(c).to_rgb() for c in colors[:k]])
+    bg = np.array(ManimColor(background or theme.background).to_rgb())
+    mix = P @ cols
+    sure = (P.max(axis=-1, keepdims=True) - 1.0 / k) / (1.0 - 1.0 / k)
+    rgb = bg + strength * np.clip(sure, 0.0, 1.0) * (mix - bg)
+    return np.clip(np.round(rgb * 255), 0, 255).astype(np.uint8)
+
+
+class HeatGrid(VGroup):
+    """A grid of filled cells covering the box ``lo``..``hi`` (scene points), recoloured from an RGB image.
+
+    Drawn as vector squares (an ImageMobject does not render with the installed Pillow);
+    ``set_image(img)`` takes (rows, cols, 3) uint8 with row 0 at the top, like :func:`probability_image`.
+    """
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, rows: int, cols: int) -> None:
+        super().__init__()
+        from manim import Rectangle
+
+        self.rows, self.cols = rows, cols
+        w, h = (hi[0] - lo[0]) / cols, (hi[1] - lo[1]) / rows
+        for r in range(rows):
+            for c in range(cols):
+                # A hair larger than the cell, so no seams show between neighbours.
+                self.add(Rectangle(width=w * 1.02, height=h * 1.02, stroke_width=0, fill_opacity=1.0).move_to(
+                    [lo[0] + (c + 0.5) * w, hi[1] - (r + 0.5) * h, 0.0]))
+
+    def set_image(self, img: np.ndarray) -> "HeatGrid":
+        flat = np.asarray(img).reshape(-1, img.shape[-1])
+        for cell, (r, g, b) in zip(self.submobjects, flat[:, :3]):
+            color = f"#{int(r):02X}{int(g):02X}{int(b):02X}"
+            cell.set_fill(color, opacity=1.0).set_stroke(color, width=1, opacity=1.0)
+        return self

@@ -74,6 +74,8 @@ class SurfaceMesh(VGroup):
             raise ValueError("SurfaceMesh: the loss is not finite anywhere on the grid")
         self.hole = bool(not finite.all())
         lo, hi = float(zc[finite].min()), float(zc[finite].max())
+        #: Heights at the bottom and top colour of the height map (for a :class:`ColorBar`).
+        self.color_range = (lo, hi)
         t = np.where(finite, (zc - lo) / max(hi - lo, 1e-12), 0.0)
         n_colors = 64
         palette = level_colors(n_colors, theme)
@@ -173,6 +175,8 @@ class ColorBar(VGroup):
             span = (lo, hi)
         for v, text in values:
             y = -height / 2 + height * (v - span[0]) / max(span[1] - span[0], 1e-12)
+            if clipped and y > height / 2 - 0.3:
+                continue            # the "≥ max" label stands there
             tick = Line([width / 2, y, 0], [width / 2 + 0.08, y, 0], stroke_color=theme.muted, stroke_width=1.5)
             label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
             self.ticks.add(VGroup(tick, label))

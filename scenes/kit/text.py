@@ -128,7 +128,8 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
     >>> [s.count("\\n") for s in split_caption("word " * 40)]
     [1, 1]
     """
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    text = _glue(text.strip())
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
     screens: list[list[str]] = []
     for sentence in sentences:
         lines = textwrap.wrap(sentence, width) or [""]
@@ -153,6 +154,18 @@ def _balanced(lines: list[str], width: int) -> list[str]:
         if len(trial) == 2:
             return trial
     return lines
+
+
+_NBSP = "\u00a0"
+
+
+def _glue(text: str) -> str:
+    """Non-breaking spaces where a line break would split a value from what it belongs to:
+    inside short parentheses ("(0.185, 1.08)"), around "=" and "×", and between a number and
+    the word after it ("80 epochs").  They render as ordinary spaces."""
+    text = re.sub(r"\([^()]{1,24}\)", lambda m: m.group(0).replace(" ", _NBSP), text)
+    text = re.sub(r" ([=×≈<>≤≥]) ", _NBSP + r"\1" + _NBSP, text)
+    return re.sub(r"(\d) (?=[A-Za-zα-ω%])", "\\1" + _NBSP, text)
 
 
 def _joinable(a: list[str], b: list[str], width: int) -> bool:
@@ -404,7 +417,8 @@ class Caption:
 
     def _subtitle(self, scene: "Scene") -> None:
         shown = scene.time - self.shown_at
-        scene.add_subcaption(self.current_text.replace("\n", " "), duration=shown, offset=-shown)
+        words = self.current_text.replace("\n", " ").replace(_NBSP, " ")
+        scene.add_subcaption(words, duration=shown, offset=-shown)
 
 
 class TitleBar:
