@@ -47,19 +47,20 @@ skipped() { say "$1 (checked in $(took "$2"))"; }
 say "gdviz set-up; details in ${LOG#"$ROOT/"}"
 
 # 1. System packages: cairo/pango headers for manim's wheels (pycairo is built from source),
-#    ffmpeg, a LaTeX with standalone + dvisvgm for MathTex, Chromium (the slide deck's and the
-#    gallery's page checks) and npm (to fetch reveal.js); and what Debian's own python3 keeps
+#    ffmpeg, a LaTeX with standalone + dvisvgm for MathTex, Chromium (the slide deck's page
+#    check), npm if no npm is on the PATH (to fetch reveal.js); and what Debian's own python3 keeps
 #    in separate packages: venv's pip bootstrap (ensurepip) and the C headers (Python.h).
 t0=$(now)
 APT_PACKAGES=(build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg
               texlive-latex-base texlive-latex-extra texlive-fonts-recommended
-              texlive-science dvisvgm cm-super chromium npm)
+              texlive-science dvisvgm cm-super chromium)
 installed=" $(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${APT_PACKAGES[@]}" 2>/dev/null \
                | awk '$1 == "ii" { printf "%s ", $2 }') " || true
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   [[ $installed == *" $p "* ]] || missing+=("$p")
 done
+command -v npm >/dev/null || missing+=(npm)   # a Node.js from elsewhere brings its own npm
 pyver=$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 "$PY" -c "import ensurepip" 2>/dev/null || missing+=("python${pyver}-venv")
 "$PY" -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
