@@ -25,9 +25,9 @@ QUALITIES: dict[str, tuple[str, str]] = {
 }
 THEMES = ("dark", "light")
 # libx264's presets, fastest first.  The default, ``veryfast`` at CRF 20, was chosen by measurement
-# (benchmarks/bench_publish.py, README "Benchmarks"): about a quarter less CPU per render than
-# manim's default (``medium`` at CRF 23) at the same PSNR against a lossless encode (within 1 dB)
-# and about 10% larger files.
+# (benchmarks/bench_publish.py, README "Benchmarks"): 16% less CPU over the nine scenes at 1080p60
+# than manim's default (``medium`` at CRF 23), within 1 dB PSNR of it against a lossless encode,
+# MP4s 3-19% larger.
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 DEFAULT_PRESET = "veryfast"
 DEFAULT_CRF = 20
