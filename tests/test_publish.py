@@ -56,7 +56,9 @@ def test_manifest_lists_every_output_and_matches_the_files(first_run):
     assert set(m["scenes"]) == {"broken", "dot", "square"}
     for name, entry in m["scenes"].items():
         kinds = {Path(f["path"]).suffix for f in entry["files"]}
-        assert {".mp4", ".gif", ".png"} <= kinds, (name, kinds)
+        assert {".mp4", ".webm", ".gif", ".png"} <= kinds, (name, kinds)
+        assert entry["gif"] == {"width": 160, "fps": 10, "colours": 128, "fits": True}   # tiny: the first rung fits
+        assert entry["cpu_s"] > 0
         for f in entry["files"]:
             p = out / f["path"]
             assert p.is_file() and p.stat().st_size == f["bytes"] > 0
@@ -88,10 +90,14 @@ def test_a_still_shows_the_marked_moment_not_the_next_animation(first_run):
 def test_gallery_links_all_resolve(first_run):
     out, _ = first_run
     parser = Links()
-    parser.feed((out / "index.html").read_text())
+    page = (out / "index.html").read_text()
+    parser.feed(page)
     assert len(parser.links) >= 9
     for link in parser.links:
-        assert (out / link).is_file(), link
+        if link.startswith("#"):                                  # the contents: a section of the page
+            assert f"id='{link[1:]}'" in page, link
+        else:
+            assert (out / link).is_file(), link
 
 
 def test_second_run_renders_nothing(first_run):
@@ -154,6 +160,25 @@ def test_list_prints_every_scene_with_a_description():
     proc = subprocess.run([sys.executable, "-m", "scenes", "list"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0
     assert re.search(r"^backprop\s+Backpropagation", proc.stdout, re.M)
+
+
+def test_webm_and_webvtt_beside_the_mp4(first_run):
+    out, _ = first_run
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name",
+                            "-of", "csv=p=0", str(out / "dot" / "dot.webm")], capture_output=True, text=True)
+    assert probe.stdout.strip() == "vp9"
+    vtt = (out / "dot" / "dot.vtt").read_text()
+    assert vtt.startswith("WEBVTT\n\n") and "A dot appears." in vtt and "-->" in vtt and "," not in vtt.split("\n")[3]
+
+
+def test_a_gif_over_its_budget_steps_down_the_ladder_and_says_so(tmp_path):
+    proc = publish(tmp_path, "--only", "dot", "--gif-max-kb", "1", "--no-webm")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    entry = manifest(tmp_path)["scenes"]["dot"]
+    # 1 kB is out of reach: every rung is tried and the smallest (4 fps, 32 colours) is kept, marked as not fitting.
+    assert entry["gif"] == {"width": 160, "fps": 4, "colours": 32, "fits": False}
+    assert not any(f["path"].endswith(".webm") for f in entry["files"])
+    assert (tmp_path / "logs" / "dot.log").read_text().count("palettegen=max_colors=") == 5   # one try per rung
 
 
 def test_transparent_stills_have_a_transparent_background(tmp_path):

@@ -112,7 +112,7 @@ def out(published, tmp_path) -> Path:
 def test_a_publish_writes_a_record_with_checksums_and_a_manifest_built_from_it(published):
     rec = record(published)
     assert rec["scene"] == "tiny" and len(rec["input_hash"]) == 64
-    assert {Path(f["path"]).suffix for f in rec["files"]} == {".mp4", ".gif", ".png"}
+    assert {Path(f["path"]).suffix for f in rec["files"]} == {".mp4", ".webm", ".gif", ".png"}
     assert_consistent(published)
 
 

@@ -47,18 +47,20 @@ skipped() { say "$1 (checked in $(took "$2"))"; }
 say "gdviz set-up; details in ${LOG#"$ROOT/"}"
 
 # 1. System packages: cairo/pango headers for manim's wheels (pycairo is built from source),
-#    ffmpeg, a LaTeX with standalone + dvisvgm for MathTex; and what Debian's own python3 keeps
+#    ffmpeg, a LaTeX with standalone + dvisvgm for MathTex, Chromium (the slide deck's page
+#    check), npm if no npm is on the PATH (to fetch reveal.js); and what Debian's own python3 keeps
 #    in separate packages: venv's pip bootstrap (ensurepip) and the C headers (Python.h).
 t0=$(now)
 APT_PACKAGES=(build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg
               texlive-latex-base texlive-latex-extra texlive-fonts-recommended
-              texlive-science dvisvgm cm-super)
+              texlive-science dvisvgm cm-super chromium)
 installed=" $(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${APT_PACKAGES[@]}" 2>/dev/null \
                | awk '$1 == "ii" { printf "%s ", $2 }') " || true
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   [[ $installed == *" $p "* ]] || missing+=("$p")
 done
+command -v npm >/dev/null || missing+=(npm)   # a Node.js from elsewhere brings its own npm
 pyver=$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 "$PY" -c "import ensurepip" 2>/dev/null || missing+=("python${pyver}-venv")
 "$PY" -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
@@ -100,6 +102,30 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 else
   skipped "gdviz installed in .venv, pyproject.toml unchanged" "$t0"
+fi
+
+# 4. The slides (python -m scenes slides): manim-slides 5.7.0 (scenes/publishing/slides.py holds the
+#    shim for that version on manim 0.22) and reveal.js 6.0.1 from the npm registry, unpacked into
+#    the venv, from where each deck gets its own copy.
+t0=$(now)
+if ! "$VENV/bin/python" -c "import importlib.metadata as m; assert m.version('manim-slides') == '5.7.0'" 2>/dev/null; then
+  step "installing manim-slides 5.7.0 into .venv (pip)" "$VENV/bin/python" -m pip install "manim-slides==5.7.0"
+else
+  skipped "manim-slides 5.7.0 installed in .venv" "$t0"
+fi
+t0=$(now)
+REVEAL="$VENV/share/reveal.js/6.0.1"
+if [ ! -f "$REVEAL/dist/reveal.js" ]; then
+  reveal_install() (
+    set -x
+    tmp=$(mktemp -d) &&
+    (cd "$tmp" && npm pack reveal.js@6.0.1 && tar xzf reveal.js-6.0.1.tgz) &&
+    mkdir -p "$(dirname "$REVEAL")" && rm -rf "$REVEAL.tmp" &&
+    mv "$tmp/package" "$REVEAL.tmp" && mv "$REVEAL.tmp" "$REVEAL" && rm -rf "$tmp"
+  )
+  step "fetching reveal.js 6.0.1 (npm pack) into .venv/share/reveal.js/" reveal_install
+else
+  skipped "reveal.js 6.0.1 present in .venv/share/reveal.js/" "$t0"
 fi
 
 case "${1:-}" in

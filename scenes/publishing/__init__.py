@@ -1,9 +1,10 @@
 """``python -m scenes publish``: render every scene and write the files a blog needs.
 
-For each scene, ``<out>/<scene>/`` gets the MP4, a GIF sized for a blog, PNG stills (the last
-frame and every key frame the scene marks with ``mark_figure``), the subtitles (``.srt``) and
-``record.json`` -- the scene's manifest entry, with the SHA-256 of each file, written last.
-``<out>/manifest.json`` is rebuilt from the records, and ``<out>/index.html`` is a gallery.
+For each scene, ``<out>/<scene>/`` gets the MP4, a WebM, a GIF within a size budget, PNG stills (the
+last frame and every key frame the scene marks with ``mark_figure``), the subtitles (``.srt`` and
+``.vtt``) and ``record.json`` -- the scene's manifest entry, with the SHA-256 of each file, written
+last.  ``<out>/manifest.json`` is rebuilt from the records, and ``<out>/index.html`` is a gallery
+for bloggers.  ``python -m scenes slides`` (:mod:`~scenes.publishing.slides`) builds a talk deck.
 
 Modules, by concern:
 
@@ -13,6 +14,7 @@ Modules, by concern:
 - :mod:`~scenes.publishing.store` -- records, checksums, the manifest, the lock, atomic swaps, recovery;
 - :mod:`~scenes.publishing.gallery`, :mod:`~scenes.publishing.previews` -- the page and the README previews;
 - :mod:`~scenes.publishing.run` -- one run (signals, ordering, the table);
+- :mod:`~scenes.publishing.slides` -- the reveal.js deck through manim-slides;
 - :mod:`~scenes.publishing.cli` -- the command line;
 - :mod:`~scenes.publishing.faults` -- the fault-injection hook used by the tests.
 """

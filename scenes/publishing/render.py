@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -27,7 +28,8 @@ from scenes.publishing.discovery import SceneInfo
 from scenes.publishing.options import QUALITIES, ROOT, PublishOptions
 
 __all__ = ["Children", "Cancelled", "StepError", "Staged", "render_scene", "still_seek", "BLAS_THREAD_VARS",
-           "FIGURES_ENV", "BUDGET_ENV"]
+           "FIGURES_ENV", "BUDGET_ENV", "GIF_LADDER", "gif_filter", "gif_ladder",
+           "srt_to_vtt"]
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 FIGURES_ENV = "GDVIZ_FIGURES"
@@ -76,6 +78,9 @@ class Children:
     procs: dict[int, subprocess.Popen] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     signum: int = 0
+    #: CPU seconds (user + system) of the finished children, by log file: each child with whatever it
+    #: waited for, from ``wait4``, so it is the scene's own CPU time whatever else runs on the machine.
+    cpu_s: dict[Path, float] = field(default_factory=dict)
 
     @property
     def stopping(self) -> bool:
@@ -116,7 +121,10 @@ class Children:
             if self.stopping:                      # a signal came between the check and the start
                 self.stop(self.signum)
             try:
-                code = proc.wait()
+                _, status, usage = os.wait4(proc.pid, 0)
+                code = proc.returncode = os.waitstatus_to_exitcode(status)
+                with self.lock:
+                    self.cpu_s[log] = self.cpu_s.get(log, 0.0) + usage.ru_utime + usage.ru_stime
             finally:
                 with self.lock:
                     self.procs.pop(proc.pid, None)
@@ -171,6 +179,7 @@ class Staged:
     files: list[Path]
     duration_s: float
     stills: list[dict[str, Any]]
+    gif: dict[str, Any] | None = None
 
 
 def _duration(children: Children, video: Path) -> float:
@@ -204,13 +213,71 @@ def _still(children: Children, video: Path, t: float | None, out_png: Path, log:
         raise StepError("still", f"ffmpeg wrote no {out_png.name}")
 
 
-def _gif(children: Children, video: Path, out_gif: Path, width: int, fps: int, log: Path) -> None:
-    vf = (f"fps={fps},scale={width}:-2:flags=lanczos,split[a][b];"
-          f"[a]palettegen=max_colors=128:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4")
-    children.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), "-vf", vf, "-loop", "0", str(out_gif)], log,
-                 "gif")
-    if not out_gif.is_file() or out_gif.stat().st_size == 0:
-        raise StepError("gif", f"ffmpeg wrote no {out_gif.name}")
+# GIF settings from the best to the smallest: (frame rate cap, palette colours).  The first that fits
+# --gif-max-kb is kept.  Measured on the nine scenes at 480 px (README, "GIFs"): dither off keeps
+# still regions byte-identical between frames, which ffmpeg's GIF encoder then skips, and that
+# matters more for size than the palette; the frame rate is what is left to give.
+GIF_LADDER: tuple[tuple[int, int], ...] = ((10, 128), (8, 96), (6, 64), (5, 48), (4, 32))
+
+
+def gif_filter(width: int, fps: int, colours: int) -> str:
+    """The ffmpeg filter graph of a GIF: frame rate, Lanczos scaling, one palette, no dithering.
+
+    >>> gif_filter(480, 10, 128).split(";")[0]
+    'fps=10,scale=480:-2:flags=lanczos,split[a][b]'
+    """
+    return (f"fps={fps},scale={width}:-2:flags=lanczos,split[a][b];"
+            f"[a]palettegen=max_colors={colours}:stats_mode=diff[p];[b][p]paletteuse=dither=none:diff_mode=rectangle")
+
+
+def gif_ladder(fps: int) -> list[tuple[int, int]]:
+    """The settings to try for a GIF asked at ``fps``: the ladder's rungs, none faster than ``fps``.
+
+    >>> gif_ladder(10)[:2]
+    [(10, 128), (8, 96)]
+    >>> gif_ladder(3)
+    [(3, 128), (3, 32)]
+    """
+    rungs = [(min(f, fps), c) for f, c in GIF_LADDER]
+    return list(dict.fromkeys(r for r in rungs if r == rungs[0] or r[0] < fps or r == rungs[-1]))
+
+
+def _gif(children: Children, video: Path, out_gif: Path, width: int, fps: int, max_bytes: int | None,
+         log: Path) -> dict[str, Any]:
+    """Write the GIF with the best settings that fit ``max_bytes``; return the settings used.
+
+    If none fits, the smallest is kept (a budget is a wish, not a reason to fail the scene).
+    """
+    rungs = gif_ladder(fps) if max_bytes else [(fps, 128)]
+    for k, (f, colours) in enumerate(rungs):
+        children.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), "-vf", gif_filter(width, f, colours),
+                      "-loop", "0", str(out_gif)], log, "gif")
+        if not out_gif.is_file() or out_gif.stat().st_size == 0:
+            raise StepError("gif", f"ffmpeg wrote no {out_gif.name}")
+        if not max_bytes or out_gif.stat().st_size <= max_bytes or k == len(rungs) - 1:
+            return {"width": width, "fps": f, "colours": colours, "fits": not max_bytes or
+                    out_gif.stat().st_size <= max_bytes}
+    raise AssertionError("unreachable")
+
+
+# VP9 in real-time mode: 'good' took eight times the CPU for a 25% smaller file (README, "WebM").
+WEBM_ARGS = ("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-crf", "32",
+             "-b:v", "0", "-an")
+
+
+def _webm(children: Children, video: Path, out_webm: Path, log: Path) -> None:
+    children.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), *WEBM_ARGS, str(out_webm)], log, "webm")
+    if not out_webm.is_file() or out_webm.stat().st_size == 0:
+        raise StepError("webm", f"ffmpeg wrote no {out_webm.name}")
+
+
+def srt_to_vtt(srt: str) -> str:
+    r"""WebVTT from SubRip (what a browser's ``<track>`` reads): a header and dots in the times.
+
+    >>> srt_to_vtt("1\n00:00:01,400 --> 00:00:05,100\nHi, there.\n")
+    'WEBVTT\n\n1\n00:00:01.400 --> 00:00:05.100\nHi, there.\n'
+    """
+    return "WEBVTT\n\n" + re.sub(r"(\d\d:\d\d:\d\d),(\d\d\d)", r"\1.\2", srt.replace("\r\n", "\n"))
 
 
 def render_env(opts: PublishOptions, params_file: Path | None, figures: Path) -> dict[str, str]:
@@ -244,7 +311,8 @@ def render_scene(scene: SceneInfo, opts: PublishOptions, params_file: Path | Non
     env = render_env(opts, params_file, work / "figures.jsonl")
     base = _manim_cmd() + ["render", f"-q{flag}", "--media_dir", str(work / "media"), "--disable_caching",
                            "--progress_bar", "none"]
-    children.run(base + [str(scene.path)], log, "render", env)
+    x264 = ["--encoder-option", f"preset={opts.preset}", "--encoder-option", f"crf={opts.crf}"]
+    children.run(base + x264 + [str(scene.path)], log, "render", env)
     videos = [v for v in (work / "media" / "videos").rglob(f"{scene.class_name}.mp4")
               if "partial_movie_files" not in v.parts]
     if len(videos) != 1:
@@ -260,9 +328,17 @@ def render_scene(scene: SceneInfo, opts: PublishOptions, params_file: Path | Non
     if srt.exists():
         shutil.copyfile(srt, stage / f"{scene.name}.srt")
         files.append(stage / f"{scene.name}.srt")
+        vtt = stage / f"{scene.name}.vtt"
+        vtt.write_text(srt_to_vtt(srt.read_text(encoding="utf-8")), encoding="utf-8")
+        files.append(vtt)
     duration = _duration(children, mp4)
+    if opts.webm:
+        _webm(children, video, stage / f"{scene.name}.webm", log)
+        files.append(stage / f"{scene.name}.webm")
+    gif_settings = None
     if opts.gif:
-        _gif(children, video, stage / f"{scene.name}.gif", opts.gif_width, opts.gif_fps, log)
+        gif_settings = _gif(children, video, stage / f"{scene.name}.gif", opts.gif_width, opts.gif_fps,
+                            opts.gif_max_kb * 1000 if opts.gif_max_kb else None, log)
         files.append(stage / f"{scene.name}.gif")
     marks = []
     fig_file = work / "figures.jsonl"
@@ -291,4 +367,4 @@ def render_scene(scene: SceneInfo, opts: PublishOptions, params_file: Path | Non
     for f in files:                     # on disk before the record that vouches for them
         with f.open("rb") as fh:
             os.fsync(fh.fileno())
-    return Staged(stage, files, duration, stills)
+    return Staged(stage, files, duration, stills, gif_settings)

@@ -266,10 +266,11 @@ def _locked(opts: PublishOptions, out: Path, infos: dict[str, SceneInfo], names:
                 raise StepError("stage", str(e)) from None
             secs = time.perf_counter() - t0
             record = {"scene": name, "description": scene.description, "files": files,
-                      "duration_s": staged.duration_s, "stills": staged.stills,
+                      "duration_s": staged.duration_s, "stills": staged.stills, "gif": staged.gif,
                       "params": all_params.get(name, {}), "input_hash": digests[name], "settings": settings,
                       "quality": opts.quality, "theme": opts.theme, "version": _version(),
-                      "render_s": round(secs, 1), "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+                      "render_s": round(secs, 1), "cpu_s": round(children.cpu_s.get(log, 0.0), 1),
+                      "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             write_record(staged.folder, record)
             fault("recorded", name)
             if children.stopping:
