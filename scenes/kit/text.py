@@ -359,7 +359,8 @@ class Caption:
 
     def top(self) -> float:
         """The y of the top of a two-line caption: content placed above this never meets a caption."""
-        return float(self.make("Xg\nXg").get_top()[1])
+        # Brackets and apostrophes reach above the cap height; keep 5 px more clear at 480p.
+        return float(self.make("(Xg')\n(Xg')").get_top()[1]) + 0.08
 
     def remaining(self, scene: "Scene") -> float:
         """Seconds the current caption still needs on screen to be read."""
