@@ -41,7 +41,7 @@ from typing import Sequence
 import numpy as np
 
 __all__ = ["two_moons", "spirals", "Digits", "digits", "DIGITS_FILE", "DataError", "MAX_FILE_BYTES",
-           "DATA_SUFFIXES", "resolve_data_path", "read_columns", "load_xy", "load_labeled", "Standardizer",
+           "DATA_SUFFIXES", "resolve_data_path", "read_columns", "column_titles", "load_xy", "load_labeled", "Standardizer",
            "LineScaling", "needs_standardizing", "standardize_line"]
 
 DIGITS_FILE = Path(__file__).with_name("datasets_data") / "digits.npz"
@@ -204,7 +204,7 @@ def _read_csv(p: Path, data: bytes, columns: Sequence[str]) -> tuple[dict[str, n
             continue                                    # blank lines are skipped (and counted)
         if header is None:
             header = [cell.strip() for cell in row]
-            lower = [h.lower() for h in header]
+            lower = [_column_name(h) for h in header]
             missing = [c for c in columns if c.lower() not in lower]
             if missing:
                 names = ", ".join(repr(h) for h in header)
@@ -221,6 +221,35 @@ def _read_csv(p: Path, data: bytes, columns: Sequence[str]) -> tuple[dict[str, n
             values[c].append(_number(p, f"row {number}, column {header[i]!r}", cell))
         row_numbers.append(number)
     return {c: np.asarray(v, dtype=float) for c, v in values.items()}, row_numbers
+
+
+def _column_name(cell: str) -> str:
+    """The column a header cell names: ``"x"``, ``"X"`` and ``"x (size, sq ft)"`` all name ``x``
+    (a description in brackets after the name is the axis title, see :func:`column_titles`)."""
+    text = cell.strip()
+    if text.endswith(")") and " (" in text:
+        text = text[: text.index(" (")]
+    return text.strip().lower()
+
+
+def column_titles(path: str | os.PathLike[str], columns: Sequence[str]) -> dict[str, str]:
+    """Axis titles for ``columns`` from a CSV header: ``"x (size, sq ft)"`` gives ``"size, sq ft"``,
+    a bare ``"x"`` gives ``"x"``.  A ``.npz`` (or a header without descriptions) gives the names.
+    Call it on a file :func:`read_columns` accepted."""
+    titles = {c: c for c in columns}
+    p = Path(path)
+    if p.suffix.lower() != ".csv":
+        return titles
+    text = p.read_bytes().decode("utf-8-sig", errors="replace")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=first.count)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    for cell in header:
+        name, cell = _column_name(cell), cell.strip()
+        for c in columns:
+            if name == c.lower() and cell.endswith(")") and " (" in cell:
+                titles[c] = cell[cell.index(" (") + 2: -1].strip() or c
+    return titles
 
 
 def _is_number(text: str) -> bool:
