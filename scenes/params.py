@@ -393,6 +393,8 @@ def _data_size(scene: str, p: dict[str, Any]) -> tuple[int, int, int]:
 
 
 def _data_shown(scene: str, p: dict[str, Any]) -> str:
+    if scene == "linear_fit":
+        return f"data = {Path(p['data']).name!r} ({len(scene_data(scene, p)[0])} points)"
     n, _, k = _data_size(scene, p)
     return f"data = {Path(p['data']).name!r} ({n} points, {k} classes)"
 
@@ -577,6 +579,7 @@ _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
 # The keys that drive each scene's heavy work (named in the refusal), and its estimate.
 
 _COST_KEYS = {
+    "linear_fit": ("data", "passes"),
     "neural_network": ("data", "hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
     "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes"),
     "loss_landscape": ("data", "dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution"),
@@ -585,7 +588,7 @@ _COST_KEYS = {
     "local_minima": ("curve", "surface", "steps"),
     "learning_rate": ("steps_1d", "steps_2d"),
 }
-_WORK = {"neural_network": "training", "gd_variants": "training", "loss_landscape": "training and landscapes"}
+_WORK = {"linear_fit": "fitting", "neural_network": "training", "gd_variants": "training", "loss_landscape": "training and landscapes"}
 #: Frames per second the decision boundary is recomputed at (the highest quality, 60 fps).
 _FPS = 60
 #: find_local_vs_global: a 15-point grid per axis, 3 learning rates, a plain run and on average
@@ -631,6 +634,9 @@ def estimate(scene: str, p: dict[str, Any]):
         after = (cost.pca_cost(T, P) + cost.plane_cost(sizes, n, points).times(2)
                  + cost.batched_cost(sizes, n, T) + cost.plane_cost(sizes, n, T))
         return c + after.holding(8.0 * 3 * T * P)     # the checkpoints, centred, projected
+    if scene == "linear_fit":
+        x, _ = scene_data(scene, p)                  # the file's points when there is one
+        return cost.linefit_cost(len(x), p["passes"])
     if scene == "loss_surface":
         return cost.descend_cost(p["steps"], 4, _expr_nodes(p["function"]))
     if scene == "optimizers":
