@@ -41,8 +41,8 @@ from typing import Sequence
 import numpy as np
 
 __all__ = ["two_moons", "spirals", "Digits", "digits", "DIGITS_FILE", "DataError", "MAX_FILE_BYTES",
-           "DATA_SUFFIXES", "resolve_data_path", "read_columns", "column_titles", "load_xy", "load_labeled", "Standardizer",
-           "LineScaling", "needs_standardizing", "standardize_line"]
+           "DATA_SUFFIXES", "resolve_data_path", "read_columns", "column_titles", "load_xy", "load_labeled",
+           "Standardizer", "LineScaling", "needs_standardizing", "standardize_line"]
 
 DIGITS_FILE = Path(__file__).with_name("datasets_data") / "digits.npz"
 

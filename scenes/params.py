@@ -588,7 +588,8 @@ _COST_KEYS = {
     "local_minima": ("curve", "surface", "steps"),
     "learning_rate": ("steps_1d", "steps_2d"),
 }
-_WORK = {"linear_fit": "fitting", "neural_network": "training", "gd_variants": "training", "loss_landscape": "training and landscapes"}
+_WORK = {"linear_fit": "fitting", "neural_network": "training", "gd_variants": "training",
+         "loss_landscape": "training and landscapes"}
 #: Frames per second the decision boundary is recomputed at (the highest quality, 60 fps).
 _FPS = 60
 #: find_local_vs_global: a 15-point grid per axis, 3 learning rates, a plain run and on average

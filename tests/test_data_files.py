@@ -17,7 +17,6 @@ from gdcore import datasets
 from gdcore.data import six_points, house_prices
 from gdcore.datasets import (
     DataError,
-    LineScaling,
     Standardizer,
     column_titles,
     load_labeled,
@@ -245,7 +244,7 @@ def params_file(folder: Path, text: str) -> Path:
 
 def test_relative_paths_resolve_against_the_parameter_files_folder(tmp_path, monkeypatch):
     write(tmp_path / "course" / "data" / "h.csv", "x,y\n1,2\n2,4\n3,7\n")
-    p = params_file(tmp_path / "course", '[linear_fit]\ndata = "data/h.csv"\n')
+    params_file(tmp_path / "course", '[linear_fit]\ndata = "data/h.csv"\n')
     monkeypatch.chdir(tmp_path)                                            # not the file's folder
     got = load_params(Path("course/p.toml"))["linear_fit"]["data"]
     assert got == str(tmp_path / "course" / "data" / "h.csv")
@@ -401,3 +400,25 @@ def test_publish_records_the_data_files_sha256_and_rerenders_only_its_scene(tmp_
     assert rendered == ["linear_fit"]                                     # only the scene that reads the file
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenes"]["linear_fit"]["data"][0]["sha256"] == hashlib.sha256(h.read_bytes()).hexdigest()
+
+
+def test_an_explicit_empty_data_is_the_built_in_set_and_three_classes_size_the_output(tmp_path):
+    write(tmp_path / "c3.csv", labeled_csv(8, classes=3))
+    p = load_params(params_file(tmp_path, '[linear_fit]\ndata = ""\n[neural_network]\ndata = "c3.csv"\n'))
+    assert p["linear_fit"]["data"] == ""
+    assert scene_data("linear_fit", p["linear_fit"])[0].tolist() == six_points()[0].tolist()
+    from scenes import params as params_mod
+
+    assert params_mod._data_size("neural_network", p["neural_network"]) == (24, 2, 3)
+
+
+def test_a_data_file_in_other_defaults_is_relative_to_them(tmp_path, monkeypatch):
+    # Another scene collection ($GDVIZ_DEFAULTS) may name a data file of its own, next to its defaults.
+    text = (ROOT / "scenes" / "defaults.toml").read_text()
+    text = text.replace('data = ""\n', 'data = "pts.csv"\n', 1)          # the first data key: linear_fit's
+    write(tmp_path / "coll" / "defaults.toml", text)
+    write(tmp_path / "coll" / "pts.csv", "x,y\n0,1\n1,3\n2,5\n")
+    monkeypatch.setenv("GDVIZ_DEFAULTS", str(tmp_path / "coll" / "defaults.toml"))
+    p = load_params(None)["linear_fit"]
+    assert p["data"] == str(tmp_path / "coll" / "pts.csv")
+    assert scene_data("linear_fit", p)[1].tolist() == [1.0, 3.0, 5.0]
