@@ -311,12 +311,12 @@ def read_columns(path: str | os.PathLike[str], columns: Sequence[str], *,
 
 
 def _count(p: Path, n: int, min_points: int, max_points: int | None, context: str) -> None:
-    who = f"{context} needs" if context else "needs"
+    allowed = f"{min_points} to {max_points}" if max_points is not None else f"at least {min_points}"
+    who = f"{context} takes" if context else "allowed:"
     if n < min_points:
-        raise DataError(f"{p}: has {n} data row{'s' if n != 1 else ''}; {who} at least {min_points} points")
+        raise DataError(f"{p}: has {n} data row{'s' if n != 1 else ''}, too few; {who} {allowed} points")
     if max_points is not None and n > max_points:
-        who = f"{context} uses" if context else "use"
-        raise DataError(f"{p}: has {n} data rows; {who} at most {max_points} points")
+        raise DataError(f"{p}: has {n} data rows, too many; {who} {allowed} points")
 
 
 def load_xy(path: str | os.PathLike[str], *, x: str = "x", y: str = "y", min_points: int = 3,
