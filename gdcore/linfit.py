@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["LineFit", "fit_line", "least_squares", "mse"]
+__all__ = ["LineFit", "fit_line", "least_squares", "mse", "mse_grid", "HouseStep", "house_guesses", "house_steps"]
 
 
 @dataclass
@@ -130,3 +130,62 @@ def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_
             epoch_index.append(len(ms) - 1)
     return LineFit(np.array(ms), np.array(bs), np.array(losses), np.array(epoch_index), per_epoch, mode,
                    float(lr), status)
+
+
+def mse_grid(x, y, ms: np.ndarray, bs: np.ndarray) -> np.ndarray:
+    """MSE of the line ``y = m x + b`` on the data for every (m, b) of a grid: ``Z[j, i]`` is at ``(ms[i], bs[j])``.
+
+    >>> Z = mse_grid([0.0, 1.0], [0.0, 2.0], np.array([0.0, 2.0]), np.array([0.0, 1.0]))
+    >>> Z.tolist()
+    [[2.0, 0.0], [1.0, 1.0]]
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    M, B = np.meshgrid(np.asarray(ms, float), np.asarray(bs, float))
+    r = M[..., None] * x + B[..., None] - y
+    return np.mean(r * r, axis=-1)
+
+
+@dataclass(frozen=True)
+class HouseStep:
+    """One step on the house example: weight ``w`` ($ per sq ft), its prediction and error in $,
+    the gradient of the absolute error ``|price - w*sqft|`` with respect to ``w`` and the new weight."""
+
+    w: float
+    predicted: float
+    error: float
+    grad: float
+    w_new: float
+
+
+def house_guesses(sqft: float, price: float, weights) -> list[tuple[float, float, float]]:
+    """The post's eyeballed weights: ``(w, predicted = w*sqft, error = price - predicted)`` for each.
+
+    >>> house_guesses(1000.0, 200_000.0, [100.0, 150.0, 175.0])
+    [(100.0, 100000.0, 100000.0), (150.0, 150000.0, 50000.0), (175.0, 175000.0, 25000.0)]
+    """
+    return [(float(w), float(w) * sqft, price - float(w) * sqft) for w in weights]
+
+
+def house_steps(sqft: float, price: float, w0: float, lr: float, steps: int) -> list[HouseStep]:
+    """Gradient steps on ``|price - w*sqft|`` from ``w0``, the gradient from :class:`gdcore.autograd.Value`.
+
+    The post's rule: ``dP/dw = sqft`` (P = w*sqft), a step of ``lr * sqft`` towards the price --
+    which is gradient descent on the absolute error, whose gradient is ``-sign(error) * sqft``.
+
+    >>> [round(s.w_new, 6) for s in house_steps(1000.0, 200_000.0, 100.0, 0.01, 2)]
+    [110.0, 120.0]
+    """
+    from gdcore.autograd import Value
+
+    out = []
+    w = float(w0)
+    for _ in range(steps):
+        wv = Value(w, label="w")
+        pred = wv * sqft
+        loss = (pred - price).abs()
+        loss.backward()
+        w_new = w - lr * wv.grad
+        out.append(HouseStep(w, pred.data, price - pred.data, wv.grad, w_new))
+        w = w_new
+    return out

@@ -6,6 +6,9 @@ SGD, lr 0.01, 50 passes over its six points -- with the prediction line moving
 after every update, the squared errors drawn as squares on the residuals, the
 loss curve filling in, and SciPy's least-squares line as the answer SGD
 approaches.  Every number comes from :mod:`gdcore.linfit`.
+
+Both data charts use one scale for x and y, so a squared error drawn as a square
+on its residual is a true square in the data's units (its area is the error²).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
-    Axes,
+    Circle,
     Create,
     DashedLine,
     Dot,
@@ -24,7 +27,6 @@ from manim import (
     FadeOut,
     Line,
     Square,
-    Text,
     ValueTracker,
     VGroup,
     always_redraw,
@@ -32,17 +34,28 @@ from manim import (
 )
 
 from gdcore import data
-from gdcore.linfit import LineFit, fit_line, least_squares
+from gdcore.contour import contour_levels
+from gdcore.linfit import LineFit, fit_line, house_guesses, house_steps, least_squares, mse, mse_grid
 from scenes.kit import (
     THEME,
+    TYPE,
+    EndLabels,
     LiveText,
     PathTracer,
+    PlotAxes,
+    ContourMap,
     StoryScene,
-    decimals_for,
     fmt,
+    label_text,
     mark_figure,
+    math_text,
     nice_range,
 )
+
+
+def num(v: float) -> str:
+    """m, b and the loss as every place on screen shows them: four decimals, signed."""
+    return f"{v:+.4f}".replace("-", "−")
 
 
 class LinearFit(StoryScene):
@@ -52,9 +65,22 @@ class LinearFit(StoryScene):
 
     def construct(self) -> None:
         self.one_squared_error()
+        self.talk_fit()
+        self.house_price()
         self.setup_fit()
         self.run_sgd()
         self.show_answer()
+
+    # ------------------------------------------------------------ layout
+    def band(self) -> tuple[float, float]:
+        """The y band free for content: under the title, above a two-line caption."""
+        return self.titles.bottom() - 0.05, self.caption.top() + 0.1
+
+    def square_axes(self, x_range, y_range, height: float) -> PlotAxes:
+        """Data axes with one scale for x and y (a square on a residual is a square in data units)."""
+        unit = height / (y_range[1] - y_range[0])
+        return PlotAxes(x_range, y_range, x_length=unit * (x_range[1] - x_range[0]), y_length=height,
+                        x_title="x", y_title="y")
 
     # ------------------------------------------------------------ storyboard
     def one_squared_error(self) -> None:
@@ -67,32 +93,163 @@ class LinearFit(StoryScene):
         x, actual = float(xs[i]), float(ys[i])
         predicted = w * x
         err2 = (actual - predicted) ** 2
-        axes = Axes(x_range=[0, float(xs.max()), 1], y_range=[0, float(ys.max()), 2], x_length=6.5, y_length=5.0,
-                    tips=False, axis_config={"stroke_color": THEME.muted, "include_numbers": True, "font_size": 22})
-        axes.shift(0.2 * DOWN + 1.5 * LEFT)
-        truth = axes.plot(lambda t: 2 * t, color=THEME.DATA, stroke_width=2)
-        model = axes.plot(lambda t: w * t, color=THEME.PREDICTION, stroke_width=3)
+        top, bottom = self.band()
+        x_hi = float(xs.max())
+        y_lo, y_hi, y_step = nice_range(min(0.0, float(ys.min()), w * x_hi), max(float(ys.max()), w * x_hi), 5)
+        axes = self.square_axes([0, x_hi, 1], [y_lo, y_hi, y_step], top - bottom - 1.3)
+        truth = Line(axes.c2p(0, 0), axes.c2p(x_hi, 2 * x_hi), color=THEME.DATA, stroke_width=2)
+        model = Line(axes.c2p(0, 0), axes.c2p(x_hi, w * x_hi), color=THEME.PREDICTION, stroke_width=3)
+        names = EndLabels([("data y = 2x", THEME.DATA, truth.get_end()),
+                           (f"model y = {fmt(w)}·x", THEME.PREDICTION, model.get_end())])
         pts = VGroup(*[Dot(axes.c2p(a, b), radius=0.06, color=THEME.DATA) for a, b in zip(xs, ys)])
         p_dot = Dot(axes.c2p(x, predicted), radius=0.08, color=THEME.PREDICTION)
         resid = Line(axes.c2p(x, predicted), axes.c2p(x, actual), color=THEME.LOSS, stroke_width=4)
         square = self.error_square(axes, x, predicted, actual)
         labels = VGroup(
-            Text(f"actual y = 2x = {fmt(actual)}", font=THEME.font, font_size=THEME.label_size, color=THEME.DATA),
-            Text(f"predicted {fmt(w)}·x = {fmt(predicted)}", font=THEME.font, font_size=THEME.label_size,
-                 color=THEME.PREDICTION),
-            Text(f"error² = ({fmt(actual)} − {fmt(predicted)})² = {fmt(err2)}", font=THEME.font,
-                 font_size=THEME.label_size, color=THEME.LOSS),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(axes, RIGHT, buff=0.6)
+            label_text(f"actual y = 2x = {fmt(actual)}", color=THEME.DATA),
+            label_text(f"predicted {fmt(w)}·x = {fmt(predicted)}", color=THEME.PREDICTION),
+            label_text(f"error² = ({fmt(actual)} − {fmt(predicted)})² = {fmt(err2)}", color=THEME.LOSS),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        labels.next_to(VGroup(axes, names), RIGHT, buff=0.9).match_y(axes)
+        # Everything was placed on the axes where they were made; move the picture as one.
+        VGroup(axes, truth, model, names, pts, p_dot, resid, square, labels).move_to([0, (top + bottom) / 2, 0])
         self.play(Create(axes), FadeIn(pts), Create(truth))
         self.caption.say(self, "The data follows y = 2x; our model guesses y = w·x.", 2.5)
-        self.play(Create(model), FadeIn(labels[0]))
+        self.play(Create(model), FadeIn(names), FadeIn(labels[0]))
         self.play(FadeIn(p_dot), FadeIn(labels[1]))
         self.caption.say(self, "The squared error is the area of the square on the gap.", 3)
         self.play(Create(resid))
         self.play(FadeIn(square), FadeIn(labels[2]))
         self.wait(1.5)
         mark_figure(self, "squared-error")
-        self.play(FadeOut(VGroup(axes, truth, model, pts, p_dot, resid, square, labels)))
+        self.unsay()
+        self.play(FadeOut(VGroup(axes, truth, model, names, pts, p_dot, resid, square, labels)))
+
+    def talk_fit(self) -> None:
+        """The talk's y = 2x learned from a random start: the line on the data, the dot on the loss contours."""
+        self.set_title("Learning y = 2x: the line and the loss over (w, b)")
+        p = self.p
+        xs, ys = data.y_equals_2x(6)
+        fit = fit_line(xs, ys, lr=p["talk_lr"], epochs=p["talk_passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+        top, bottom = self.band()
+        h = top - bottom - 1.2
+        x_hi = float(xs.max())
+        y_lo, y_hi, y_step = nice_range(min(0.0, float(ys.min())), float(ys.max()), 5)
+        axes = self.square_axes([0, x_hi, 1], [y_lo, y_hi, y_step], h)
+        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.6)
+        dots = VGroup(*[Dot(axes.c2p(a, b), radius=0.06, color=THEME.DATA) for a, b in zip(xs, ys)])
+        # The loss map: a box around the path and the answer, MSE of the six points at each (w, b).
+        mw, mb = fit.m, fit.b
+        w_lo, w_hi, w_step = nice_range(min(mw.min(), 2.0) - 0.3, max(mw.max(), 2.0) + 0.3, 4)
+        b_lo, b_hi, b_step = nice_range(min(mb.min(), 0.0) - 0.5, max(mb.max(), 0.0) + 0.5, 4)
+        maps = PlotAxes([w_lo, w_hi, w_step], [b_lo, b_hi, b_step], x_length=5.2, y_length=h - 0.55,
+                        x_title="w (slope)", y_title="b (intercept)")
+        maps.move_to([3.3, (top + bottom) / 2 - 0.3, 0])
+        W, B = np.meshgrid(np.linspace(w_lo, w_hi, 121), np.linspace(b_lo, b_hi, 121))
+        Z = mse_grid(xs, ys, W[0], B[:, 0])
+        contours = ContourMap(maps, W, B, Z, contour_levels(Z, 10), stroke_width=1.5, opacity=0.8)
+        t = ValueTracker(0.0)
+
+        def wb() -> tuple[float, float]:
+            u = min(max(t.get_value(), 0.0), len(mw) - 1)
+            k = min(int(u), len(mw) - 2)
+            f = u - k
+            return (1 - f) * mw[k] + f * mw[k + 1], (1 - f) * mb[k] + f * mb[k + 1]
+
+        def line() -> Line:
+            w, b = wb()
+            return Line(axes.c2p(0, b), axes.c2p(x_hi, w * x_hi + b), color=THEME.PREDICTION, stroke_width=4)
+        model = always_redraw(line)
+        tracer = PathTracer(maps, np.stack([mw, mb], -1), THEME.PREDICTION, t, (w_lo, b_lo), (w_hi, b_hi),
+                            dot_radius=0.08, stroke_width=2.5)
+        readout = LiveText(self._wb_text(fit, 0), color=THEME.PREDICTION, font_size=TYPE.LABEL)
+        readout.next_to(maps, UP, buff=0.1).align_to(maps, RIGHT)
+        readout.add_updater(lambda m: m.set_text(self._wb_text(fit, int(t.get_value()))))
+        self.play(Create(axes), FadeIn(dots))
+        self.caption.say(self, f"The talk's data, y = 2x, and a line y = w·x + b from a random start "
+                               f"(w = {num(mw[0])}, b = {num(mb[0])}).")
+        self.play(Create(model))
+        self.play(Create(maps), FadeIn(contours), FadeIn(tracer), FadeIn(readout))
+        self.caption.say(self, "Right: the loss for every (w, b), as contour lines. The dot is our line.")
+        per = fit.updates_per_epoch
+        first = min(3, p["talk_passes"]) * per
+        self.play(t.animate.set_value(first), run_time=6, rate_func=linear)
+        self.caption.say(self, f"Each update (lr {fmt(p['talk_lr'])}) moves the dot downhill and the line with it: "
+                               f"{p['talk_passes']} passes.")
+        self.play(t.animate.set_value(len(mw) - 1), run_time=5, rate_func=lambda u: 1 - (1 - u) ** 3)
+        readout.clear_updaters()
+        readout.set_text(self._wb_text(fit, len(mw) - 1))
+        self.wait(0.5)
+        mark_figure(self, "loss-contours")
+        self.caption.say(self, f"It ends at w = {num(mw[-1])}, b = {num(mb[-1])}: close to y = 2x, "
+                               "the bottom of the bowl.")
+        self.wait(1.5)
+        self.unsay()
+        self.play(FadeOut(VGroup(axes, dots, model, maps, contours, tracer, readout)))
+
+    @staticmethod
+    def _wb_text(fit: LineFit, k: int) -> str:
+        k = min(max(k, 0), len(fit.m) - 1)
+        return f"w = {num(fit.m[k])}  b = {num(fit.b[k])}"
+
+    def house_price(self) -> None:
+        """Post 002's house: price = Y × square feet; its guesses 100, 150, 175; then real gradient steps."""
+        self.set_title("A house price: price = Y × square feet")
+        p = self.p
+        sqft, prices = data.house_prices()
+        s, price = float(sqft[0]), float(prices[0]) * 1000.0          # the table's prices are in $k
+        guesses = house_guesses(s, price, p["house_guesses"])
+        steps = house_steps(s, price, p["house_guesses"][0], p["house_lr"], p["house_steps"])
+        top, bottom = self.band()
+        head = label_text(f"house 1: {fmt(s)} sq ft, price ${fmt(price / 1000)}k", color=THEME.DATA)
+        head.move_to([0, top - 0.35, 0])
+        self.play(FadeIn(head))
+        self.caption.say(self, "Post 002 guesses the exchange rate Y, then makes it bigger while the estimate "
+                               "is too low.")
+        rows = VGroup()
+        for w, pred, err in guesses:
+            rows.add(label_text(f"Y = {fmt(w)}:  {fmt(w)} × {fmt(s)} = ${fmt(pred / 1000)}k,  error "
+                                f"${fmt(err / 1000)}k", size=TYPE.LABEL))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(head, DOWN, buff=0.4)
+        for r in rows:
+            self.play(FadeIn(r, shift=0.15 * DOWN), run_time=0.7)
+            self.wait(0.6)
+        self.wait(1.0)
+        self.unsay()
+        self.play(FadeOut(rows))
+        first = steps[0]
+        rule = VGroup(
+            math_text(r"P = Y \cdot S \quad\Rightarrow\quad \frac{dP}{dY} = S = ", fmt(abs(first.grad))),
+            math_text(r"\text{step} = ", fmt(abs(first.grad)), r"\times", fmt(p["house_lr"]), "=",
+                      fmt(abs(first.w_new - first.w)), color=THEME.GRAD),
+            math_text(rf"Y \leftarrow {fmt(first.w)} + {fmt(abs(first.w_new - first.w))} = {fmt(first.w_new)}",
+                      color=THEME.PREDICTION),
+        ).arrange(DOWN, buff=0.35).next_to(head, DOWN, buff=0.45)
+        self.caption.say(self, f"Gradient descent picks the step instead: the price changes by S = {fmt(abs(first.grad))}"
+                               f" per unit of Y.")
+        self.play(FadeIn(rule[0]))
+        self.caption.say(self, f"With step size {fmt(p['house_lr'])}: a step of {fmt(abs(first.grad))} × "
+                               f"{fmt(p['house_lr'])} = {fmt(abs(first.w_new - first.w))}, towards the price.")
+        self.play(FadeIn(rule[1]))
+        self.play(FadeIn(rule[2]))
+        walk = ", ".join(fmt(st.w_new) for st in steps[:4])
+        reached = next((k + 1 for k, st in enumerate(steps) if st.w_new * s == price), None)
+        trail = label_text(f"Y: {fmt(steps[0].w)} → {walk}{' …' if len(steps) > 4 else ''}", color=THEME.PREDICTION)
+        trail.next_to(rule, DOWN, buff=0.45)
+        self.play(FadeIn(trail))
+        self.wait(1.0)
+        mark_figure(self, "house-price")
+        end = steps[-1]
+        if reached is not None:
+            self.caption.say(self, f"Step after step the error shrinks; after {reached} steps Y = "
+                                   f"{fmt(steps[reached - 1].w_new)} prices the house exactly "
+                                   f"(${fmt(steps[reached - 1].w_new * s / 1000)}k).")
+        else:
+            self.caption.say(self, f"After {len(steps)} steps Y = {fmt(end.w_new)}: the estimate is "
+                                   f"${fmt(end.w_new * s / 1000)}k.")
+        self.wait(1.5)
+        self.unsay()
+        self.play(FadeOut(VGroup(head, rule, trail)))
 
     def setup_fit(self) -> None:
         self.set_title("SGD fits y = m·x + b, one point at a time")
@@ -102,28 +259,25 @@ class LinearFit(StoryScene):
         # The post starts from random.random() twice; we draw the start from a seeded generator.
         self.fit: LineFit = fit_line(x, y, lr=p["lr"], epochs=p["passes"], mode="sgd", loss=p["loss"],
                                      seed=p["seed"])
-        pad_x = 1.0
-        x_lo, x_hi = float(x.min()) - pad_x, float(x.max()) + pad_x
-        y_lo, y_hi = float(min(y.min(), 0)) - 2, float(y.max()) + 2
-        self.axes = Axes(x_range=[x_lo, x_hi, 1], y_range=[y_lo, y_hi, 2], x_length=6.4, y_length=5.6,
-                         tips=False, axis_config={"stroke_color": THEME.muted, "include_numbers": True,
-                                                  "font_size": 20})
-        self.axes.to_edge(LEFT, buff=0.5).shift(0.25 * DOWN)
+        top, bottom = self.band()
+        x_range = [float(np.floor(x.min() - 1)), float(np.ceil(x.max() + 1)), 1]
+        y_range = [float(2 * np.floor((min(y.min(), 0) - 1) / 2)), float(2 * np.ceil((y.max() + 1) / 2)), 2]
+        self.axes = self.square_axes(x_range, y_range, top - bottom - 1.3)
+        self.axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.45)
         self.dots = VGroup(*[Dot(self.axes.c2p(a, b), radius=0.07, color=THEME.DATA) for a, b in zip(x, y)])
         self.t = ValueTracker(0.0)       # fractional update index
         self.play(Create(self.axes), FadeIn(self.dots))
-        self.caption.say(self, f"Start from m = {fmt(self.fit.m[0], 3)}, b = {fmt(self.fit.b[0], 3)}; "
-                               f"update: m −= lr·x·err, b −= lr·err, lr = {fmt(p['lr'])}.", 3.5)
+        self.caption.say(self, "New data: six points, and a line y = m·x + b with a slope and an intercept.", 3)
 
     def mb(self) -> tuple[float, float, float]:
         """m, b and loss at the tracker's (fractional) update index."""
         t = min(max(self.t.get_value(), 0.0), len(self.fit.m) - 1)
         k = min(int(t), len(self.fit.m) - 2)
         w = t - k
-        lerp = lambda a: (1 - w) * a[k] + w * a[k + 1]  # noqa: E731
+        lerp = lambda a: (1 - w) * a[k] + w * a[k + 1]
         return lerp(self.fit.m), lerp(self.fit.b), lerp(self.fit.loss)
 
-    def error_square(self, axes: Axes, x: float, pred: float, actual: float) -> Square:
+    def error_square(self, axes: PlotAxes, x: float, pred: float, actual: float) -> Square:
         """A square on the residual from (x, pred) to (x, actual), drawn to the right of it."""
         a, b = np.asarray(axes.c2p(x, pred)), np.asarray(axes.c2p(x, actual))
         side = float(abs(b[1] - a[1]))
@@ -139,35 +293,54 @@ class LinearFit(StoryScene):
         residuals = always_redraw(lambda: VGroup(*[
             Line(axes.c2p(a, self.mb()[0] * a + self.mb()[1]), axes.c2p(a, b), color=THEME.LOSS, stroke_width=2)
             for a, b in zip(self.x, self.y)]))
+        # The right-hand panel: readout and update rule on top, the loss chart under them.
+        top, bottom = self.band()
+        left = self.axes.get_right()[0] + 2.3
+        right = 6.6
         readout = self._readout()
+        rule = VGroup(
+            math_text(r"\text{err} = m x + b - y"),
+            math_text(r"m \leftarrow m - \text{lr}\cdot x\cdot\text{err}", color=THEME.PREDICTION),
+            math_text(r"b \leftarrow b - \text{lr}\cdot\text{err}", color=THEME.PREDICTION),
+            math_text(rf"\text{{lr}} = {fmt(self.p['lr'])}"),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
+        head = VGroup(readout, rule).arrange(RIGHT, buff=0.8, aligned_edge=UP)
+        head.move_to([(left + right) / 2, 0, 0]).align_to([0, top, 0], UP)
+        readout.add_updater(lambda g: [row.set_text(text) for row, text in zip(g, self._readout_lines())])
+        self.rule = rule
         # Loss curve: full-data MSE after every update, x in passes.
         passes = self.p["passes"]
-        loss_max = float(fit.loss.max())
-        y_range = nice_range(0.0, loss_max)
-        self.loss_axes = Axes(x_range=[0, passes, max(1, passes // 5)], y_range=list(y_range),
-                              x_length=5.0, y_length=2.6, tips=False,
-                              axis_config={"stroke_color": THEME.muted, "font_size": 18},
-                              x_axis_config={"include_numbers": True},
-                              y_axis_config={"include_numbers": True, "decimal_number_config": {
-                                  "num_decimal_places": decimals_for(y_range[2])}})
-        self.loss_axes.to_edge(RIGHT, buff=0.6).shift(1.25 * DOWN)
-        loss_label = Text("loss (MSE) per pass", font=THEME.font, font_size=THEME.small_size,
-                          color=THEME.LOSS).next_to(self.loss_axes, UP, buff=0.1)
+        y_range = nice_range(0.0, float(fit.loss.max()))
+        chart_top = head.get_bottom()[1] - 0.3
+        self.loss_axes = PlotAxes(nice_range(0, passes, 5), y_range, x_length=right - left - 0.5,
+                                  y_length=chart_top - bottom - 1.25, x_title="pass",
+                                  y_title="loss (MSE of the six points)", y_title_color=THEME.LOSS)
+        self.loss_axes.align_to([0, bottom, 0], DOWN).align_to([right, 0, 0], RIGHT).shift(0.1 * UP)
         per = fit.updates_per_epoch
         xy = np.stack([np.arange(len(fit.loss)) / per, fit.loss], -1)
         # One point per update, so the tracer's step index is the update index self.t.
         self.loss_tracer = PathTracer(self.loss_axes, xy, THEME.LOSS, self.t, (0, 0), (passes, y_range[1]),
                                       dot_radius=0.05, stroke_width=2.5)
-        self.play(FadeIn(line), FadeIn(residuals), FadeIn(squares), FadeIn(readout), Create(self.loss_axes),
-                  FadeIn(loss_label), FadeIn(self.loss_tracer))
-        self.caption.say(self, "Squares are the squared errors; SGD shrinks their total, one point at a time.", 3)
-        # The first pass slowly, update by update; then the remaining passes.
-        self.play(self.t.animate.set_value(per), run_time=per * 0.9, rate_func=linear)
-        self.caption.say(self, f"{passes} passes over the {len(self.x)} points: "
-                               f"{len(fit.m) - 1} updates.", 3)
-        self.play(self.t.animate.set_value(len(fit.m) - 1), run_time=10, rate_func=linear)
+        # The point the next update uses (per-sample SGD takes the points in order).
+        n = len(self.x)
+        ring = always_redraw(lambda: Circle(radius=0.17, color=THEME.GRAD, stroke_width=3).move_to(
+            self.dots[int(min(self.t.get_value(), per - 1e-6)) % n]))
+        self.play(FadeIn(line), FadeIn(residuals), FadeIn(squares), FadeIn(readout), FadeIn(rule),
+                  Create(self.loss_axes), FadeIn(self.loss_tracer), FadeIn(ring))
+        self.caption.say(self, "Each update uses one point (ringed); the squares are the squared errors.", 3)
+        # The first pass slowly, update by update; then the remaining passes, the flat tail quickly.
+        self.play(self.t.animate.set_value(1), run_time=1.0, rate_func=linear)
+        mark_figure(self, "sgd-point")
+        self.play(self.t.animate.set_value(per), run_time=(per - 1) * 1.0, rate_func=linear)
+        self.play(FadeOut(ring), run_time=0.3)
+        self.caption.say(self, f"{passes} passes over the {n} points: {len(fit.m) - 1} updates.", 3)
+        mid = min(passes, 10) * per
+        self.play(self.t.animate.set_value(mid), run_time=4, rate_func=linear)
+        self.play(self.t.animate.set_value(len(fit.m) - 1), run_time=3, rate_func=linear)
         self.wait(0.5)
         mark_figure(self, "after-sgd")
+        self.readout = readout
+        self.sgd_line = line
         self.fit_mobjects = VGroup(line, squares, residuals)
 
     def _line(self) -> Line:
@@ -190,26 +363,30 @@ class LinearFit(StoryScene):
     def _readout(self) -> VGroup:
         """Pass, m, b and MSE of the last update taken (the engine's numbers, not interpolated)."""
         colors = [THEME.muted, THEME.PREDICTION, THEME.PREDICTION, THEME.LOSS]
-        rows = VGroup(*[LiveText(text, color=c) for text, c in zip(self._readout_lines(), colors)])
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_edge(RIGHT, buff=1.2).shift(1.55 * UP)
-        rows.add_updater(lambda g: [row.set_text(text) for row, text in zip(g, self._readout_lines())])
-        return rows
+        rows = VGroup(*[LiveText(text, color=c, font_size=TYPE.LABEL)
+                        for text, c in zip(self._readout_lines(), colors)])
+        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 
     def _readout_lines(self) -> list[str]:
         fit, per, passes = self.fit, self.fit.updates_per_epoch, self.p["passes"]
         k = int(min(max(self.t.get_value(), 0.0), len(fit.m) - 1))
-        return [f"pass {min(k // per + 1, passes)} / {passes}", f"m = {fit.m[k]:+.4f}", f"b = {fit.b[k]:+.4f}",
+        return [f"SGD pass {min(k // per + 1, passes)}/{passes}", f"m = {num(fit.m[k])}", f"b = {num(fit.b[k])}",
                 f"MSE = {fit.loss[k]:.4f}"]
 
     def show_answer(self) -> None:
         m, b = least_squares(self.x, self.y)
         ls = self.clipped_line(m, b, THEME.text, 3, DashedLine)
-        label = Text(f"least squares: m = {m:+.4f}, b = {b:+.4f}", font=THEME.font, font_size=THEME.small_size,
-                     color=THEME.text).next_to(self.axes, UP, buff=0.05).align_to(self.axes, LEFT).shift(0.3 * RIGHT)
-        self.play(Create(ls), FadeIn(label))
-        m_sgd, b_sgd = self.fit.m[-1], self.fit.b[-1]
-        self.caption.say(self, f"SGD ends at m = {fmt(m_sgd)}, b = {fmt(b_sgd)}; the least-squares answer is "
-                               f"m = {fmt(m)}, b = {fmt(b)}.", 4)
+        self.readout.clear_updaters()
+        rows = VGroup(*[LiveText(text, color=THEME.text, font_size=TYPE.LABEL) for text in
+                        ("least squares", f"m = {num(m)}", f"b = {num(b)}",
+                         f"MSE = {mse(self.x, self.y, m, b):.4f}")])
+        for row, ref in zip(rows, self.readout):
+            row.align_to(ref, UP)
+        rows.align_to(self.rule, LEFT)
+        names = EndLabels([("SGD", THEME.PREDICTION, self.sgd_line.get_end()),
+                           ("least squares", THEME.text, ls.get_end())])
+        self.play(FadeOut(self.rule), run_time=0.4)
+        self.play(Create(ls), FadeIn(names), FadeIn(rows))
+        self.caption.say(self, "SGD ends close to the least-squares line, the exact answer from SciPy.", 5)
         self.wait(3)
         mark_figure(self, "answer")
-

@@ -25,6 +25,7 @@ from manim import (
     FadeOut,
     Line,
     MathTex,
+    SurroundingRectangle,
     ValueTracker,
     VGroup,
     Write,
@@ -35,6 +36,7 @@ from scipy.linalg import eigvalsh
 
 from gdcore import functions
 from gdcore.contour import contour_levels
+from gdcore.explore import LrSearch, lr_grid_search, polish_critical, with_lr
 from gdcore.optim import SGD, Adam, Optimizer, RMSprop
 from gdcore.trajectory import Trajectory, descend, stability_bound
 from scenes.kit import (
@@ -57,18 +59,62 @@ from scenes.kit import (
 
 ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
 
-# Each optimizer's update rule, one equation a line, and the caption that goes with it.
-RULES = {
-    "SGD": ([r"\theta \leftarrow \theta - \eta\, g"], "plain steps against the gradient g"),
-    "Momentum": ([r"v \leftarrow \beta v + g", r"\theta \leftarrow \theta - \eta\, v"],
-                 "momentum accumulates a velocity v from past gradients"),
-    "RMSprop": ([r"s \leftarrow \alpha s + (1-\alpha)\, g^2",
-                 r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{s}+\epsilon}"],
-                "RMSprop divides by a running RMS of the gradient"),
-    "Adam": ([r"m \leftarrow \beta_1 m + (1-\beta_1)\, g", r"s \leftarrow \beta_2 s + (1-\beta_2)\, g^2",
-              r"\theta \leftarrow \theta - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}"],
-             "Adam does both, with bias correction for the early steps"),
+
+def rel(a: float, b: float) -> str:
+    """The TeX relation that holds between ``a`` and ``b``."""
+    return "<" if a < b else (r"\geq" if a > b else "=")
+
+
+# Each optimizer's update rule, one equation a line (each line split into parts), the part that
+# makes it different (line, part), and the caption that says what that part does.
+RULE_TEX = {
+    "SGD": [[r"\theta \leftarrow \theta - ", r"\eta\, g"]],
+    "Momentum": [[r"v \leftarrow ", r"\beta v", r" + g"], [r"\theta \leftarrow \theta - \eta\, v"]],
+    "RMSprop": [[r"s \leftarrow \alpha s + (1-\alpha)\, g^2"],
+                [r"\theta \leftarrow \theta - \eta\, ", r"\frac{g}{\sqrt{s}+\epsilon}"]],
+    "Adam": [[r"m \leftarrow \beta_1 m + (1-\beta_1)\, g"], [r"s \leftarrow \beta_2 s + (1-\beta_2)\, g^2"],
+             [r"\theta \leftarrow \theta - \eta\,", r"\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}"]],
 }
+RULE_TERM = {"SGD": (0, 1), "Momentum": (0, 1), "RMSprop": (1, 1), "Adam": (2, 1)}
+RULE_WORDS = {
+    "SGD": "SGD steps against the gradient g, scaled by the learning rate η.",
+    "Momentum": "Momentum keeps a velocity v: the term βv carries the past steps into this one.",
+    "RMSprop": "RMSprop divides each coordinate's gradient by its running size √s.",
+    "Adam": "Adam divides momentum's average m by RMSprop's √s, corrected for the first steps.",
+}
+
+
+def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> list[str]:
+    """The race's verdict in sentences derived from the runs (see :meth:`Optimizers.race_words`)."""
+    out = []
+    diverged = [n for n in ORDER if runs[n].status == "diverged"]
+    span = max(hi - lo for lo, hi in loss.domain)
+    saddles = {}
+    for n in ORDER:
+        t = runs[n]
+        if t.status == "diverged":
+            continue
+        # Stalled: the last step is tiny next to the first gradient, and Newton from the end reaches a saddle.
+        g0 = float(np.linalg.norm(t.grads[0]))
+        if float(np.linalg.norm(t.grads[-1])) > 0.05 * max(g0, 1e-12):
+            continue
+        c = polish_critical(loss, t.final, max_dist=0.05 * span)
+        if c is not None and c.kind == "saddle":
+            saddles[n] = c
+    if saddles:
+        c = next(iter(saddles.values()))
+        ev = ", ".join(fmt(e, 2) for e in c.eigenvalues)
+        out.append(f"Stalled at the saddle ({fmt(c.point[0], 2)}, {fmt(c.point[1], 2)}), curvatures {ev}: "
+                   f"{', '.join(saddles)}.")
+    if diverged:
+        out.append(f"Diverged: {', '.join(diverged)}.")
+    alive = [n for n in ORDER if runs[n].status != "diverged"]
+    if rule != "given" and alive:
+        best = min(alive, key=lambda n: runs[n].losses[-1])
+        out.append(f"Lowest loss after {steps} steps: {best}, {fmt(runs[best].losses[-1], 3)}.")
+    elif rule == "given":
+        out.append(f"Losses after {steps} steps are at the curves' ends.")
+    return out
 
 
 def hp_text(opt: Optimizer) -> str:
@@ -107,14 +153,39 @@ class Optimizers(StoryScene):
             if len(self.p[key]) != n:
                 raise ValueError(f"optimizers.{key} needs one entry per case ({n} cases), got {len(self.p[key])}")
 
-    def optimizers(self, i: int) -> dict[str, Optimizer]:
+    def optimizers(self, i: int, loss) -> dict[str, Optimizer]:
+        """Each optimizer at the rate the rule (``lr_rule``) gives for case ``i``; the grid searches
+        are kept in ``self.searches`` for the settings panel."""
         p = self.p
-        return {
+        given = {
             "SGD": SGD(lr=p["lr_sgd"][i]),
             "Momentum": SGD(lr=p["lr_momentum"][i], momentum=p["momentum"]),
             "RMSprop": RMSprop(lr=p["lr_rmsprop"][i]),
             "Adam": Adam(lr=p["lr_adam"][i]),
         }
+        self.searches: dict[str, LrSearch] = {}
+        if p["lr_rule"] == "same":
+            return {n: with_lr(o, p["lr_same"]) for n, o in given.items()}
+        if p["lr_rule"] == "given":
+            return given
+        out = {}
+        for n, o in given.items():
+            search = lr_grid_search(loss, p["starts"][i], o, p["steps"][i], p["lr_grid"])
+            self.searches[n] = search
+            # Every rate diverged: race at the smallest, which the settings say diverged too.
+            out[n] = with_lr(o, search.best_lr if search.best_lr is not None else search.grid[0])
+        return out
+
+    def rule_words(self, steps: int) -> str:
+        """The rule that chose the rates, as the race's first caption says it."""
+        p = self.p
+        if p["lr_rule"] == "same":
+            return f"All four at the same rate, lr = {fmt(p['lr_same'], 3)}, {steps} steps each."
+        if p["lr_rule"] == "given":
+            return f"Rates set by hand in the parameters, not tuned: no verdict. {steps} steps each."
+        g = np.sort(np.asarray(p["lr_grid"], float))
+        return (f"Each at its best rate of {len(g)} from {fmt(g[0], 3)} to {fmt(g[-1], 3)}: "
+                f"the lowest loss after {steps} steps.")
 
     # ------------------------------------------------------------ layout
     def band(self) -> tuple[float, float]:
@@ -123,29 +194,44 @@ class Optimizers(StoryScene):
 
     # ------------------------------------------------------------ storyboard
     def show_rules(self) -> None:
-        """The four update rules, each equation on its own line at the MATH size, in two columns."""
+        """Each update rule alone and large, the term that makes it different highlighted while the
+        caption says what it does; then the four side by side."""
         self.set_title("Four ways to take a step")
+        top, bottom = self.band()
         blocks = {}
         for name in ORDER:
-            tex_lines, _ = RULES[name]
             label = label_text(name, color=THEME.OPTIMIZER[name], weight="BOLD")
-            eqs = VGroup(*[math_text(t) for t in tex_lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+            eqs = VGroup(*[math_text(*line) for line in RULE_TEX[name]]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
             eqs.next_to(label, DOWN, buff=0.25, aligned_edge=LEFT).shift(0.4 * RIGHT)
             blocks[name] = VGroup(label, eqs)
+        for name in ORDER:
+            big = blocks[name].copy().scale(1.4).move_to([0, (top + bottom) / 2, 0])
+            if big.height > top - bottom:
+                big.scale((top - bottom) / big.height)
+            line, part = RULE_TERM[name]
+            term = big[1][line][part]
+            self.caption.say(self, RULE_WORDS[name])
+            self.play(FadeIn(big[0]), Write(big[1]), run_time=1.0 + 0.5 * len(big[1]))
+            box = SurroundingRectangle(term, color=THEME.OPTIMIZER[name], buff=0.08, stroke_width=3)
+            self.play(term.animate.set_color(THEME.OPTIMIZER[name]), Create(box))
+            self.wait(self.caption.remaining(self))
+            if name in ("Momentum", "Adam"):
+                mark_figure(self, f"rule-{name.lower()}")
+            self.unsay()
+            self.play(FadeOut(big), FadeOut(box), run_time=0.6)
+        for name in ORDER:
+            line, part = RULE_TERM[name]
+            blocks[name][1][line][part].set_color(THEME.OPTIMIZER[name])
         left = VGroup(blocks["SGD"], blocks["Momentum"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
         right = VGroup(blocks["RMSprop"], blocks["Adam"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
         table = VGroup(left, right).arrange(RIGHT, buff=1.6, aligned_edge=UP)
-        top, bottom = self.band()
         if table.height > top - bottom or table.width > config.frame_width - 0.6:
             raise ValueError("optimizers: the update rules do not fit the frame at the MATH size")
         table.move_to([0, (top + bottom) / 2, 0])
-        for name in ORDER:
-            label, eqs = blocks[name]
-            self.caption.say(self, RULES[name][1] + ".", 2.6)
-            self.play(FadeIn(label), Write(eqs), run_time=1.0 + 0.5 * len(eqs))
-            self.wait(1.0)
+        self.caption.say(self, "Side by side: what each adds to the plain step.")
+        self.play(FadeIn(table))
         mark_figure(self, "update-rules")
-        self.wait(1)
+        self.wait(self.caption.remaining(self))
         self.unsay()
         self.play(FadeOut(table))
 
@@ -158,7 +244,7 @@ class Optimizers(StoryScene):
         loss = functions.get(case)
         start = self.p["starts"][i]
         steps = self.p["steps"][i]
-        opts = self.optimizers(i)
+        opts = self.optimizers(i, loss)
         runs = {name: descend(loss, start, opt, steps) for name, opt in opts.items()}
         self.case_loss, self.case_runs, self.case_opts, self.case_index = loss, runs, opts, i
         self.set_title(f"The race on {loss.description}")
@@ -176,10 +262,19 @@ class Optimizers(StoryScene):
         marks = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point))
                          for m in loss.global_minima])
         step = ValueTracker(0.0)
-        label = "escaped" if not loss.minima else "diverged"
+        # A run that leaves the map is labelled where it leaves, from its status.
         tracers = {name: PathTracer(axes, runs[name].points, THEME.OPTIMIZER[name], step, (x_lo, y_lo),
-                                    (x_hi, y_hi), dot_radius=0.07, stroke_width=2.5, label_text=label)
+                                    (x_hi, y_hi), dot_radius=0.07, stroke_width=2.5,
+                                    label_text="diverged" if runs[name].status == "diverged" else "left the map")
                    for name in ORDER}
+        # A run that diverged inside the map (its next point not finite) is labelled at its last point.
+        for name, tr in tracers.items():
+            if runs[name].status == "diverged" and tr.label is None:
+                tr.label = tick_text("diverged", color=THEME.OPTIMIZER[name]).move_to(tr.points_scene[-1])
+                tr.label.set_opacity(0.0)
+                tr.add(tr.label)
+                tr.label.add_updater(lambda m, tr=tr: m.set_opacity(
+                    1.0 if tr.step.get_value() >= tr.exit_step - 1e-9 else 0.0))
         self.place_exit_labels(axes, tracers)
         counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=TYPE.TICK)
         counter.align_to(axes.y_title, DOWN).align_to(axes.x_axis, RIGHT)
@@ -189,12 +284,12 @@ class Optimizers(StoryScene):
         # SGD last, so its slow path is drawn on top of the others near the start.
         self.add(start_dot, *[tracers[n] for n in reversed(ORDER)], *curve_tracers)
         counter.add_updater(lambda m: m.set_text(f"step {int(step.get_value())}/{steps}"))
-        self.caption.say(self, f"All four start at ({fmt(start[0])}, {fmt(start[1])}); {steps} steps each.", 3)
+        self.caption.say(self, f"All four start at ({fmt(start[0])}, {fmt(start[1])}). " + self.rule_words(steps))
         self.play(step.animate.set_value(steps), run_time=self.p["race_seconds"], rate_func=linear)
         counter.clear_updaters()
         self.play(FadeIn(ends))
         mark_figure(self, f"race-{case}")
-        self.caption.say(self, self.race_words(loss, runs, steps), 4)
+        self.caption.say(self, self.race_words(loss, runs, steps, self.p["lr_rule"]))
         self.wait(2.5)
         self.race_panel = VGroup(panel, ends, *curve_tracers)
         self.race_mobjects = VGroup(axes, contours, marks, counter, start_dot, *tracers.values(), self.race_panel)
@@ -252,7 +347,7 @@ class Optimizers(StoryScene):
         top, bottom = self.band()
         settings = VGroup(*[
             VGroup(label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD"),
-                   tick_text(hp_text(opts[name]), color=THEME.text))
+                   tick_text(hp_text(opts[name]) + self.search_note(name), color=THEME.text))
             for name in ORDER])
         name_w = max(row[0].width for row in settings)
         for row in settings:
@@ -272,7 +367,9 @@ class Optimizers(StoryScene):
             allv = np.concatenate(list(ys.values()))
             y_range, y_log, title = nice_range(float(allv.min()), float(allv.max())), False, "loss"
             lo_v, hi_v = y_range[0], y_range[1]
-        end_w = max(tick_text(f"{n} {fmt(runs[n].losses[-1], 2)}").width for n in ORDER)
+        end_words = {n: f"{n} diverged" if runs[n].status == "diverged" else f"{n} {fmt(runs[n].losses[-1], 2)}"
+                     for n in ORDER}
+        end_w = max(tick_text(end_words[n]).width for n in ORDER)
         left = map_axes.get_right()[0] + 0.8
         right = config.frame_width / 2 - 0.3 - end_w - 0.15
         def chart(y_len: float) -> PlotAxes:
@@ -287,19 +384,25 @@ class Optimizers(StoryScene):
         tracers = [PathTracer(axes, np.stack([np.arange(len(ys[n])), ys[n]], -1), THEME.OPTIMIZER[n], step,
                               (0, lo_v), (steps, hi_v), dot_radius=0.04, stroke_width=2.5, diverged_label=False)
                    for n in ORDER]
-        ends = EndLabels([(f"{n} {fmt(runs[n].losses[-1], 2)}", THEME.OPTIMIZER[n], tr.position(tr.exit_step))
+        ends = EndLabels([(end_words[n], THEME.OPTIMIZER[n], tr.position(tr.exit_step))
                           for n, tr in zip(ORDER, tracers)])
         return VGroup(axes, settings), tracers, ends
 
+    def search_note(self, name: str) -> str:
+        """What the grid search found for ``name``: how many of its rates diverged."""
+        s = self.searches.get(name)
+        if s is None:
+            return ""
+        if s.best_index is None:
+            return f"  (all {len(s.grid)} diverged)"
+        return f"  ({s.n_diverged} of {len(s.grid)} diverged)" if s.n_diverged else ""
+
     @staticmethod
-    def race_words(loss, runs: dict[str, Trajectory], steps: int) -> str:
-        if not loss.minima:
-            moved = {n: float(abs(t.final[1])) for n, t in runs.items()}
-            stuck = [n for n in ORDER if moved[n] < 0.1]
-            free = [n for n in ORDER if moved[n] >= 0.1]
-            return (f"Stalled at the saddle: {', '.join(stuck) or 'none'}; escaped downhill: "
-                    f"{', '.join(free) or 'none'}.")
-        return f"Losses after {steps} steps are at the curves' ends. Each optimizer ran at its own learning rate."
+    def race_words(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> str:
+        """What the race showed, from the runs: which diverged, which stalled at a saddle (a critical
+        point whose Hessian has eigenvalues of both signs), and -- unless the rates were set by hand --
+        which has the lowest loss after ``steps`` steps."""
+        return " ".join(race_sentences(loss, runs, steps, rule))
 
     def momentum_anatomy(self) -> None:
         """At one step of the momentum run: velocity arrow + gradient arrow = the step."""
@@ -359,7 +462,7 @@ class Optimizers(StoryScene):
         note = tick_text(f"arrows drawn ×{fmt(factor, 2)} longer")
         key = VGroup(head, rows, note).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         key.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
-        self.caption.say(self, "Orange: the velocity carried over, −ηβv.  Red: this step's gradient, −ηg.", 3.5)
+        self.caption.say(self, "The velocity carried over, −ηβv, and this step's gradient, −ηg.", 3.5)
         self.play(FadeIn(head), FadeIn(note), FadeIn(rows[0]), Create(a_push), FadeIn(labels[0]))
         self.play(FadeIn(rows[1]), Create(a_pull), FadeIn(labels[1]))
         self.caption.say(self, "Their sum is the step momentum actually takes.", 2.5)
@@ -378,9 +481,10 @@ class Optimizers(StoryScene):
                 label_text("Stability near the minimum", weight="BOLD"),
                 math_text(rf"L = {fmt(L, 4)}"),
                 tick_text("L: the largest curvature at the minimum"),
-                math_text(rf"\text{{SGD:}}\ \ \eta L = {fmt(sgd_lr * L, 3)} < 2", color=THEME.OPTIMIZER["SGD"]),
-                math_text(rf"\text{{Momentum:}}\ \ \eta L = {fmt(lr * L, 3)} < 2 + 2\beta = {fmt(2 + 2 * beta, 3)}",
-                          color=THEME.OPTIMIZER["Momentum"]),
+                math_text(rf"\text{{SGD:}}\ \ \eta L = {fmt(sgd_lr * L, 3)} {rel(sgd_lr * L, 2.0)} 2",
+                          color=THEME.OPTIMIZER["SGD"]),
+                math_text(rf"\text{{Momentum:}}\ \ \eta L = {fmt(lr * L, 3)} {rel(lr * L, 2 + 2 * beta)} 2 + 2\beta "
+                          rf"= {fmt(2 + 2 * beta, 3)}", color=THEME.OPTIMIZER["Momentum"]),
             ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
             bound[2].next_to(bound[1], DOWN, buff=0.12, aligned_edge=LEFT)
             bound.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))

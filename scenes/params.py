@@ -492,6 +492,23 @@ def _cross_learning_rate(w: _Where, p: dict[str, Any]) -> None:
         bowl = _loss(p["bowl"])
         _defined_at(w, w.key("bowl"), p["bowl"], w.key("bowl_start"), p["bowl_start"], bowl)
     _curvature_at(w, w.key("bowl"), bowl, w.key("bowl_start"), p["bowl_start"])
+    _bowl_at(w, w.key("bowl"), bowl, w.key("bowl_start"), p["bowl_start"])
+
+
+def _bowl_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -> None:
+    """learning_rate's lesson needs every curvature positive at the start (mu > 0 for 2/(L + mu))."""
+    import numpy as np
+
+    H = np.atleast_2d(loss.hessian(np.asarray(start, float)))
+    mu = float(np.linalg.eigvalsh(0.5 * (H + H.T)).min()) if np.isfinite(H).all() else float("nan")
+    if not (np.isfinite(mu) and mu > 0):
+        raise w.error(f"{fn_key}, {start_key} = {start!r}",
+                      f"the smallest curvature there is {mu:g}; the best fixed rate 2/(L + mu) needs a bowl "
+                      f"(all curvatures > 0): choose a start inside one")
+
+
+def _cross_backprop(w: _Where, p: dict[str, Any]) -> None:
+    _need_len(w, p, "chain_rates", 2, "walker to bicycle, bicycle to car")
 
 
 def _cross_optimizers(w: _Where, p: dict[str, Any]) -> None:
@@ -501,13 +518,42 @@ def _cross_optimizers(w: _Where, p: dict[str, Any]) -> None:
     _need_points(w, p, "starts")
     for i, (case, start) in enumerate(zip(p["cases"], p["starts"])):
         _defined_at(w, f"{w.key('cases')}[{i}]", case, f"{w.key('starts')}[{i}]", start)
+    if p["lr_rule"] == "grid" and not 1 <= len(p["lr_grid"]) <= _MAX_LR_GRID:
+        raise w.error(w.key("lr_grid"), f"needs 1 to {_MAX_LR_GRID} learning rates to search (lr_rule = 'grid'), "
+                                        f"got {len(p['lr_grid'])}")
+
+
+#: The most learning rates optimizers' grid search may try per optimizer and case.
+_MAX_LR_GRID = 20
 
 
 def _cross_local_minima(w: _Where, p: dict[str, Any]) -> None:
+    import numpy as np
+
     from gdcore import functions
 
     for key in ("curve", "surface"):
         loss = _loss(p[key])
+        if key == "surface" and p[key] not in functions.names():
+            # A user expression lists no minima: the scene finds them by descent from a grid of starts.
+            from gdcore.explore import find_minima
+
+            _defined_at(w, w.key(key), p[key], "its centre", [float(np.mean(r)) for r in loss.domain], loss)
+            try:
+                found = find_minima(loss)
+            except ValueError as e:
+                raise w.error(f"{w.key(key)} = {p[key]!r}", f"{e}; the scene needs a loss with minima") from None
+            if len(found) < 2:
+                def num(v: float) -> str:
+                    return f"{round(float(v), 3) + 0.0:g}"
+
+                where = "; ".join(f"({num(m.point[0])}, {num(m.point[1])}) value {num(m.value)}" for m in found)
+                raise w.error(f"{w.key(key)} = {p[key]!r}",
+                              f"gradient descent from a grid of starts over its square "
+                              f"[{loss.domain[0][0]:g}, {loss.domain[0][1]:g}] x [{loss.domain[1][0]:g}, "
+                              f"{loss.domain[1][1]:g}] finds {len(found)} minimum{'' if len(found) == 1 else 'a'}"
+                              f"{': ' + where if found else ''}; the scene needs a local and a global one")
+            continue
         if not loss.local_minima or not loss.global_minima:
             usable = [n for n in functions.names() if functions.get(n).dim == loss.dim
                       and functions.get(n).local_minima and functions.get(n).global_minima]
@@ -520,6 +566,9 @@ def _cross_local_minima(w: _Where, p: dict[str, Any]) -> None:
 def _cross_loss_surface(w: _Where, p: dict[str, Any]) -> None:
     _need_points(w, p, "start")
     _defined_at(w, w.key("function"), p["function"], w.key("start"), p["start"])
+    if p["lr_rule"] == "grid" and not 1 <= len(p["lr_grid"]) <= _MAX_LR_GRID:
+        raise w.error(w.key("lr_grid"), f"needs 1 to {_MAX_LR_GRID} learning rates to search (lr_rule = 'grid'), "
+                                        f"got {len(p['lr_grid'])}")
 
 
 def _train_steps(n: int, epochs: int, batch_size: int) -> int:
@@ -566,6 +615,7 @@ def _cross_loss_landscape(w: _Where, p: dict[str, Any]) -> None:
 
 _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
     "learning_rate": _cross_learning_rate,
+    "backprop": _cross_backprop,
     "optimizers": _cross_optimizers,
     "local_minima": _cross_local_minima,
     "loss_surface": _cross_loss_surface,
@@ -581,11 +631,11 @@ _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
 _COST_KEYS = {
     "linear_fit": ("data", "passes"),
     "neural_network": ("data", "hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
-    "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes"),
+    "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes", "batch_epochs"),
     "loss_landscape": ("data", "dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution"),
     "loss_surface": ("function", "steps"),
     "optimizers": ("cases", "steps"),
-    "local_minima": ("curve", "surface", "steps"),
+    "local_minima": ("curve", "surface", "steps", "basin_grid", "noise_runs"),
     "learning_rate": ("steps_1d", "steps_2d"),
 }
 _WORK = {"linear_fit": "fitting", "neural_network": "training", "gd_variants": "training",
@@ -623,7 +673,7 @@ def estimate(scene: str, p: dict[str, Any]):
         total = ZERO
         for bs in [n, 1, p["batch_size"], *p["batch_sizes"]]:
             total = total + cost.train_cost(sizes, n, p["epochs"], bs, 0, n_test, "sgd")
-        return total
+        return total + cost.train_cost(sizes, n, p["batch_epochs"], n, 0, n_test, "sgd")   # the longer batch run
     if scene == "loss_landscape":
         n, n_in, k = _data_size(scene, p)            # from the file when there is one
         sizes = [n_in, *p["hidden"], k]
@@ -639,15 +689,19 @@ def estimate(scene: str, p: dict[str, Any]):
         x, _ = scene_data(scene, p)                  # the file's points when there is one
         return cost.linefit_cost(len(x), p["passes"])
     if scene == "loss_surface":
-        return cost.descend_cost(p["steps"], 4, _expr_nodes(p["function"]))
+        runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
+        return cost.descend_cost(p["steps"], runs, _expr_nodes(p["function"]))
     if scene == "optimizers":
         total = ZERO
+        runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
         for case, steps in zip(p["cases"], p["steps"]):
-            total = total + cost.descend_cost(steps, 4, _expr_nodes(case))
+            total = total + cost.descend_cost(steps, runs, _expr_nodes(case))
         return total
     if scene == "local_minima":
         return (cost.descend_cost(p["steps"], _SEARCH_GRID * _SEARCH_RUNS)
-                + cost.descend_cost(p["steps"], _SEARCH_GRID ** 2 * _SEARCH_RUNS))
+                + cost.descend_cost(p["steps"], _SEARCH_GRID ** 2 * _SEARCH_RUNS, _expr_nodes(p["surface"]))
+                + cost.descend_cost(p["steps"], p["basin_grid"] ** 2)
+                + cost.descend_cost(p["steps"] + 2000, p["noise_runs"], _expr_nodes(p["surface"])))
     if scene == "learning_rate":
         return cost.descend_cost(p["steps_1d"], 4) + cost.descend_cost(p["steps_2d"], 4, _expr_nodes(p["bowl"]))
     return ZERO

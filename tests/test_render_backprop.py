@@ -14,3 +14,13 @@ def test_backprop_renders(tmp_path):
     assert not is_blank(r.last_frame)
     # Captions are written as subcaptions too: manim writes them to an .srt beside the video.
     assert r.srt is not None and "grad" in r.srt.read_text()
+    # The nudge caption carries the engine's numbers: d moves by about a.grad × h.
+    from gdcore.sensitivity import nudge
+    from scenes.backprop import tree
+    from scenes.kit import fmt
+    from scenes.params import scene_params
+
+    p = scene_params("backprop")
+    n = nudge(tree, {k: p[k] for k in "abc"}, "a", p["nudge_h"])
+    text = " ".join(r.srt.read_text().split())
+    assert f"d moved by {fmt(n.delta)}, about {fmt(n.delta / n.h, 3)} × h" in text

@@ -106,6 +106,9 @@ class ComputationGraph(VGroup):
         Draw the grad line from the start (else it is hidden until revealed).
     col_gap, row_gap : float
         Space between columns and between boxes of one column (scene units).
+    tip_ratio : float
+        Largest arrowhead length as a fraction of its edge (raise it for short edges, whose
+        heads would otherwise shrink out of sight).
     """
 
     def __init__(
@@ -118,9 +121,11 @@ class ComputationGraph(VGroup):
         max_height: float = 5.6,
         max_scale: float = 1.5,
         theme: Theme = THEME,
+        tip_ratio: float = 0.12,
     ) -> None:
         super().__init__()
         self.graph = graph
+        self.tip_ratio = tip_ratio
         self.theme = theme
         self.boxes: dict[int, NodeBox] = {}
         self.ops: dict[int, VGroup] = {}
@@ -188,7 +193,7 @@ class ComputationGraph(VGroup):
 
     def _arrow(self, start: np.ndarray, end: np.ndarray) -> Arrow:
         return Arrow(start, end, buff=0.04, stroke_width=3, color=self.theme.muted,
-                     max_tip_length_to_length_ratio=0.12, tip_length=0.16)
+                     max_tip_length_to_length_ratio=self.tip_ratio, tip_length=0.16)
 
     @staticmethod
     def _columns(graph: Graph) -> list[list[int]]:

@@ -74,6 +74,8 @@ class SurfaceMesh(VGroup):
             raise ValueError("SurfaceMesh: the loss is not finite anywhere on the grid")
         self.hole = bool(not finite.all())
         lo, hi = float(zc[finite].min()), float(zc[finite].max())
+        #: Heights at the bottom and top colour of the height map (for a :class:`ColorBar`).
+        self.color_range = (lo, hi)
         t = np.where(finite, (zc - lo) / max(hi - lo, 1e-12), 0.0)
         n_colors = 64
         palette = level_colors(n_colors, theme)

@@ -25,6 +25,11 @@ tall); DejaVu Sans' cap height is 0.6074 px per point of manim's ``font_size`` t
 a MathTex digit 0.4284 px per point (measured: ``Text("H", font_size=24)`` is 14.58 px,
 ``MathTex("0", font_size=24)`` 10.28 px).
 
+Which semantic colours share a frame is written down once, in :meth:`Theme.frame_groups`;
+``tests/test_colours.py`` checks that each such pair stays apart under normal vision,
+protanopia and deuteranopia (CIEDE2000 of Machado et al. 2009 simulations), that no two
+roles anywhere are near-identical, and WCAG contrast against the background.
+
 Set the environment variable ``GDVIZ_THEME=light`` for white blog pages.
 """
 
@@ -105,14 +110,19 @@ class Theme:
     DATA: str
     OPTIMIZER: dict[str, str] = field(default_factory=dict)
     REGIME: dict[str, str] = field(default_factory=dict)
-    # Gradient-descent variants (batch, stochastic, mini-batch).
-    VARIANT: dict[str, str] = field(default_factory=lambda: {"batch": "#7FA7FF", "stochastic": "#F4A261",
-                                                             "minibatch": "#83C167"})
-    # Class colours of classification data (two moons, spirals, digits).
-    CLASS: tuple[str, ...] = ("#F28CB1", "#C6E377", "#9D8DF1", "#FFD166", "#06D6A0", "#EF476F", "#A0C4FF",
-                              "#FFADAD", "#CAFFBF", "#BDB2FF")
-    # Sequential map for heights / contour levels (low -> high); used only for the loss surface.
-    HEIGHT_MAP: tuple[str, ...] = ("#5A46B0", "#2C78C0", "#21A38F", "#6CCB5F", "#E3E22A")
+    # Gradient-descent variants (batch, stochastic, mini-batch).  Defaults are the dark theme's.
+    VARIANT: dict[str, str] = field(default_factory=lambda: {"batch": "#80B8FF", "stochastic": "#F3844E",
+                                                             "minibatch": "#6BD092"})
+    # Class colours of classification data (two moons, spirals, digits).  The first
+    # DISTINCT_CLASSES stay apart in one frame (with POSITIVE/NEGATIVE) under normal vision,
+    # protanopia and deuteranopia; the rest (digits) only differ from every other role.
+    CLASS: tuple[str, ...] = ("#FFA4B2", "#6ADAFF", "#BECE85", "#F9F069", "#8681FF", "#81611D", "#0E6F96",
+                              "#29765D", "#8E1AF7", "#22949B")
+    # Sequential map for heights / contour levels (low -> high): a cividis-like ramp (blue, grey,
+    # yellow) with CIELAB lightness rising 46 -> 90 in equal steps, so it stays ordered under
+    # protanopia and deuteranopia and its low end still stands 3:1 off the dark background.
+    HEIGHT_MAP: tuple[str, ...] = ("#416DB0", "#677AA8", "#83889F", "#9C9696", "#B2A48D", "#C6B382", "#DAC277",
+                                   "#EED269", "#FFE15A")
     font: str = "DejaVu Sans"
     mono: str = "DejaVu Sans Mono"
     # Kept for code that still reads sizes from the theme; the type scale is TYPE.
@@ -121,33 +131,36 @@ class Theme:
     label_size: int = TYPE.LABEL
     small_size: int = TYPE.TICK
 
+    #: How many leading CLASS colours are mutually distinguishable in one frame.
+    DISTINCT_CLASSES = 5
+
     @staticmethod
     def dark() -> "Theme":
         return Theme(
             name="dark",
             background="#0F1117",
-            text="#ECECEC",
-            muted="#8A919E",
+            text="#F2F2F2",
+            muted="#858B97",
             panel="#1B1F2A",
-            VALUE="#58C4DD",
-            GRAD="#FC6255",
-            POSITIVE="#5CD0B3",
-            NEGATIVE="#F0A050",
-            LOSS="#F4D345",
-            PREDICTION="#FF6F91",
-            DATA="#ECECEC",
+            VALUE="#4A97FF",
+            GRAD="#D9530E",
+            POSITIVE="#35AF88",
+            NEGATIVE="#B165B6",
+            LOSS="#FFD526",
+            PREDICTION="#EA92C8",
+            DATA="#BCC3B6",
             OPTIMIZER={
-                "SGD": "#D0D4DC",
-                "Momentum": "#FF9F1C",
-                "RMSprop": "#2EC4B6",
-                "Adam": "#C77DFF",
-                "Adagrad": "#9BE564",
+                "SGD": "#F4CEFF",
+                "Momentum": "#F38615",
+                "RMSprop": "#34DDBE",
+                "Adam": "#BD99FD",
+                "Adagrad": "#95D353",
             },
             REGIME={
-                "slow": "#7FA7FF",
-                "good": "#83C167",
-                "oscillating": "#FFB000",
-                "diverging": "#FF4FA3",
+                "slow": "#839CFF",
+                "good": "#729854",
+                "oscillating": "#C5A500",
+                "diverging": "#BA5D72",
             },
         )
 
@@ -159,28 +172,84 @@ class Theme:
             text="#1A1A1A",
             muted="#6B7280",
             panel="#F1F3F7",
-            VALUE="#1F77B4",
-            GRAD="#D62728",
-            POSITIVE="#138A72",
-            NEGATIVE="#C4610A",
-            LOSS="#B58900",
-            PREDICTION="#C2185B",
-            DATA="#1A1A1A",
+            VALUE="#015FA9",
+            GRAD="#8C0000",
+            POSITIVE="#079A68",
+            NEGATIVE="#8875D0",
+            LOSS="#B67D01",
+            PREDICTION="#AC2547",
+            DATA="#68786B",
             OPTIMIZER={
-                "SGD": "#4B5563",
-                "Momentum": "#E07000",
-                "RMSprop": "#0E9384",
-                "Adam": "#7B2CBF",
-                "Adagrad": "#4D8F1F",
+                "SGD": "#6985B2",
+                "Momentum": "#8A5F00",
+                "RMSprop": "#019E85",
+                "Adam": "#7F47DA",
+                "Adagrad": "#307106",
             },
             REGIME={
-                "slow": "#3559C7",
-                "good": "#2E7D32",
-                "oscillating": "#B07800",
-                "diverging": "#C2185B",
+                "slow": "#2673DD",
+                "good": "#005A2D",
+                "oscillating": "#9B5A00",
+                "diverging": "#D27381",
             },
-            HEIGHT_MAP=("#3B2A7A", "#2F6DA3", "#1F9A8A", "#6DBF4B", "#C9B800"),
+            VARIANT={"batch": "#3388D8", "stochastic": "#813006", "minibatch": "#2C8552"},
+            CLASS=("#84266F", "#00A0A4", "#6A9019", "#645A02", "#5E55B8", "#020652", "#FE2003", "#FE0AD7",
+                   "#49061E", "#1400C8"),
+            # The same ramp as the dark theme's with lightness 30 -> 61, so its top still stands 3:1 off white.
+            HEIGHT_MAP=("#004492", "#3F4C87", "#59547C", "#6D5D70", "#7E6664", "#8D7057", "#9B7A49", "#A88438",
+                        "#B48E23"),
         )
+
+    # ------------------------------------------------------------------ which colours meet
+    def height_map_at(self, t: float) -> str:
+        """The height map at ``t`` in [0, 1], interpolated in sRGB like :func:`level_colors`."""
+        stops = self.HEIGHT_MAP
+        x = min(max(t, 0.0), 1.0) * (len(stops) - 1)
+        i = min(int(x), len(stops) - 2)
+        a = x - i
+        c0 = [int(stops[i][k:k + 2], 16) for k in (1, 3, 5)]
+        c1 = [int(stops[i + 1][k:k + 2], 16) for k in (1, 3, 5)]
+        return "#" + "".join(f"{round((1 - a) * u + a * v):02X}" for u, v in zip(c0, c1))
+
+    def frame_groups(self) -> dict[str, list[tuple[str, str]]]:
+        """The semantic colours that share a frame, per scene beat: ``group -> [(role, hex)]``.
+
+        Every two colours of a group must stay apart under normal vision, protanopia and
+        deuteranopia (``tests/test_colours.py``), with two exceptions: samples of the height map
+        (roles ``HEIGHT_MAP@t``) are a backdrop, compared with the marks drawn over them but not
+        with each other nor with ``text``/``muted`` (labels sit off the map).  ``batch sizes`` are
+        ordered samples of the height map used as line colours (gd_variants), held to the weaker
+        ramp threshold.  A scene that puts new colours together adds or extends a group here.
+        """
+        opt4 = [(f"OPTIMIZER[{n}]", self.OPTIMIZER[n]) for n in ("SGD", "Momentum", "RMSprop", "Adam")]
+        regimes = [(f"REGIME[{n}]", c) for n, c in self.REGIME.items()]
+        ink = [("text", self.text), ("muted", self.muted)]
+        full_map = [(f"HEIGHT_MAP@{t:.3f}", self.height_map_at(t)) for t in [k / 16 for k in range(17)]]
+        low_map = [(r, c) for r, c in full_map if float(r.split("@")[1]) <= 0.5]
+        classes = [(f"CLASS[{i}]", self.CLASS[i]) for i in range(self.DISTINCT_CLASSES)]
+        return {
+            # backprop: data in VALUE, grads in GRAD, boxes on `panel`.
+            "computation graph": [("VALUE", self.VALUE), ("GRAD", self.GRAD), *ink],
+            # neural_network: edges by sign, activations, the backward flash, the loss, the data panel.
+            "network": [("POSITIVE", self.POSITIVE), ("NEGATIVE", self.NEGATIVE), ("VALUE", self.VALUE),
+                        ("GRAD", self.GRAD), ("LOSS", self.LOSS), ("PREDICTION", self.PREDICTION),
+                        *classes[:2], *ink],
+            # classification data with up to DISTINCT_CLASSES classes beside the network diagram.
+            "classes": [*classes, ("POSITIVE", self.POSITIVE), ("NEGATIVE", self.NEGATIVE), *ink],
+            # linear_fit: points and the true line, the fitted line, residuals / squares / loss curve.
+            "linear fit": [("DATA", self.DATA), ("PREDICTION", self.PREDICTION), ("LOSS", self.LOSS), *ink],
+            # optimizers / loss_surface / local_minima: paths, legends, the loss panel, momentum's arrows.
+            "optimizer race": [*opt4, ("LOSS", self.LOSS), ("GRAD", self.GRAD), *ink],
+            "optimizer paths on the height map": [*opt4, ("GRAD", self.GRAD), *full_map],
+            # the star on the global minimum sits on the low contours.
+            "minimum on the height map": [("LOSS", self.LOSS), *low_map],
+            # learning_rate: four regimes with the loss curve and the gradient arrow, then on contours.
+            "learning-rate curves": [*regimes, ("LOSS", self.LOSS), ("GRAD", self.GRAD), *ink],
+            "learning-rate paths on the height map": [*regimes, *ink, *full_map],
+            # gd_variants
+            "gradient-descent variants": [(f"VARIANT[{n}]", c) for n, c in self.VARIANT.items()] + ink,
+            "batch sizes": [(f"level {k + 1}/5", self.height_map_at(k / 4)) for k in range(5)] + [("text", self.text)],
+        }
 
 
 def get_theme(name: str | None = None) -> Theme:

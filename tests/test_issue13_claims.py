@@ -1,0 +1,87 @@
+"""Issue 13: the sentences the scenes say are derived from the runs, checked against the engine."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdcore import functions
+from gdcore.optim import SGD, Adam, RMSprop
+from gdcore.trajectory import descend
+
+
+def four(lr_sgd, lr_mom, lr_rms, lr_adam, beta=0.9):
+    return {"SGD": SGD(lr=lr_sgd), "Momentum": SGD(lr=lr_mom, momentum=beta), "RMSprop": RMSprop(lr=lr_rms),
+            "Adam": Adam(lr=lr_adam)}
+
+
+def test_saddle_named_only_where_the_hessian_has_both_signs():
+    from scenes.optimizers import race_sentences
+
+    saddle = functions.get("saddle")
+    runs = {n: descend(saddle, [-1.8, 0.001], o, 40) for n, o in four(0.05, 0.02, 0.01, 0.05).items()}
+    words = " ".join(race_sentences(saddle, runs, 40, "given"))
+    # SGD at 0.05: x shrinks by 0.9 per step, y grows by 1.1: after 40 steps it sits near the origin
+    assert abs(runs["SGD"].final).max() < 0.1
+    assert "Stalled at the saddle (0, 0), curvatures -2, 2: SGD" in words
+    # a bowl has no saddle: the word never appears
+    bowl = functions.get("quadratic", a=1.0, b=10.0)
+    runs = {n: descend(bowl, [2.0, 1.0], o, 200) for n, o in four(0.05, 0.02, 0.01, 0.05).items()}
+    assert "saddle" not in " ".join(race_sentences(bowl, runs, 200, "same"))
+
+
+def test_the_lowest_loss_never_goes_to_a_diverged_run():
+    from scenes.optimizers import race_sentences
+
+    bowl = functions.get("quadratic", a=1.0, b=10.0)
+    runs = {n: descend(bowl, [2.0, 1.0], o, 50) for n, o in four(0.5, 0.01, 0.01, 0.01).items()}
+    assert runs["SGD"].status == "diverged"            # 0.5 > 2/L = 0.2
+    words = race_sentences(bowl, runs, 50, "same")
+    assert "Diverged: SGD." in words
+    alive = {n: t.losses[-1] for n, t in runs.items() if t.status != "diverged"}
+    best = min(alive, key=alive.get)
+    assert words[-1].startswith(f"Lowest loss after 50 steps: {best},")
+
+
+def test_loss_surface_verdict_from_the_runs():
+    from scenes.loss_surface import verdict_words
+
+    camel = functions.get("six_hump_camel")
+    runs = {n: descend(camel, [1.9, 1.1], o, 150) for n, o in four(0.01, 0.01, 0.01, 0.01).items()}
+    text = verdict_words(camel, runs, "same")
+    glob = min(m.value for m in camel.minima)
+    ends = {n: min(camel.minima, key=lambda m: np.linalg.norm(m.point - t.final)) for n, t in runs.items()}
+    assert ends["Momentum"].is_global and abs(runs["Momentum"].losses[-1] - glob) < 1e-3
+    assert all(not ends[n].is_global for n in ("SGD", "RMSprop", "Adam"))
+    assert "SGD, RMSprop and Adam stopped in a local minimum, f = 2.1" in text
+    assert "Momentum reached the global minimum, f = -1.03" in text
+    assert np.any(np.diff(runs["Momentum"].losses) > 0)          # it climbed: the "over the ridge" claim
+    assert "over the ridge" in text
+    # hand-set rates: no "why" is claimed
+    assert "over the ridge" not in verdict_words(camel, runs, "given")
+
+
+def test_loss_surface_verdict_with_a_user_function_and_divergence():
+    from scenes.loss_surface import verdict_words
+
+    f = functions.get("x**2 + 3*sin(y)")
+    runs = {n: descend(f, [1.9, 1.1], o, 150) for n, o in four(1.5, 0.01, 0.01, 0.01).items()}
+    assert runs["SGD"].status == "diverged"
+    text = verdict_words(f, runs, "given")
+    assert text.startswith("SGD diverged;")
+    # the minimum descent finds is (0, -pi/2), f = -3; momentum ends there
+    assert np.allclose(runs["Momentum"].final, [0, -np.pi / 2], atol=0.05)
+    assert "Momentum reached the global minimum, f = -3" in text
+
+
+def test_bump_step_and_pacing():
+    from scenes.local_minima import bump_step, paced
+
+    assert bump_step(np.array([3.0, 2.0, 1.0, 1.5, 2.0, 1.0, 0.0])) == 4
+    assert bump_step(np.array([3.0, 2.0, 1.0])) is None
+    r = paced(100, 10)
+    ts = np.linspace(0, 1, 201)
+    ps = np.array([r(t) for t in ts])
+    assert ps[0] == 0 and ps[-1] == 1 and np.all(np.diff(ps) >= 0)
+    # about a third of the time goes to the steps around 10
+    near = (ps * 100 > 6) & (ps * 100 < 14)
+    assert 0.25 < near.mean() < 0.5
