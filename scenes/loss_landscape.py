@@ -8,6 +8,10 @@ by batched forward passes on planes through the final weights
 training trajectory, where the path can be drawn.  A projected checkpoint does
 not have the plane's loss, so every checkpoint is drawn at its own true loss,
 with a thin line down to the plane, and the largest gap is reported.
+
+With ``data = "file.csv"`` (columns x1, x2, label) the network trains on the file's
+points instead of ``dataset`` (a standardized copy when they are far from unit
+scale, which the caption says).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from manim import (
     linear,
 )
 
-from gdcore.datasets import digits, two_moons
+from gdcore.datasets import Standardizer, needs_standardizing
 from gdcore.landscape import (
     filter_normalized_direction,
     loss_surface,
@@ -51,6 +55,7 @@ from scenes.kit import (
     surface_axis_labels,
     xyz_to_scene,
 )
+from scenes.params import scene_data
 
 
 class LossLandscape(StoryThreeDScene):
@@ -66,12 +71,12 @@ class LossLandscape(StoryThreeDScene):
     # ----------------------------------------------------------------- data
     def train_network(self) -> None:
         p = self.p
-        if p["dataset"] == "digits":
-            d = digits()
-            X, y, n_in, n_out = d.X_train, d.y_train, 64, 10
-        else:
-            X, y = two_moons(200, noise=0.15, seed=p["seed"])
-            n_in, n_out = 2, 2
+        X, y = scene_data("loss_landscape", p)    # digits, moons, or the points of p["data"]
+        n_in, n_out = X.shape[1], int(y.max()) + 1
+        # 2-D points far from unit scale (hours, dollars) are trained on as a standardized copy.
+        self.standardized = n_in == 2 and needs_standardizing(X)
+        if self.standardized:
+            X = Standardizer.fit(X).transform(X)
         self.X, self.y = X, y
         self.net = MLP([n_in, *p["hidden"], n_out], activation=p["activation"], seed=p["seed"])
         hist = train(self.net, X, y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch",
@@ -168,6 +173,9 @@ class LossLandscape(StoryThreeDScene):
                      color=THEME.text)
         self.renderer.camera.add_fixed_orientation_mobjects(centre)
         mesh.add_movers(centre)
+        if self.standardized:
+            self.caption.say(self, f"The network trained on a standardized copy of the {len(self.y)} points "
+                                   f"(each input scaled to mean 0, spread 1).", 3.5)
         self.caption.say(self, f"Cross-entropy on a plane through the trained weights (the white dot, loss "
                                f"{fmt(self.final_loss, 3)}) along two random directions.", 5)
         self.fit_camera(mesh, lines, labels, bar, np.linspace(p["theta"], p["theta"] + 50, 6))

@@ -8,6 +8,11 @@ input.  One neuron is opened up (z = w·x + b, then tanh).  Then training runs
 (:func:`gdcore.mlp.train`) and the diagram moves through its real snapshots
 while the decision boundary (p = 0.5) on the two-moons data sharpens and the
 loss falls.
+
+With ``data = "file.csv"`` (columns x1, x2, label) the network learns the file's
+points, with one output per class.  Inputs far from unit scale are fed to it as a
+standardized copy (:class:`gdcore.datasets.Standardizer`) while the data panel keeps
+their units, numbers and the header's titles; the captions say so.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from manim import (
 )
 
 from gdcore.contour import contour_segments
-from gdcore.datasets import spirals, two_moons
+from gdcore.datasets import Standardizer, needs_standardizing
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import Adam
 from scenes.kit import (
@@ -55,6 +60,7 @@ from scenes.kit import (
     tick_text,
     xy_to_scene,
 )
+from scenes.params import data_titles, scene_data
 
 #: The right edge of content (scene units), a margin inside the frame.
 RIGHT_EDGE = config.frame_x_radius - 0.35
@@ -76,18 +82,22 @@ class NeuralNetwork(StoryScene):
     # ----------------------------------------------------------------- data
     def prepare(self) -> None:
         p = self.p
-        if p["dataset"] == "moons":
-            X, y = two_moons(p["n_points"], noise=p["noise"], seed=p["seed"])
-        else:
-            X, y = spirals(p["n_points"], classes=2, noise=p["noise"], seed=p["seed"])
-        self.X, self.y = X, y
-        sizes = [2, *p["hidden"], 2]
+        X, y = scene_data("neural_network", p)     # moons, spirals, or the points of p["data"]
+        self.X, self.y = X, y                        # X in the data's own units: what the plot shows
+        # Inputs far from unit scale (hours, dollars) go into the network as a standardized copy;
+        # the decision boundary is computed on it and drawn back in the data's units.
+        self.standardized = needs_standardizing(X)
+        self.scaler = Standardizer.fit(X) if self.standardized else Standardizer.identity(X.shape[1])
+        self.Xn = self.scaler.transform(X)           # what the network sees
+        self.n_classes = int(y.max()) + 1
+        sizes = [X.shape[1], *p["hidden"], self.n_classes]
         self.net = MLP(sizes, activation=p["activation"], seed=p["seed"])
-        self.probe = X[:1]
+        self.probe = self.Xn[:1]
         self.initial = [w.copy() for w in self.net.params]
         self.history: History = train(
-            self.net, X, y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch", batch_size=p["batch_size"],
-            loss="cross_entropy", seed=p["seed"], snapshot_every=p["snapshot_every"], probe=self.probe)
+            self.net, self.Xn, y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch",
+            batch_size=p["batch_size"], loss="cross_entropy", seed=p["seed"], snapshot_every=p["snapshot_every"],
+            probe=self.probe)
         self.trained = self.net.params
         self.net.params = self.initial       # the story starts untrained
 
@@ -193,7 +203,8 @@ class NeuralNetwork(StoryScene):
         out, _, acts = self.net.forward(self.probe, return_activations=True)
         label = int(self.y[0])
         loss = self.net.loss(self.probe, self.y[:1], "cross_entropy")
-        self.caption.say(self, f"A pulse carries the input ({fmt(self.probe[0, 0], 3)}, {fmt(self.probe[0, 1], 3)}) "
+        which = "the standardized input" if self.standardized else "the input"
+        self.caption.say(self, f"A pulse carries {which} ({fmt(self.probe[0, 0], 3)}, {fmt(self.probe[0, 1], 3)}) "
                                "forward, layer by layer.", 3)
         for k in range(len(self.net.sizes)):
             if k > 0:
@@ -238,7 +249,7 @@ class NeuralNetwork(StoryScene):
 
     def counter_lines(self, snap) -> list[str]:
         """Step, epoch and training accuracy of a snapshot, shown beside the decision boundary."""
-        acc = np.mean(np.argmax(self.net.forward(self.X, params=snap.params), 1) == self.y)
+        acc = np.mean(np.argmax(self.net.forward(self.Xn, params=snap.params), 1) == self.y)
         return [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"accuracy {acc:.0%}"]
 
     def training(self) -> None:
@@ -250,33 +261,53 @@ class NeuralNetwork(StoryScene):
         counter = VGroup(*[LiveText(s, color=THEME.muted, font_size=TYPE.TICK)
                            for s in self.counter_lines(snaps[-1])]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
         counter_w = counter.width
-        # Data panel with the decision boundary (p = 0.5), x1 and x2 at one scale.
-        lo = np.floor((self.X.min(axis=0) - 0.2) * 2) / 2
-        hi = np.ceil((self.X.max(axis=0) + 0.2) * 2) / 2
-        data_h = 2.3
-        data_w = min(data_h * (hi[0] - lo[0]) / (hi[1] - lo[1]), RIGHT_EDGE - left - counter_w - 0.55)
-        data_h = data_w * (hi[1] - lo[1]) / (hi[0] - lo[0])
-        axes = PlotAxes([lo[0], hi[0], 0.5], [lo[1], hi[1], 0.5], x_length=data_w, y_length=data_h,
-                        x_title="x₁", y_title="x₂", numbers=False)
+        if not self.standardized:
+            # Data panel with the decision boundary (p = 0.5), x1 and x2 at one scale.
+            lo = np.floor((self.X.min(axis=0) - 0.2) * 2) / 2
+            hi = np.ceil((self.X.max(axis=0) + 0.2) * 2) / 2
+            data_h = 2.3
+            data_w = min(data_h * (hi[0] - lo[0]) / (hi[1] - lo[1]), RIGHT_EDGE - left - counter_w - 0.55)
+            data_h = data_w * (hi[1] - lo[1]) / (hi[0] - lo[0])
+            axes = PlotAxes([lo[0], hi[0], 0.5], [lo[1], hi[1], 0.5], x_length=data_w, y_length=data_h,
+                            x_title="x₁", y_title="x₂", numbers=False)
+        else:
+            # Data in its own units (hours, dollars): each axis its own round range, with numbers and
+            # the titles the file's header gives.
+            pad = 0.06 * (self.X.max(axis=0) - self.X.min(axis=0))
+            xr = nice_range(float(self.X[:, 0].min() - pad[0]), float(self.X[:, 0].max() + pad[0]), 4)
+            yr = nice_range(float(self.X[:, 1].min() - pad[1]), float(self.X[:, 1].max() + pad[1]), 3)
+            lo, hi = np.array([xr[0], yr[0]]), np.array([xr[1], yr[1]])
+            titles = data_titles("neural_network", self.p)
+            axes = PlotAxes(list(xr), list(yr), x_length=RIGHT_EDGE - left - counter_w - 1.1, y_length=1.9,
+                            x_title=titles["x1"], y_title=titles["x2"])
         axes.next_to([left, top, 0], DOWN + RIGHT, buff=0.0)
         counter.next_to(axes.plot_area()[1], RIGHT, buff=0.45).align_to(axes.plot_area()[1], UP)
         pts = VGroup(*[Dot(axes.c2p(*xy), radius=0.035, color=THEME.CLASS[int(c)]) for xy, c in zip(self.X, self.y)])
         gx = np.linspace(lo[0], hi[0], 60)
         gy = np.linspace(lo[1], hi[1], 60)
         GX, GY = np.meshgrid(gx, gy)
-        grid = np.column_stack([GX.ravel(), GY.ravel()])
+        grid = self.scaler.transform(np.column_stack([GX.ravel(), GY.ravel()]))   # what the network sees
         k = ValueTracker(0.0)
 
         def boundary():
             s = snaps[min(int(k.get_value()), len(snaps) - 1)]
             out = self.net.forward(grid, params=s.params)
             P = np.exp(out - out.max(1, keepdims=True))
-            P = (P[:, 1] / P.sum(1)).reshape(GX.shape)
-            seg = contour_segments(GX, GY, P, 0.5)
+            P = P / P.sum(1, keepdims=True)
+            if self.n_classes == 2:
+                seg = contour_segments(GX, GY, P[:, 1].reshape(GX.shape), 0.5)
+            else:
+                # Where a class stops being the most likely: p_k - (the largest other p) = 0, per class.
+                parts = []
+                for c in range(self.n_classes):
+                    others = np.delete(P, c, axis=1).max(1)
+                    parts.append(contour_segments(GX, GY, (P[:, c] - others).reshape(GX.shape), 0.0))
+                seg = np.concatenate([q for q in parts if len(q)]) if any(len(q) for q in parts) else parts[0]
             return segments_vmobject(xy_to_scene(axes, seg), THEME.text, 4, 1.0)
 
         bound = always_redraw(boundary)
-        boundary_key = VGroup(Legend([("boundary", THEME.text)]), tick_text("(p = 0.5)")).arrange(
+        rule = "(p = 0.5)" if self.n_classes == 2 else "(most likely class)"
+        boundary_key = VGroup(Legend([("boundary", THEME.text)]), tick_text(rule)).arrange(
             DOWN, aligned_edge=LEFT, buff=0.1)
         boundary_key.next_to(counter, DOWN, buff=0.3, aligned_edge=LEFT)
         # Loss curve (training loss of every step), below the data panel.
@@ -310,12 +341,15 @@ class NeuralNetwork(StoryScene):
         self.diagram.add_updater(redraw_net)
         counter.add_updater(redraw_counter)
         p = self.p
+        if self.standardized:
+            self.caption.say(self, "The network learns from a standardized copy of x₁ and x₂ (mean 0, spread 1); "
+                                   "the plot keeps the data's units.", 4)
         self.caption.say(self, f"Adam, lr {fmt(p['lr'])}, batches of {p['batch_size']}, {p['epochs']} epochs: "
                                "real snapshots of the weights.", 4)
         self.play(k.animate.set_value(len(snaps) - 1), run_time=p["train_seconds"], rate_func=linear)
         self.diagram.clear_updaters()
         counter.clear_updaters()
-        final_acc = np.mean(np.argmax(self.net.forward(self.X, params=snaps[-1].params), 1) == self.y)
+        final_acc = np.mean(np.argmax(self.net.forward(self.Xn, params=snaps[-1].params), 1) == self.y)
         self.caption.say(self, f"The boundary sharpens as the loss falls: training accuracy {final_acc:.0%} "
                                f"on {len(self.y)} points.", 4)
         self.wait(3)
