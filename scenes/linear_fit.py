@@ -398,8 +398,12 @@ class LinearFit(StoryScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         head = VGroup(readout, rule).arrange(RIGHT, buff=0.8, aligned_edge=UP)
         head.move_to([(left + right) / 2, 0, 0]).align_to([0, top, 0], UP)
-        if head.get_right()[0] > right:          # long readouts (prices in dollars): keep the rule in the frame
-            head.shift((head.get_right()[0] - right) * LEFT)
+        if head.get_right()[0] > right:          # long readouts (prices in dollars): keep the rule in the frame,
+            # first by narrowing the gap between readout and rule (the line names need the room on the left)
+            over = head.get_right()[0] - right
+            rule.shift(min(over, 0.5) * LEFT)
+            if head.get_right()[0] > right:
+                head.shift((head.get_right()[0] - right) * LEFT)
         readout.add_updater(lambda g: [row.set_text(text) for row, text in zip(g, self._readout_lines())])
         self.rule = rule
         # Loss curve: full-data MSE after every update, x in passes.

@@ -22,6 +22,8 @@ data panel keeps their units, numbers and the header's titles; the captions say 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from manim import (
     DOWN,
@@ -484,6 +486,11 @@ class NeuralNetwork(StoryScene):
         self.diagram.add_updater(redraw_net)
         counter.add_updater(redraw_counter)
         p = self.p
+        if p.get("data"):
+            n_all, name = len(self.X_all), Path(p["data"]).name
+            split = (f"{len(self.y)} to train on, {len(self.y_test)} held out as test points" if has_test
+                     else "all of them to train on")
+            self.caption.say(self, f"The network learns on {n_all} points from {name}: {split}.", 4)
         if self.standardized:
             self.caption.say(self, "The network learns from a standardized copy of x₁ and x₂ (mean 0, spread 1); "
                                    "the plot keeps the data's units.", 4)
@@ -510,5 +517,6 @@ class NeuralNetwork(StoryScene):
         self.wait(2)
         mark_figure(self, "probability-map")
         # Hold the last caption its full reading time before the video ends.
-        self.wait(max(1.0, self.caption.remaining(self)))
+        # (one frame more: the subtitle's times are rounded to milliseconds in the .srt)
+        self.wait(max(1.0, self.caption.remaining(self) + 1 / config.frame_rate))
         mark_figure(self, "trained")
