@@ -139,7 +139,10 @@ class LinearFit(StoryScene):
         x_range = list(nice_range(float(x.min()) - pad_x, float(x.max()) + pad_x, 5))
         y_range = list(nice_range(min(float(y.min()) - pad_y, 0.0 if y.min() >= 0 else float(y.min()) - pad_y),
                                   float(y.max()) + pad_y, 5))
-        return PlotAxes(x_range, y_range, x_length=max_width, y_length=height, x_title=t["x"], y_title=t["y"])
+        # A little narrower than max_width: own-unit readouts (dollars) are long, and the line names at the
+        # right ends need the room beside them.
+        return PlotAxes(x_range, y_range, x_length=max_width - 1.3, y_length=height, x_title=t["x"],
+                        y_title=t["y"])
 
     # ------------------------------------------------------------ storyboard
     def one_squared_error(self) -> None:
