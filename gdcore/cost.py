@@ -10,7 +10,8 @@ take gigabytes and hours.  This module estimates, for the computations gdcore do
   parameter sets or points (paths on a plane, decision-boundary grids);
 - :func:`pca_cost` -- :func:`gdcore.landscape.pca_directions` (an SVD of the checkpoints);
 - :func:`descend_cost` -- :func:`gdcore.trajectory.descend` steps on a registered loss or an
-  expression.
+  expression;
+- :func:`linefit_cost` -- :func:`gdcore.linfit.fit_line` (per-sample SGD over a line's points).
 
 Each is a :class:`Cost` (seconds, peak bytes).  Time is a sum of per-unit constants times unit
 counts; memory counts the float64 arrays the code allocates, times a measured overhead.  The
@@ -35,7 +36,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 __all__ = ["MEMORY_BUDGET", "TIME_BUDGET", "Cost", "format_bytes", "format_seconds", "macs", "n_params",
-           "train_cost", "plane_cost", "batched_cost", "pca_cost", "descend_cost", "CONSTANTS"]
+           "train_cost", "plane_cost", "batched_cost", "pca_cost", "descend_cost", "linefit_cost",
+           "CONSTANTS"]
 
 #: Peak memory allowed for one scene's heavy work (bytes): 4 GiB, half of a small 8 GB machine.
 MEMORY_BUDGET = 4 * 2**30
@@ -64,6 +66,8 @@ CONSTANTS = {
     # descend(): per step
     "descend_step": 1.86e-05,    # s per step on a registered loss (value + gradient + update)
     "descend_node": 1.73e-06,    # s per expression part per step (Value backprop of the gradient)
+    # fit_line(): per SGD update (a Python step and the full-data MSE; measured 21-25 us for 3..100 points)
+    "linefit_update": 2.3e-05,   # s per update
     # SVD of a (T, P) matrix
     "svd_flop": 5.15e-10,        # s per T*T*P
     # memory: the largest measured peak / counted float64 bytes over the runs above 1 MB (0.71..1.75)
@@ -211,3 +215,10 @@ def descend_cost(steps: int, runs: int = 1, expression_nodes: int = 0) -> Cost:
     per = c["descend_step"] + c["descend_node"] * expression_nodes
     return Cost(runs * steps * per, _mem(runs * steps * 8))
 
+
+
+def linefit_cost(n: int, passes: int) -> Cost:
+    """Estimated cost of per-sample SGD on ``n`` points for ``passes`` passes (``fit_line(mode="sgd")``):
+    ``n * passes`` updates, each keeping m, b and the loss."""
+    updates = int(n) * int(passes)
+    return Cost(updates * CONSTANTS["linefit_update"], _mem(3 * updates))

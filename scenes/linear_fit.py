@@ -9,9 +9,18 @@ approaches.  Every number comes from :mod:`gdcore.linfit`.
 
 Both data charts use one scale for x and y, so a squared error drawn as a square
 on its residual is a true square in the data's units (its area is the error²).
+
+With ``data = "file.csv"`` (columns x, y) the fit, its squares, the loss and the
+least-squares line come from the file's points, drawn in their own units.  Data far
+from unit scale (house prices in dollars) is fitted on a standardized copy
+(:func:`gdcore.datasets.standardize_line`) and m, b and the loss are mapped back; the
+caption says so.  When x and y cannot share one scale, each axis gets its own and a
+square's area is proportional to its squared error.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from manim import (
@@ -34,6 +43,7 @@ from manim import (
 )
 
 from gdcore import data
+from gdcore.datasets import standardize_line
 from gdcore.contour import contour_levels
 from gdcore.linfit import (
     LineFit,
@@ -62,9 +72,33 @@ from scenes.kit import (
 )
 
 
+from scenes.params import data_titles, scene_data
+
+
 def num(v: float) -> str:
-    """m, b and the loss as every place on screen shows them: four decimals, signed."""
-    return f"{v:+.4f}".replace("-", "−")
+    """m, b and the loss as every place on screen shows them: four decimals, signed (five
+    significant figures from 100,000 up: house prices in dollars squared)."""
+    return (f"{v:+.4e}" if abs(v) >= 1e5 else f"{v:+.4f}").replace("-", "−")
+
+
+def loss_num(v: float) -> str:
+    """An MSE for the readout: four decimals, or five significant figures from 100,000 up."""
+    return f"{v:.4e}" if abs(v) >= 1e5 else f"{v:.4f}"
+
+
+def power_of_thousand(top: float) -> int:
+    """The exponent (a multiple of 3) that brings an axis topping at ``top`` under 10,000; 0 if it is."""
+    return 0 if top < 1e4 else 3 * int(np.floor(np.log10(top) / 3))
+
+
+def superscript(k: int) -> str:
+    return str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def count_words(n: int) -> str:
+    """``6`` -> ``"six"`` (up to ten), else the digits."""
+    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return words[n] if 0 <= n < len(words) else str(n)
 
 
 class LinearFit(StoryScene):
@@ -85,11 +119,30 @@ class LinearFit(StoryScene):
         """The y band free for content: under the title, above a two-line caption."""
         return self.titles.bottom() - 0.05, self.caption.top() + 0.1
 
-    def square_axes(self, x_range, y_range, height: float) -> PlotAxes:
+    def square_axes(self, x_range, y_range, height: float, x_title: str = "x", y_title: str = "y") -> PlotAxes:
         """Data axes with one scale for x and y (a square on a residual is a square in data units)."""
         unit = height / (y_range[1] - y_range[0])
         return PlotAxes(x_range, y_range, x_length=unit * (x_range[1] - x_range[0]), y_length=height,
-                        x_title="x", y_title="y")
+                        x_title=x_title, y_title=y_title)
+
+    def data_axes(self, x: np.ndarray, y: np.ndarray, height: float, max_width: float) -> PlotAxes:
+        """Axes for the fit's points in their own units: one scale for x and y when the picture fits
+        (the squares are then true squares in data units), else each axis its own round range."""
+        t = data_titles("linear_fit", self.p)
+        x_range = [float(np.floor(x.min() - 1)), float(np.ceil(x.max() + 1)), 1]
+        y_range = [float(2 * np.floor((min(y.min(), 0) - 1) / 2)), float(2 * np.ceil((y.max() + 1) / 2)), 2]
+        self.one_scale = (x_range[1] - x_range[0]) / (y_range[1] - y_range[0]) * height <= max_width and \
+            (x_range[1] - x_range[0]) <= 40 and (y_range[1] - y_range[0]) <= 40
+        if self.one_scale:
+            return self.square_axes(x_range, y_range, height, t["x"], t["y"])
+        pad_x, pad_y = 0.08 * float(np.ptp(x)), 0.08 * max(float(np.ptp(y)), float(np.abs(y).max()) * 1e-3)
+        x_range = list(nice_range(float(x.min()) - pad_x, float(x.max()) + pad_x, 5))
+        y_range = list(nice_range(min(float(y.min()) - pad_y, 0.0 if y.min() >= 0 else float(y.min()) - pad_y),
+                                  float(y.max()) + pad_y, 5))
+        # A little narrower than max_width: own-unit readouts (dollars) are long, and the line names at the
+        # right ends need the room beside them.
+        return PlotAxes(x_range, y_range, x_length=max_width - 1.3, y_length=height, x_title=t["x"],
+                        y_title=t["y"])
 
     # ------------------------------------------------------------ storyboard
     def one_squared_error(self) -> None:
@@ -281,21 +334,27 @@ class LinearFit(StoryScene):
 
     def setup_fit(self) -> None:
         self.set_title("SGD fits y = m·x + b, one point at a time")
-        x, y = data.six_points()
-        self.x, self.y = x, y
         p = self.p
+        x, y = scene_data("linear_fit", p)        # the post's six points, or the points of p["data"]
+        self.x, self.y = x, y
+        # Data far from unit scale (prices in dollars) is fitted on a standardized copy; m, b and the
+        # loss are mapped back, so everything on screen is in the data's own units.
+        xs, ys, self.scaling = standardize_line(x, y)
         # The post starts from random.random() twice; we draw the start from a seeded generator.
-        self.fit: LineFit = fit_line(x, y, lr=p["lr"], epochs=p["passes"], mode="sgd", loss=p["loss"],
-                                     seed=p["seed"])
+        on_copy = fit_line(xs, ys, lr=p["lr"], epochs=p["passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+        m, b = self.scaling.to_original(on_copy.m, on_copy.b)
+        self.fit: LineFit = replace(on_copy, m=m, b=b, loss=self.scaling.mse_to_original(on_copy.loss))
         top, bottom = self.band()
-        x_range = [float(np.floor(x.min() - 1)), float(np.ceil(x.max() + 1)), 1]
-        y_range = [float(2 * np.floor((min(y.min(), 0) - 1) / 2)), float(2 * np.ceil((y.max() + 1) / 2)), 2]
-        self.axes = self.square_axes(x_range, y_range, top - bottom - 1.3)
+        self.axes = self.data_axes(x, y, top - bottom - 1.3, 4.0)
         self.axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.45)
         self.dots = VGroup(*[Dot(self.axes.c2p(a, b), radius=0.07, color=THEME.DATA) for a, b in zip(x, y)])
         self.t = ValueTracker(0.0)       # fractional update index
         self.play(Create(self.axes), FadeIn(self.dots))
-        self.caption.say(self, "New data: six points, and a line y = m·x + b with a slope and an intercept.", 3)
+        self.caption.say(self, f"New data: {count_words(len(x))} points, and a line y = m·x + b with a slope and "
+                               f"an intercept.", 3)
+        if not self.scaling.is_identity:
+            self.caption.say(self, "SGD trains on a standardized copy (mean 0, spread 1); m, b and the loss are "
+                                   "shown in the data's units.", 4)
 
     def mb(self) -> tuple[float, float, float]:
         """m, b and loss at the tracker's (fractional) update index."""
@@ -342,18 +401,28 @@ class LinearFit(StoryScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         head = VGroup(readout, rule).arrange(RIGHT, buff=0.8, aligned_edge=UP)
         head.move_to([(left + right) / 2, 0, 0]).align_to([0, top, 0], UP)
+        if head.get_right()[0] > right:          # long readouts (prices in dollars): keep the rule in the frame,
+            # first by narrowing the gap between readout and rule (the line names need the room on the left)
+            over = head.get_right()[0] - right
+            rule.shift(min(over, 0.5) * LEFT)
+            if head.get_right()[0] > right:
+                head.shift((head.get_right()[0] - right) * LEFT)
         readout.add_updater(lambda g: [row.set_text(text) for row, text in zip(g, self._readout_lines())])
         self.rule = rule
         # Loss curve: full-data MSE after every update, x in passes.
         passes = self.p["passes"]
-        y_range = nice_range(0.0, float(fit.loss.max()))
+        # Losses in dollars squared reach 10^10: the chart counts them in a power of 1000 named in its title.
+        k = power_of_thousand(float(fit.loss.max()))
+        unit = f", ×10{superscript(k)}" if k else ""
+        y_range = nice_range(0.0, float(fit.loss.max()) / 10.0 ** k)
         chart_top = head.get_bottom()[1] - 0.3
         self.loss_axes = PlotAxes(nice_range(0, passes, 5), y_range, x_length=right - left - 0.5,
                                   y_length=chart_top - bottom - 1.25, x_title="pass",
-                                  y_title="loss (MSE of the six points)", y_title_color=THEME.LOSS)
+                                  y_title=f"loss (MSE of the {count_words(len(self.x))} points{unit})",
+                                  y_title_color=THEME.LOSS)
         self.loss_axes.align_to([0, bottom, 0], DOWN).align_to([right, 0, 0], RIGHT).shift(0.1 * UP)
         per = fit.updates_per_epoch
-        xy = np.stack([np.arange(len(fit.loss)) / per, fit.loss], -1)
+        xy = np.stack([np.arange(len(fit.loss)) / per, fit.loss / 10.0 ** k], -1)
         # One point per update, so the tracer's step index is the update index self.t.
         self.loss_tracer = PathTracer(self.loss_axes, xy, THEME.LOSS, self.t, (0, 0), (passes, y_range[1]),
                                       dot_radius=0.05, stroke_width=2.5)
@@ -363,11 +432,13 @@ class LinearFit(StoryScene):
             self.dots[int(min(self.t.get_value(), per - 1e-6)) % n]))
         self.play(FadeIn(line), FadeIn(residuals), FadeIn(squares), FadeIn(readout), FadeIn(rule),
                   Create(self.loss_axes), FadeIn(self.loss_tracer), FadeIn(ring))
-        self.caption.say(self, "Each update uses one point (ringed, its square outlined); squares are squared errors.", 3)
-        # The first pass slowly, update by update; then the remaining passes, the flat tail quickly.
+        squares_are = ("squares are squared errors" if self.one_scale
+                       else "a square's area grows with its squared error")
+        self.caption.say(self, f"Each update uses one point (ringed, its square outlined); {squares_are}.", 3)
+        # The first pass slowly, update by update (at most 12 s); then the rest, the flat tail quickly.
         self.play(self.t.animate.set_value(1), run_time=1.0, rate_func=linear)
         mark_figure(self, "sgd-point")
-        self.play(self.t.animate.set_value(per), run_time=(per - 1) * 1.0, rate_func=linear)
+        self.play(self.t.animate.set_value(per), run_time=min(per - 1, 11) * 1.0, rate_func=linear)
         self.play(FadeOut(ring), run_time=0.3)
         self.caption.say(self, f"{passes} passes over the {n} points: {len(fit.m) - 1} updates.", 3)
         # Time goes where the loss moves: up to the pass after which it stays within 1% of its end.
@@ -376,7 +447,7 @@ class LinearFit(StoryScene):
         self.play(self.t.animate.set_value(flat), run_time=5, rate_func=linear)
         if flat < last:
             self.caption.say(self, f"From pass {flat // per} on the loss stays within 1% of its final "
-                                   f"{fit.loss[-1]:.4f}: the last {(last - flat) // per} passes in a blink.")
+                                   f"{loss_num(fit.loss[-1])}: the last {(last - flat) // per} passes in a blink.")
             self.play(self.t.animate.set_value(last), run_time=1, rate_func=linear)
         self.wait(0.5)
         mark_figure(self, "after-sgd")
@@ -412,7 +483,7 @@ class LinearFit(StoryScene):
         fit, per, passes = self.fit, self.fit.updates_per_epoch, self.p["passes"]
         k = int(min(max(self.t.get_value(), 0.0), len(fit.m) - 1))
         return [f"SGD pass {min(k // per + 1, passes)}/{passes}", f"m = {num(fit.m[k])}", f"b = {num(fit.b[k])}",
-                f"MSE = {fit.loss[k]:.4f}"]
+                f"MSE = {loss_num(fit.loss[k])}"]
 
     def show_answer(self) -> None:
         m, b = least_squares(self.x, self.y)
@@ -420,7 +491,7 @@ class LinearFit(StoryScene):
         self.readout.clear_updaters()
         rows = VGroup(*[LiveText(text, color=THEME.text, font_size=TYPE.LABEL) for text in
                         ("least squares", f"m = {num(m)}", f"b = {num(b)}",
-                         f"MSE = {mse(self.x, self.y, m, b):.4f}")])
+                         f"MSE = {loss_num(mse(self.x, self.y, m, b))}")])
         for row, ref in zip(rows, self.readout):
             row.align_to(ref, UP)
         rows.align_to(self.rule, LEFT)
@@ -428,6 +499,8 @@ class LinearFit(StoryScene):
                            ("least squares", THEME.text, ls.get_end())])
         self.play(FadeOut(self.rule), run_time=0.4)
         self.play(Create(ls), FadeIn(names), FadeIn(rows))
-        self.caption.say(self, "SGD ends close to the least-squares line, the exact answer from SciPy.", 5)
+        close = self.fit.loss[-1] <= 1.05 * mse(self.x, self.y, m, b) + 1e-6 * max(float(np.var(self.y)), 1e-12)
+        self.caption.say(self, ("SGD ends close to" if close else "SGD is still on its way to")
+                         + " the least-squares line, the exact answer from SciPy.", 5)
         self.wait(3)
         mark_figure(self, "answer")

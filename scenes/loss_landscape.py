@@ -13,10 +13,15 @@ from start to end.  Last, flat versus sharp (Keskar et al. 2017): networks
 trained with a small and a large batch, their loss along a filter-normalized
 direction side by side, with the sharpness (the Hessian's largest eigenvalue)
 from :func:`gdcore.lessons.sharpness`.
+
+With ``data = "file.csv"`` (columns x1, x2, label) the network trains on the file's
+points instead of ``dataset`` (a standardized copy when they are far from unit
+scale, which the caption says); every beat, flat versus sharp included, uses them.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -40,7 +45,7 @@ from manim import (
     linear,
 )
 
-from gdcore.datasets import digits, two_moons
+from gdcore.datasets import Standardizer, needs_standardizing
 from gdcore.landscape import (
     filter_normalized_direction,
     loss_surface,
@@ -67,6 +72,7 @@ from scenes.kit import (
     tick_text,
     xyz_to_scene,
 )
+from scenes.params import scene_data
 
 
 class LossLandscape(StoryThreeDScene):
@@ -84,18 +90,21 @@ class LossLandscape(StoryThreeDScene):
     # ----------------------------------------------------------------- data
     def train_network(self) -> None:
         p = self.p
-        if p["dataset"] == "digits":
-            d = digits()
-            X, y, n_in, n_out = d.X_train, d.y_train, 64, 10
-        else:
-            X, y = two_moons(200, noise=0.15, seed=p["seed"])
-            n_in, n_out = 2, 2
+        X, y = scene_data("loss_landscape", p)    # digits, moons, or the points of p["data"]
+        n_in, n_out = X.shape[1], int(y.max()) + 1
+        # 2-D points far from unit scale (hours, dollars) are trained on as a standardized copy.
+        self.standardized = n_in == 2 and needs_standardizing(X)
+        if self.standardized:
+            X = Standardizer.fit(X).transform(X)
         self.X, self.y = X, y
         self.net = MLP([n_in, *p["hidden"], n_out], activation=p["activation"], seed=p["seed"])
         hist = train(self.net, X, y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch",
                      batch_size=p["batch_size"], loss="cross_entropy", seed=p["seed"],
                      snapshot_every=p["snapshot_every"])
-        self.data_name = "8x8 handwritten digits" if p["dataset"] == "digits" else "two moons"
+        if p.get("data"):
+            self.data_name = f"the {len(y)} points of {Path(p['data']).name}"
+        else:
+            self.data_name = "8x8 handwritten digits" if p["dataset"] == "digits" else "two moons"
         self.status = hist.status
         self.thetas = np.array([self.net.flatten(s.params) for s in hist.snapshots])
         self.center = self.net.flatten()
@@ -196,6 +205,9 @@ class LossLandscape(StoryThreeDScene):
                                f"lr {fmt(p['lr'])}, {p['epochs']} epochs"
                                f"{' (it diverged; the last finite weights are used)' if self.status == 'diverged' else ''}.",
                          4)
+        if self.standardized:
+            self.caption.say(self, f"The network trained on a standardized copy of the {len(self.y)} points "
+                                   f"(each input scaled to mean 0, spread 1).", 3.5)
         self.caption.say(self, f"Cross-entropy on a plane through the trained weights (the white dot, loss "
                                f"{fmt(self.final_loss, 3)}) along two random directions.", 5)
         self.move_camera(theta=(p["theta"] + 50) * DEGREES, run_time=4, rate_func=linear)

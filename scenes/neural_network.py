@@ -12,9 +12,17 @@ runs (:func:`gdcore.mlp.train`) on the training part of the data
 snapshots while the predicted probability (a background map, TensorFlow
 Playground style) and the decision boundary sharpen, with train and test loss
 and accuracy side by side.
+
+With ``data = "file.csv"`` (columns x1, x2, label) the network learns the file's
+points (split into training and test points the same way), with one output per
+class.  Inputs far from unit scale are fed to it as a standardized copy
+(:class:`gdcore.datasets.Standardizer`, fitted on the training points) while the
+data panel keeps their units, numbers and the header's titles; the captions say so.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 from manim import (
@@ -39,7 +47,7 @@ from manim import (
 )
 
 from gdcore.contour import contour_segments
-from gdcore.datasets import spirals, two_moons
+from gdcore.datasets import Standardizer, needs_standardizing
 from gdcore.lessons import gradient_step, train_test_split
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import Adam
@@ -64,6 +72,7 @@ from scenes.kit import (
     tick_text,
     xy_to_scene,
 )
+from scenes.params import data_titles, scene_data
 
 #: The right edge of content (scene units), a margin inside the frame.
 RIGHT_EDGE = config.frame_x_radius - 0.35
@@ -92,22 +101,26 @@ class NeuralNetwork(StoryScene):
     # ----------------------------------------------------------------- data
     def prepare(self) -> None:
         p = self.p
-        if p["dataset"] == "moons":
-            X, y = two_moons(p["n_points"], noise=p["noise"], seed=p["seed"])
-        else:
-            X, y = spirals(p["n_points"], classes=2, noise=p["noise"], seed=p["seed"])
-        self.X_all = X
+        X, y = scene_data("neural_network", p)     # moons, spirals, or the points of p["data"]
+        self.X_all = X                               # in the data's own units: what the plot shows
         # Part of the data is held out: the test points are never trained on.
         self.X, self.y, self.X_test, self.y_test = train_test_split(X, y, p["test_fraction"], seed=p["seed"])
-        sizes = [2, *p["hidden"], 2]
+        # Inputs far from unit scale (hours, dollars) go into the network as a standardized copy
+        # (fitted on the training points); probabilities and the boundary are computed on it and
+        # drawn back in the data's units.
+        self.standardized = needs_standardizing(X)
+        self.scaler = Standardizer.fit(self.X) if self.standardized else Standardizer.identity(X.shape[1])
+        self.Xn, self.Xn_test = self.scaler.transform(self.X), self.scaler.transform(self.X_test)
+        self.n_classes = int(y.max()) + 1
+        sizes = [X.shape[1], *p["hidden"], self.n_classes]
         self.net = MLP(sizes, activation=p["activation"], seed=p["seed"])
-        self.probe = self.X[:1]
+        self.probe = self.Xn[:1]                     # what the network sees of the example
         self.initial = [w.copy() for w in self.net.params]
         has_test = len(self.y_test) > 0
         self.history: History = train(
-            self.net, self.X, self.y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch",
+            self.net, self.Xn, self.y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch",
             batch_size=min(p["batch_size"], len(self.y)), loss="cross_entropy", seed=p["seed"],
-            X_test=self.X_test if has_test else None, y_test=self.y_test if has_test else None,
+            X_test=self.Xn_test if has_test else None, y_test=self.y_test if has_test else None,
             snapshot_every=p["snapshot_every"], probe=self.probe)
         self.trained = self.net.params
         self.net.params = self.initial       # the story starts untrained
@@ -217,7 +230,8 @@ class NeuralNetwork(StoryScene):
         out, _, acts = self.net.forward(self.probe, return_activations=True)
         label = int(self.y[0])
         loss = self.net.loss(self.probe, self.y[:1], "cross_entropy")
-        self.caption.say(self, f"A pulse carries the input ({fmt(self.probe[0, 0], 3)}, {fmt(self.probe[0, 1], 3)}) "
+        which = "the standardized input" if self.standardized else "the input"
+        self.caption.say(self, f"A pulse carries {which} ({fmt(self.probe[0, 0], 3)}, {fmt(self.probe[0, 1], 3)}) "
                                "forward, layer by layer.", 3)
         for k in range(len(self.net.sizes)):
             if k > 0:
@@ -315,10 +329,10 @@ class NeuralNetwork(StoryScene):
 
     def accuracies(self, params) -> tuple[float, float | None]:
         """Training and test accuracy (None without a test set) of the network with ``params``."""
-        train = float(np.mean(np.argmax(self.net.forward(self.X, params=params), 1) == self.y))
+        train = float(np.mean(np.argmax(self.net.forward(self.Xn, params=params), 1) == self.y))
         if len(self.y_test) == 0:
             return train, None
-        return train, float(np.mean(np.argmax(self.net.forward(self.X_test, params=params), 1) == self.y_test))
+        return train, float(np.mean(np.argmax(self.net.forward(self.Xn_test, params=params), 1) == self.y_test))
 
     def counter_lines(self, i: int) -> list[str]:
         """Step, epoch and accuracies of snapshot ``i``, shown beside the data."""
@@ -348,15 +362,27 @@ class NeuralNetwork(StoryScene):
         key = VGroup(*key_rows)
         # Beside the data, under the counter: the ringed example and the boundary.
         example_key = VGroup(entry(Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3), "the example"),
-                             Legend([("boundary p = 0.5", THEME.text)])).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        # Data panel: x1 and x2 at one scale, the predicted probability as the background.
-        lo = np.floor((self.X_all.min(axis=0) - 0.2) * 2) / 2
-        hi = np.ceil((self.X_all.max(axis=0) + 0.2) * 2) / 2
+                             Legend([("boundary p = 0.5" if self.n_classes == 2 else "boundary (most likely class)",
+                                      THEME.text)])).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         data_w = RIGHT_EDGE - left - max(counter.width, example_key.width) - 0.55
-        data_h = min(data_w * (hi[1] - lo[1]) / (hi[0] - lo[0]), 1.9)
-        data_w = data_h * (hi[0] - lo[0]) / (hi[1] - lo[1])
-        axes = PlotAxes([lo[0], hi[0], 0.5], [lo[1], hi[1], 0.5], x_length=data_w, y_length=data_h,
-                        x_title="x₁", y_title="x₂", numbers=False)
+        if not self.standardized:
+            # Data panel: x1 and x2 at one scale, the predicted probability as the background.
+            lo = np.floor((self.X_all.min(axis=0) - 0.2) * 2) / 2
+            hi = np.ceil((self.X_all.max(axis=0) + 0.2) * 2) / 2
+            data_h = min(data_w * (hi[1] - lo[1]) / (hi[0] - lo[0]), 1.9)
+            data_w = data_h * (hi[0] - lo[0]) / (hi[1] - lo[1])
+            axes = PlotAxes([lo[0], hi[0], 0.5], [lo[1], hi[1], 0.5], x_length=data_w, y_length=data_h,
+                            x_title="x₁", y_title="x₂", numbers=False)
+        else:
+            # Data in its own units (hours, dollars): each axis its own round range, with numbers and
+            # the titles the file's header gives.
+            pad = 0.06 * (self.X_all.max(axis=0) - self.X_all.min(axis=0))
+            xr = nice_range(float(self.X_all[:, 0].min() - pad[0]), float(self.X_all[:, 0].max() + pad[0]), 4)
+            yr = nice_range(float(self.X_all[:, 1].min() - pad[1]), float(self.X_all[:, 1].max() + pad[1]), 3)
+            lo, hi = np.array([xr[0], yr[0]]), np.array([xr[1], yr[1]])
+            titles = data_titles("neural_network", self.p)
+            axes = PlotAxes(list(xr), list(yr), x_length=data_w - 0.55, y_length=1.9,
+                            x_title=titles["x1"], y_title=titles["x2"])
         axes.next_to([left, top, 0], DOWN + RIGHT, buff=0.0)
         corner_lo, corner_hi = axes.plot_area()
         counter.next_to(corner_hi, RIGHT, buff=0.45).align_to(corner_hi, UP)
@@ -373,25 +399,26 @@ class NeuralNetwork(StoryScene):
         pts = VGroup(*[Dot(axes.c2p(*xy), radius=0.035, color=THEME.CLASS[int(c)]) for xy, c in zip(self.X, self.y)])
         test_pts = VGroup(*[Circle(radius=0.045, stroke_color=THEME.CLASS[int(c)], stroke_width=2).move_to(
             axes.c2p(*xy)) for xy, c in zip(self.X_test, self.y_test)])
-        example = Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3).move_to(axes.c2p(*self.probe[0]))
+        example = Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3).move_to(axes.c2p(*self.X[0]))
         gx = np.linspace(lo[0], hi[0], GRID)
         gy = np.linspace(lo[1], hi[1], GRID)
         GX, GY = np.meshgrid(gx, gy)
-        grid = np.column_stack([GX.ravel(), GY.ravel()])
+        grid = self.scaler.transform(np.column_stack([GX.ravel(), GY.ravel()]))   # what the network sees
         probs = []
         for s in snaps:
             out = self.net.forward(grid, params=s.params)
             P = np.exp(out - out.max(1, keepdims=True))
-            probs.append((P / P.sum(1, keepdims=True)).reshape(GRID, GRID, 2))
+            probs.append((P / P.sum(1, keepdims=True)).reshape(GRID, GRID, self.n_classes))
         # The map: probabilities on a coarser grid of cells (rows from the top).
         cx = np.linspace(lo[0], hi[0], 2 * CELLS + 1)[1::2]
         cy = np.linspace(lo[1], hi[1], 2 * CELLS + 1)[1::2][::-1]
-        cells = np.column_stack([a.ravel() for a in np.meshgrid(cx, cy)])
+        cells = self.scaler.transform(np.column_stack([a.ravel() for a in np.meshgrid(cx, cy)]))
         images = []
         for s in snaps:
             out = self.net.forward(cells, params=s.params)
             P = np.exp(out - out.max(1, keepdims=True))
-            images.append(probability_image((P / P.sum(1, keepdims=True)).reshape(CELLS, CELLS, 2), THEME.CLASS[:2]))
+            images.append(probability_image((P / P.sum(1, keepdims=True)).reshape(CELLS, CELLS, self.n_classes),
+                                            THEME.CLASS[:self.n_classes]))
         k = ValueTracker(0.0)
 
         def snap_index() -> int:
@@ -406,7 +433,14 @@ class NeuralNetwork(StoryScene):
                 m.set_image(images[shown[0]])
 
         def boundary():
-            seg = contour_segments(GX, GY, probs[snap_index()][:, :, 1], 0.5)
+            P = probs[snap_index()]
+            if self.n_classes == 2:
+                seg = contour_segments(GX, GY, P[:, :, 1], 0.5)
+            else:
+                # Where a class stops being the most likely: p_k - (the largest other p) = 0, per class.
+                parts = [contour_segments(GX, GY, P[:, :, c] - np.delete(P, c, axis=2).max(2), 0.0)
+                         for c in range(self.n_classes)]
+                seg = np.concatenate([q for q in parts if len(q)]) if any(len(q) for q in parts) else parts[0]
             return segments_vmobject(xy_to_scene(axes, seg), THEME.text, 3, 1.0)
 
         bound = always_redraw(boundary)
@@ -452,6 +486,14 @@ class NeuralNetwork(StoryScene):
         self.diagram.add_updater(redraw_net)
         counter.add_updater(redraw_counter)
         p = self.p
+        if p.get("data"):
+            n_all, name = len(self.X_all), Path(p["data"]).name
+            split = (f"{len(self.y)} to train on, {len(self.y_test)} held out as test points" if has_test
+                     else "all of them to train on")
+            self.caption.say(self, f"The network learns on {n_all} points from {name}: {split}.", 4)
+        if self.standardized:
+            self.caption.say(self, "The network learns from a standardized copy of x₁ and x₂ (mean 0, spread 1); "
+                                   "the plot keeps the data's units.", 4)
         self.caption.say(self, f"Training repeats such steps: Adam, lr {fmt(p['lr'])}, batches of "
                                f"{min(p['batch_size'], len(self.y))} training points.", 4)
         self.caption.say(self, "The background is the predicted probability of each class; the test points are "
@@ -475,5 +517,6 @@ class NeuralNetwork(StoryScene):
         self.wait(2)
         mark_figure(self, "probability-map")
         # Hold the last caption its full reading time before the video ends.
-        self.wait(max(1.0, self.caption.remaining(self)))
+        # (one frame more: the subtitle's times are rounded to milliseconds in the .srt)
+        self.wait(max(1.0, self.caption.remaining(self) + 1 / config.frame_rate))
         mark_figure(self, "trained")

@@ -24,15 +24,18 @@ unless ``GDVIZ_NO_BUDGET=1``.
 
 from __future__ import annotations
 
+import ast
+import functools
 import math
 import os
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 __all__ = ["ParamsError", "DEFAULTS_FILE", "DEFAULTS_ENV", "ENV_VAR", "BUDGET_ENV", "defaults", "defaults_file",
-           "load_params", "scene_params", "estimate", "check_budget"]
+           "load_params", "scene_params", "estimate", "check_budget", "DataRule", "DATA_RULES", "class_colours",
+           "scene_data", "load_scene_data", "data_titles"]
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 ENV_VAR = "GDVIZ_PARAMS"
@@ -184,6 +187,10 @@ def load_params(path: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]
     """Defaults for every scene with the file at ``path`` (if any) applied on top, validated."""
     base = defaults()
     limits = base.pop(LIMITS, {})
+    for scene in DATA_RULES:                      # a data file named in the defaults is relative to them
+        if base.get(scene, {}).get("data"):
+            base[scene] = {**base[scene], "data": str(resolve_data_path(base[scene]["data"],
+                                                                         defaults_file().resolve().parent))}
     if path is None or str(path) == "":
         return base
     p = Path(path)
@@ -214,6 +221,10 @@ def load_params(path: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]
             raise ParamsError(f"{p}: '{scene}' must be a table ([{scene}]), got {table!r}")
         out[scene] = _merge(base[scene], table, str(p), scene)
         _check_limits(str(p), scene, out[scene], limits.get(scene, {}))
+        if scene in DATA_RULES and table.get("data"):
+            # Relative to the parameter file's folder, then read and checked like the scene will.
+            out[scene]["data"] = str(resolve_data_path(table["data"], p.resolve().parent))
+            _check_data(str(p), scene, out[scene])
         check = _CROSS.get(scene)
         if check is not None:
             check(_Where(str(p), scene), out[scene])
@@ -238,6 +249,154 @@ def scene_params(scene: str) -> dict[str, Any]:
         print(f"gdviz: {e}", file=sys.stderr)
         raise SystemExit(2) from None
     return all_params[scene]
+
+
+# ------------------------------------------------------------------------------------- data files
+# ``data = "file.csv"`` in a scene that learns from data: gdcore.datasets reads and checks the file
+# (one-line errors naming the file, row and column); the limits that depend on the scene are here.
+
+
+class DataRule(NamedTuple):
+    """What a scene reads from a data file: ``kind`` "xy" (columns x, y: :func:`gdcore.datasets.load_xy`)
+    or "labeled" (x1, x2, label: :func:`gdcore.datasets.load_labeled`), and how many points it takes."""
+
+    kind: str
+    min_points: int
+    max_points: int
+
+
+#: The scenes with a ``data`` key.  linear_fit draws a square on every point each frame and walks the
+#: first pass point by point, so it takes at most 100; the networks take what ``n_points`` allows.
+DATA_RULES: dict[str, DataRule] = {
+    "linear_fit": DataRule("xy", 3, 100),
+    "neural_network": DataRule("labeled", 10, 2000),
+    "loss_landscape": DataRule("labeled", 10, 2000),
+}
+
+THEME_FILE = Path(__file__).parent / "kit" / "theme.py"
+
+
+def resolve_data_path(value: str, base: Path) -> Path:
+    """A ``data`` value as an absolute path, a relative one taken against ``base`` (the parameter file's folder)."""
+    from gdcore.datasets import resolve_data_path as resolve
+
+    return resolve(value, base)
+
+
+@functools.lru_cache(maxsize=1)
+def class_colours() -> int:
+    """How many classes the scenes can colour: ``len(THEME.CLASS)``, read from ``scenes/kit/theme.py``
+    without importing manim (publish validates parameters before any render starts)."""
+    tree = ast.parse(THEME_FILE.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.ClassDef) and node.name == "Theme"):
+            for item in node.body:
+                if (isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+                        and item.target.id == "CLASS" and isinstance(item.value, (ast.Tuple, ast.List))):
+                    return len(item.value.elts)
+    raise RuntimeError(f"{THEME_FILE}: Theme.CLASS (the class colours) not found")
+
+
+_DATA_CACHE: dict[tuple[str, str, int, int], tuple[Any, ...]] = {}
+
+
+def load_scene_data(scene: str, path: str) -> tuple[Any, ...]:
+    """The data file ``path`` read for ``scene`` (its :data:`DATA_RULES`); raises
+    :class:`gdcore.datasets.DataError`.  Cached by path, size and modification time."""
+    from gdcore import datasets
+
+    rule = DATA_RULES[scene]
+    try:
+        st = os.stat(path)
+        key = (scene, path, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _DATA_CACHE:
+        return _DATA_CACHE[key]
+    if rule.kind == "xy":
+        out = datasets.load_xy(path, min_points=rule.min_points, max_points=rule.max_points, context=scene)
+    else:
+        out = datasets.load_labeled(path, min_points=rule.min_points, max_points=rule.max_points,
+                                    max_classes=class_colours(), context=scene)
+    if key is not None:
+        _DATA_CACHE[key] = out
+    return out
+
+
+def scene_data(scene: str, p: dict[str, Any]) -> tuple[Any, ...]:
+    """The data ``scene`` learns from with parameters ``p``: the file named by ``p["data"]`` if any,
+    else the built-in set -- in the same form either way, so a scene never asks where it came from.
+
+    - ``linear_fit``: ``(x, y)`` (built in: the beginner post's six points);
+    - ``neural_network``: ``(X, labels)`` (built in: ``dataset`` with ``n_points``, ``noise``, ``seed``);
+    - ``loss_landscape``: ``(X, labels)`` (built in: the digits' training split, or 200 moons).
+
+    A file that has become unreadable since the parameters were checked stops the scene with one
+    line and exit status 2, as a bad parameter does.
+    """
+    from gdcore import data, datasets
+
+    if p.get("data"):
+        try:
+            return load_scene_data(scene, p["data"])
+        except datasets.DataError as e:
+            print(f"gdviz: '{scene}.data': {e}", file=sys.stderr)
+            raise SystemExit(2) from None
+    if scene == "linear_fit":
+        return data.six_points()
+    if scene == "neural_network":
+        if p["dataset"] == "moons":
+            return datasets.two_moons(p["n_points"], noise=p["noise"], seed=p["seed"])
+        return datasets.spirals(p["n_points"], classes=2, noise=p["noise"], seed=p["seed"])
+    if scene == "loss_landscape":
+        if p["dataset"] == "digits":
+            d = datasets.digits()
+            return d.X_train, d.y_train
+        return datasets.two_moons(_DATASET_N["moons"], noise=0.15, seed=p["seed"])
+    raise KeyError(f"scene {scene!r} has no data")
+
+
+#: The columns each kind of data file has, in the order the scene uses them.
+DATA_COLUMNS = {"xy": ("x", "y"), "labeled": ("x1", "x2", "label")}
+
+
+def data_titles(scene: str, p: dict[str, Any]) -> dict[str, str]:
+    """Axis titles of ``scene``'s data columns: the names (``x``, ``y`` or ``x1``, ``x2``), or the
+    descriptions a CSV header gives them (``x (size, sq ft)`` -> ``size, sq ft``)."""
+    from gdcore.datasets import column_titles
+
+    columns = DATA_COLUMNS[DATA_RULES[scene].kind]
+    if p.get("data"):
+        return column_titles(p["data"], columns)
+    return {c: c for c in columns}
+
+
+def _check_data(where: str, scene: str, p: dict[str, Any]) -> None:
+    from gdcore.datasets import DataError
+
+    try:
+        load_scene_data(scene, p["data"])
+    except DataError as e:
+        raise ParamsError(f"{where}: '{scene}.data': {e}") from None
+
+
+def _data_size(scene: str, p: dict[str, Any]) -> tuple[int, int, int]:
+    """Training points, inputs and classes of ``scene``'s data (from the file when there is one)."""
+    if p.get("data"):
+        X, labels = load_scene_data(scene, p["data"])
+        return len(labels), X.shape[1], int(labels.max()) + 1
+    if scene == "neural_network":
+        return p["n_points"], 2, 2
+    if p["dataset"] == "digits":
+        return _DATASET_N["digits"], 64, 10
+    return _DATASET_N["moons"], 2, 2
+
+
+def _data_shown(scene: str, p: dict[str, Any]) -> str:
+    if scene == "linear_fit":
+        return f"data = {Path(p['data']).name!r} ({len(scene_data(scene, p)[0])} points)"
+    n, _, k = _data_size(scene, p)
+    return f"data = {Path(p['data']).name!r} ({n} points, {k} classes)"
 
 
 # ---------------------------------------------------------------------------------- cross-key checks
@@ -417,8 +576,11 @@ def _train_steps(n: int, epochs: int, batch_size: int) -> int:
 
 
 def _cross_neural_network(w: _Where, p: dict[str, Any]) -> None:
-    n = p["n_points"]
+    n = _data_size("neural_network", p)[0]
     if p["batch_size"] > n:
+        if p.get("data"):
+            raise w.error(f"{w.key('batch_size')} = {p['batch_size']}, {w.key('data')} = {Path(p['data']).name!r}",
+                          f"a batch cannot be larger than the file's {n} points; lower batch_size")
         raise w.error(f"{w.key('batch_size')} = {p['batch_size']}, {w.key('n_points')} = {n}",
                       "a batch cannot be larger than the data; lower batch_size or raise n_points")
     steps = _train_steps(n, p["epochs"], p["batch_size"])
@@ -438,9 +600,11 @@ def _cross_gd_variants(w: _Where, p: dict[str, Any]) -> None:
 
 
 def _cross_loss_landscape(w: _Where, p: dict[str, Any]) -> None:
-    n = _DATASET_N[p["dataset"]]
+    n = _data_size("loss_landscape", p)[0]
     if p["batch_size"] > n:
-        raise w.error(f"{w.key('batch_size')} = {p['batch_size']}, {w.key('dataset')} = {p['dataset']!r}",
+        source = (f"{w.key('data')} = {Path(p['data']).name!r}" if p.get("data")
+                  else f"{w.key('dataset')} = {p['dataset']!r}")
+        raise w.error(f"{w.key('batch_size')} = {p['batch_size']}, {source}",
                       f"a batch cannot be larger than the {n} training samples")
     steps = _train_steps(n, p["epochs"], p["batch_size"])
     if steps // p["snapshot_every"] < 2:
@@ -465,16 +629,18 @@ _CROSS: dict[str, Callable[[_Where, dict[str, Any]], None]] = {
 # The keys that drive each scene's heavy work (named in the refusal), and its estimate.
 
 _COST_KEYS = {
-    "neural_network": ("hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
+    "linear_fit": ("data", "passes"),
+    "neural_network": ("data", "hidden", "n_points", "epochs", "batch_size", "snapshot_every", "train_seconds"),
     "gd_variants": ("hidden", "epochs", "batch_size", "batch_sizes", "batch_epochs"),
-    "loss_landscape": ("dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution", "flat_batch",
-                       "sharp_batch", "sharpness_iters"),
+    "loss_landscape": ("data", "dataset", "hidden", "epochs", "batch_size", "snapshot_every", "resolution",
+                       "flat_batch", "sharp_batch", "sharpness_iters"),
     "loss_surface": ("function", "steps"),
     "optimizers": ("cases", "steps"),
     "local_minima": ("curve", "surface", "steps", "basin_grid", "noise_runs"),
     "learning_rate": ("steps_1d", "steps_2d"),
 }
-_WORK = {"neural_network": "training", "gd_variants": "training", "loss_landscape": "training and landscapes"}
+_WORK = {"linear_fit": "fitting", "neural_network": "training", "gd_variants": "training",
+         "loss_landscape": "training and landscapes"}
 #: Frames per second the decision boundary is recomputed at (the highest quality, 60 fps).
 _FPS = 60
 #: find_local_vs_global: a 15-point grid per axis, 3 learning rates, a plain run and on average
@@ -498,8 +664,9 @@ def estimate(scene: str, p: dict[str, Any]):
     from gdcore.cost import ZERO
 
     if scene == "neural_network":
-        sizes = [2, *p["hidden"], 2]
-        c = cost.train_cost(sizes, p["n_points"], p["epochs"], p["batch_size"], p["snapshot_every"], 0, "adam")
+        n, n_in, k = _data_size(scene, p)            # from the file when there is one
+        sizes = [n_in, *p["hidden"], k]
+        c = cost.train_cost(sizes, n, p["epochs"], p["batch_size"], p["snapshot_every"], 0, "adam")
         frames = p["train_seconds"] * _FPS        # the decision boundary on a 60 x 60 grid, every frame
         return c + cost.batched_cost(sizes, 3600, 1).times(frames)
     if scene == "gd_variants":
@@ -509,8 +676,8 @@ def estimate(scene: str, p: dict[str, Any]):
             total = total + cost.train_cost(sizes, n, p["epochs"], bs, 0, n_test, "sgd")
         return total + cost.train_cost(sizes, n, p["batch_epochs"], n, 0, n_test, "sgd")   # the longer batch run
     if scene == "loss_landscape":
-        n = _DATASET_N[p["dataset"]]
-        sizes = [64 if p["dataset"] == "digits" else 2, *p["hidden"], 10 if p["dataset"] == "digits" else 2]
+        n, n_in, k = _data_size(scene, p)            # from the file when there is one
+        sizes = [n_in, *p["hidden"], k]
         steps = _train_steps(n, p["epochs"], p["batch_size"])
         T = steps // p["snapshot_every"] + 2
         P = cost.n_params(sizes)
@@ -524,6 +691,9 @@ def estimate(scene: str, p: dict[str, Any]):
             after = after + cost.train_cost(sizes, n, p["epochs"], min(b, n), 0, 0, "adam")
             after = after + cost.train_cost(sizes, n, 2 * p["sharpness_iters"], n, 0, 0, "sgd")
         return c + after.holding(8.0 * 3 * T * P)     # the checkpoints, centred, projected
+    if scene == "linear_fit":
+        x, _ = scene_data(scene, p)                  # the file's points when there is one
+        return cost.linefit_cost(len(x), p["passes"])
     if scene == "loss_surface":
         runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
         return cost.descend_cost(p["steps"], runs, _expr_nodes(p["function"]))
@@ -554,8 +724,12 @@ def check_budget(where: str, scene: str, p: dict[str, Any], changed: list[str] |
     c = estimate(scene, p)
     if not c.over(MEMORY_BUDGET, TIME_BUDGET):
         return
-    keys = [k for k in _COST_KEYS.get(scene, ()) if changed is None or k in changed] or list(_COST_KEYS.get(scene, ()))
-    shown = ", ".join(f"{k} = {p[k]!r}" for k in keys)
+    all_keys = [k for k in _COST_KEYS.get(scene, ())
+                if k != "data" or p.get("data")]                   # the file replaces n_points / dataset
+    if p.get("data"):
+        all_keys = [k for k in all_keys if k not in ("n_points", "dataset")]
+    keys = [k for k in all_keys if changed is None or k in changed] or all_keys
+    shown = ", ".join(_data_shown(scene, p) if k == "data" else f"{k} = {p[k]!r}" for k in keys)
     verb = "needs" if len(keys) == 1 else "need"
     raise ParamsError(f"{where}: {scene}: {shown} {verb} about {format_bytes(c.bytes)} of memory and "
                       f"{format_seconds(c.seconds)} of {_WORK.get(scene, 'compute')} (budget "

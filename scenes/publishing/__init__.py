@@ -20,10 +20,11 @@ Modules, by concern:
 """
 
 from scenes.publishing.cli import build_parser, main, options_from_args
-from scenes.publishing.discovery import SceneInfo, discover, input_files, input_hash
+from scenes.publishing.discovery import SceneInfo, data_files, data_record, discover, input_files, input_hash
 from scenes.publishing.options import QUALITIES, PublishError, PublishOptions
 from scenes.publishing.render import still_seek
 from scenes.publishing.run import longest_first, publish
 
-__all__ = ["SceneInfo", "discover", "input_files", "input_hash", "QUALITIES", "PublishError", "PublishOptions",
+__all__ = ["SceneInfo", "discover", "input_files", "input_hash", "data_files", "data_record", "QUALITIES",
+           "PublishError", "PublishOptions",
            "still_seek", "longest_first", "publish", "build_parser", "options_from_args", "main"]

@@ -11,7 +11,8 @@ from typing import Any
 
 from scenes.publishing.options import ROOT, SCENES_DIR
 
-__all__ = ["SceneInfo", "NOT_SCENES", "discover", "imported_files", "input_files", "input_hash", "sha256_file"]
+__all__ = ["SceneInfo", "NOT_SCENES", "DATA_KEY", "discover", "imported_files", "input_files", "data_files",
+           "data_record", "input_hash", "sha256_file"]
 
 # Modules of the scenes package that are not scenes.  Packages (scenes/kit/, scenes/publishing/) are
 # never looked at: discovery reads only the top-level ``*.py`` files.
@@ -149,8 +150,28 @@ def input_files(scene_path: Path, root: Path = ROOT) -> list[Path]:
     return sorted(files)
 
 
+#: The parameter naming a scene's own data file (``scenes.params.DATA_RULES``; resolved to an absolute path).
+DATA_KEY = "data"
+
+
+def data_files(params: dict[str, Any]) -> list[Path]:
+    """The data files a scene's parameters name (``data = "file.csv"``): inputs of that scene only."""
+    value = params.get(DATA_KEY)
+    return [Path(value)] if isinstance(value, str) and value else []
+
+
+def data_record(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifest's entry for a scene's data files: path, size and SHA-256 of each."""
+    return [{"path": str(f), "bytes": f.stat().st_size, "sha256": sha256_file(f)} for f in data_files(params)]
+
+
 def input_hash(scene: SceneInfo, params: dict[str, Any], settings: dict[str, Any], root: Path = ROOT) -> str:
-    """SHA-256 over the scene's input files (:func:`input_files`), its parameters and the output settings.
+    """SHA-256 over the scene's input files (:func:`input_files`), its data file (:func:`data_files`),
+    its parameters and the output settings.
+
+    The data file counts by its bytes, not its path: in the parameters hashed, its path is replaced
+    by its SHA-256, so an edited file re-renders its scene (and no other), while the same file read
+    from another folder does not.
 
     Parameters
     ----------
@@ -174,7 +195,10 @@ def input_hash(scene: SceneInfo, params: dict[str, Any], settings: dict[str, Any
         name = str(f.relative_to(root)) if f.is_relative_to(root) else str(f)
         h.update(name.encode() + b"\0")
         h.update(hashlib.sha256(f.read_bytes()).digest())
-    h.update(json.dumps(params, sort_keys=True).encode())
+    hashed = dict(params)
+    for f in data_files(params):
+        hashed[DATA_KEY] = {"sha256": sha256_file(f)}
+    h.update(json.dumps(hashed, sort_keys=True).encode())
     h.update(json.dumps(settings, sort_keys=True).encode())
     return h.hexdigest()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from scenes.params import DEFAULTS_ENV, ParamsError, load_params
-from scenes.publishing.discovery import SceneInfo, discover, input_hash
+from scenes.publishing.discovery import SceneInfo, data_record, discover, input_hash
 from scenes.publishing.faults import fault
 from scenes.publishing.gallery import write_gallery
 from scenes.publishing.options import SCENES_DIR, PublishError, PublishOptions
@@ -230,8 +230,10 @@ def _locked(opts: PublishOptions, out: Path, infos: dict[str, SceneInfo], names:
     # recorded file still has its recorded SHA-256.
     plan: dict[str, str] = {}               # name -> why it renders ("" = skip)
     digests: dict[str, str] = {}
+    data_used: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         digests[name] = input_hash(infos[name], all_params.get(name, {}), settings)
+        data_used[name] = data_record(all_params.get(name, {}))      # the file as hashed, for the manifest
         v = is_ok(name)
         if opts.force:
             plan[name] = "--force"
@@ -267,7 +269,8 @@ def _locked(opts: PublishOptions, out: Path, infos: dict[str, SceneInfo], names:
             secs = time.perf_counter() - t0
             record = {"scene": name, "description": scene.description, "files": files,
                       "duration_s": staged.duration_s, "stills": staged.stills, "gif": staged.gif,
-                      "params": all_params.get(name, {}), "input_hash": digests[name], "settings": settings,
+                      "params": all_params.get(name, {}), "data": data_used[name],
+                      "input_hash": digests[name], "settings": settings,
                       "quality": opts.quality, "theme": opts.theme, "version": _version(),
                       "render_s": round(secs, 1), "cpu_s": round(children.cpu_s.get(log, 0.0), 1),
                       "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
