@@ -170,7 +170,7 @@ class GDVariants(StoryScene):
         feet = VGroup()
         for mode, name in VARIANTS:
             hist, net = self.runs[mode]
-            axes = self.loss_axes(y_max, 3.0, 2.6, y_title="cross-entropy")
+            axes = self.loss_axes(y_max, 3.0, 2.4, y_title="cross-entropy")
             color = THEME.VARIANT[mode]
             steps = hist.steps_per_epoch
             head = VGroup(
