@@ -21,6 +21,7 @@ from manim import (
     VGroup,
     VMobject,
     color_gradient,
+    config,
 )
 
 from gdcore.contour import contour_segments
@@ -213,6 +214,11 @@ class EndLabels(VGroup):
             t.next_to(np.asarray(end, dtype=float), RIGHT, buff=buff)
             labels.append(t)
         spread_vertically(labels, gap)
+        # A label whose text is measured (a timing, a loss) can be longer than planned: keep it in the frame.
+        edge = config.frame_width / 2 - 0.05
+        for t in labels:
+            if t.get_right()[0] > edge:
+                t.shift((edge - t.get_right()[0]) * RIGHT)
         self.add(*labels)
 
 
