@@ -468,13 +468,20 @@ def _defined_at(w: _Where, fn_key: str, fn: str, start_key: str, start: list[flo
                                             f"gradient {np.round(grad, 6).tolist()}); choose a start where it is")
 
 
-def _curvature_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -> None:
-    """learning_rate's regimes need positive curvature at the start (lr = factor / L)."""
+def _curvatures(loss, start: list[float]):
+    """The Hessian's eigenvalues at ``start`` (all NaN where the Hessian is not finite)."""
     import numpy as np
 
     H = np.atleast_2d(loss.hessian(np.asarray(start, float)))
-    L = float(np.linalg.eigvalsh(0.5 * (H + H.T)).max()) if np.isfinite(H).all() else float("nan")
-    if not (np.isfinite(L) and L > 0):
+    if not np.isfinite(H).all():
+        return np.full(H.shape[0], np.nan)
+    return np.linalg.eigvalsh(0.5 * (H + H.T))
+
+
+def _curvature_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -> None:
+    """learning_rate's regimes need positive curvature at the start (lr = factor / L)."""
+    L = float(_curvatures(loss, start).max())
+    if not (math.isfinite(L) and L > 0):
         raise w.error(f"{fn_key}, {start_key} = {start!r}",
                       f"the learning rates are factors / L with L the largest curvature there, but it is {L:g}; "
                       f"choose a start inside a basin")
@@ -497,11 +504,8 @@ def _cross_learning_rate(w: _Where, p: dict[str, Any]) -> None:
 
 def _bowl_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -> None:
     """learning_rate's lesson needs every curvature positive at the start (mu > 0 for 2/(L + mu))."""
-    import numpy as np
-
-    H = np.atleast_2d(loss.hessian(np.asarray(start, float)))
-    mu = float(np.linalg.eigvalsh(0.5 * (H + H.T)).min()) if np.isfinite(H).all() else float("nan")
-    if not (np.isfinite(mu) and mu > 0):
+    mu = float(_curvatures(loss, start).min())
+    if not (math.isfinite(mu) and mu > 0):
         raise w.error(f"{fn_key}, {start_key} = {start!r}",
                       f"the smallest curvature there is {mu:g}; the best fixed rate 2/(L + mu) needs a bowl "
                       f"(all curvatures > 0): choose a start inside one")
