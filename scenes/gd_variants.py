@@ -29,7 +29,6 @@ from manim import (
     ManimColor,
     Polygon,
     Rectangle,
-    Text,
     ValueTracker,
     VGroup,
     VMobject,
@@ -290,7 +289,7 @@ class GDVariants(StoryScene):
         u = ValueTracker(0.0)            # progress 0..1 along each chart's log x
         tracers, ends = [], VGroup()
         arrivals: list[float] = []
-        arriving: list[tuple[float, Text]] = []
+        arriving: list[tuple[float, VMobject]] = []
         for axes, log_of in zip(charts, (0, 1), strict=True):
             x0, x1 = axes.x_range[0], axes.x_range[1]
             entries = []
@@ -323,13 +322,13 @@ class GDVariants(StoryScene):
         self.caption.say(self, f"Batch gradient descent makes one update per epoch: here it runs "
                                f"{self.epochs_done(runs['batch'])} epochs.", 4)
         # Each final number appears when its curve arrives; the drawing goes on meanwhile.
-        pending: list[Text] = []
-        for at in sorted({a for a, _ in arriving} | {1.0}):
-            if at - u.get_value() > 0.02:
-                self.play(u.animate.set_value(at), *[FadeIn(m) for m in pending],
-                          run_time=p["curve_seconds"] * (at - u.get_value()), rate_func=linear)
+        pending: list[VMobject] = []
+        for u_at in sorted({a for a, _ in arriving} | {1.0}):
+            if u_at - u.get_value() > 0.02:
+                self.play(u.animate.set_value(u_at), *[FadeIn(m) for m in pending],
+                          run_time=p["curve_seconds"] * (u_at - u.get_value()), rate_func=linear)
                 pending = []
-            pending += [m for a, m in arriving if a == at]
+            pending += [m for a, m in arriving if a == u_at]
         if pending:
             self.play(*[FadeIn(m) for m in pending])
         mark_figure(self, "wall-clock")
@@ -454,7 +453,7 @@ class GDVariants(StoryScene):
             bar = Rectangle(width=0.55, height=max(yv - base, 0.02), fill_color=color_of[b], fill_opacity=0.9,
                             stroke_width=0).move_to([axes.c2p(k, 1)[0], (yv + base) / 2, 0])
             bars.add(bar)
-            labels.add(tick_text(f"{b}" if b != n else f"{b} (all)").next_to(np.array([bar.get_x(), base, 0], float), DOWN,
+            labels.add(tick_text(f"{b}" if b != n else f"{b} (all)").next_to(np.array([bar.get_x(), base, 0.0]), DOWN,
                                                                                buff=0.15))
             values.add(tick_text(format_bytes(mem[b].total)).next_to(bar, UP, buff=0.1))
         x_title.next_to(labels, DOWN, buff=0.12)

@@ -271,7 +271,7 @@ class NeuralNetwork(StoryScene):
             label_text(f"loss = −log p = {fmt(loss, 3)}", color=THEME.LOSS),  # noqa: RUF001 (shown on screen)
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         # Level with the output neurons, or higher if the legend (and the gradient key to come) would meet it.
-        loss_text.next_to([self.right_panel_left(), self.diagram.layer_center(len(self.net.sizes) - 1)[1], 0],
+        loss_text.next_to(np.array([self.right_panel_left(), self.diagram.layer_center(len(self.net.sizes) - 1)[1], 0]),
                           RIGHT, buff=0.0)
         loss_text.shift(UP * max(0.0, self.grad_key.get_top()[1] + 0.35 - loss_text.get_bottom()[1]))
         self.play(FadeIn(loss_text))
@@ -428,7 +428,7 @@ class NeuralNetwork(StoryScene):
             table.add(name)
             for c in range(cols):
                 cell = cells[2 * r + c]
-                cell.move_to([heads[c].get_left()[0], name.get_y(), 0], aligned_edge=LEFT)
+                cell.move_to(np.array([heads[c].get_left()[0], name.get_y(), 0]), aligned_edge=LEFT)
                 table.add(cell)
         table_cells = [cells[k] for k in range(4) if has_test or k % 2 == 0]
 
@@ -554,10 +554,10 @@ class NeuralNetwork(StoryScene):
         self.diagram.add_updater(follow)
         p = self.p
         if p.get("data"):
-            n_all, name = len(self.X_all), Path(p["data"]).name
+            n_all, file_name = len(self.X_all), Path(p["data"]).name
             split = (f"{len(self.y)} to train on, {len(self.y_test)} held out as test points" if has_test
                      else "all of them to train on")
-            self.caption.say(self, f"The network learns on {n_all} points from {name}: {split}.", 4)
+            self.caption.say(self, f"The network learns on {n_all} points from {file_name}: {split}.", 4)
         if self.standardized:
             self.caption.say(self, "The network learns from a standardized copy of x₁ and x₂ (mean 0, spread 1); "
                                    "the plot keeps the data's units.", 4)
