@@ -13,5 +13,5 @@ NumPy and SciPy only; never imports manim.  Submodules:
 
 from gdcore.autograd import Graph, GraphNode, TraceStep, Value, sum_values
 
-__all__ = ["Value", "TraceStep", "Graph", "GraphNode", "sum_values"]
+__all__ = ["Graph", "GraphNode", "TraceStep", "Value", "sum_values"]
 __version__ = "0.1.0"

@@ -31,13 +31,26 @@ Examples
 
 from __future__ import annotations
 
-import math
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
-__all__ = ["MEMORY_BUDGET", "TIME_BUDGET", "Cost", "format_bytes", "format_seconds", "macs", "n_params",
-           "train_cost", "plane_cost", "batched_cost", "pca_cost", "descend_cost", "linefit_cost",
-           "CONSTANTS"]
+__all__ = [
+    "CONSTANTS",
+    "MEMORY_BUDGET",
+    "TIME_BUDGET",
+    "Cost",
+    "batched_cost",
+    "descend_cost",
+    "format_bytes",
+    "format_seconds",
+    "linefit_cost",
+    "macs",
+    "n_params",
+    "pca_cost",
+    "plane_cost",
+    "train_cost",
+]
 
 #: Peak memory allowed for one scene's heavy work (bytes): 4 GiB, half of a small 8 GB machine.
 MEMORY_BUDGET = 4 * 2**30
@@ -87,13 +100,13 @@ class Cost:
     seconds: float
     bytes: float
 
-    def __add__(self, other: "Cost") -> "Cost":
+    def __add__(self, other: Cost) -> Cost:
         return Cost(self.seconds + other.seconds, max(self.bytes, other.bytes))
 
-    def holding(self, extra_bytes: float) -> "Cost":
+    def holding(self, extra_bytes: float) -> Cost:
         return Cost(self.seconds, self.bytes + extra_bytes)
 
-    def times(self, k: float) -> "Cost":
+    def times(self, k: float) -> Cost:
         """``k`` runs one after the other (same peak)."""
         return Cost(self.seconds * k, self.bytes)
 
@@ -130,12 +143,12 @@ def format_seconds(s: float) -> str:
 
 def macs(sizes: Sequence[int]) -> int:
     """Multiply-adds of one sample's forward pass."""
-    return sum(int(a) * int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+    return sum(int(a) * int(b) for a, b in itertools.pairwise(sizes))
 
 
 def n_params(sizes: Sequence[int]) -> int:
     """Weights and biases of an MLP with these layer sizes."""
-    return sum(int(a) * int(b) + int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+    return sum(int(a) * int(b) + int(b) for a, b in itertools.pairwise(sizes))
 
 
 def _mem(n_floats: float) -> float:

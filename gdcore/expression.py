@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from gdcore.autograd import Value
 
-__all__ = ["Expression", "ExpressionError", "FUNCTIONS", "MAX_LENGTH"]
+__all__ = ["FUNCTIONS", "MAX_LENGTH", "Expression", "ExpressionError"]
 
 MAX_LENGTH = 400
 MAX_NODES = 200

@@ -20,12 +20,12 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
-__all__ = ["Loss", "Minimum", "get", "names", "register", "grid", "from_expression"]
+__all__ = ["Loss", "Minimum", "from_expression", "get", "grid", "names", "register"]
 
 Array = np.ndarray
 
@@ -255,7 +255,7 @@ def six_hump_camel() -> Loss:
     pts = [_polish(v, g, h, np.array(q)) for q in starts]
     vals = [float(v(q)) for q in pts]
     best = min(vals)
-    mins = [Minimum(q, val, abs(val - best) < 1e-9) for q, val in zip(pts, vals)]
+    mins = [Minimum(q, val, abs(val - best) < 1e-9) for q, val in zip(pts, vals, strict=True)]
     return Loss("six_hump_camel", 2, v, g, h, mins, ((-2.0, 2.0), (-1.2, 1.2)),
                 "the six-hump camel: two global and four local minima",
                 r"(4-2.1x^2+\tfrac{x^4}{3})x^2+xy+(-4+4y^2)y^2")
@@ -296,7 +296,7 @@ def two_basins(depth_local: float = 1.2, depth_global: float = 2.0) -> Loss:
         return out
 
     def h(p):
-        out = 0.1 * np.broadcast_to(np.eye(2), p.shape[:-1] + (2, 2)).copy()
+        out = 0.1 * np.broadcast_to(np.eye(2), (*p.shape[:-1], 2, 2)).copy()
         for d, c in wells:
             e = np.exp(-((p - c) ** 2).sum(-1) / (2 * s2))
             r = p - c
@@ -305,7 +305,7 @@ def two_basins(depth_local: float = 1.2, depth_global: float = 2.0) -> Loss:
 
     pts = [_polish(v, g, h, c.copy()) for c in (c1, c2)]
     vals = [float(v(q)) for q in pts]
-    mins = [Minimum(q, val, val == min(vals)) for q, val in zip(pts, vals)]
+    mins = [Minimum(q, val, val == min(vals)) for q, val in zip(pts, vals, strict=True)]
     return Loss("two_basins", 2, v, g, h, mins, ((-4.0, 4.0), (-3.0, 3.0)),
                 "a shallow local basin beside a deeper global one",
                 r"0.05|p|^2 - d_1 e^{-|p-c_1|^2/2} - d_2 e^{-|p-c_2|^2/2}",
@@ -321,7 +321,7 @@ def parabola(curvature: float = 2.0) -> Loss:
         raise ValueError(f"parabola: curvature must be > 0, got {curvature}")
     k = float(curvature)
     return Loss("parabola", 1, lambda p: 0.5 * k * p[..., 0] ** 2, lambda p: k * p,
-                lambda p: np.full(p.shape[:-1] + (1, 1), k), [Minimum(np.zeros(1), 0.0)], ((-3.0, 3.0),),
+                lambda p: np.full((*p.shape[:-1], 1, 1), k), [Minimum(np.zeros(1), 0.0)], ((-3.0, 3.0),),
                 f"a parabola of curvature {k:g}", rf"\tfrac{{{k:g}}}{{2}}x^2", {"curvature": k})
 
 
@@ -344,7 +344,7 @@ def double_well(tilt: float = 0.5) -> Loss:
     roots = np.sort(roots[np.abs(roots.imag) < 1e-12].real)
     mins_x = [r for r in roots if 3 * r * r - 2 > 0]
     vals = [float(v(np.array([r]))) for r in mins_x]
-    mins = [Minimum(np.array([r]), val, val == min(vals)) for r, val in zip(mins_x, vals)]
+    mins = [Minimum(np.array([r]), val, val == min(vals)) for r, val in zip(mins_x, vals, strict=True)]
     return Loss("double_well", 1, v, lambda p: p**3 - 2 * p + t, lambda p: (3 * p**2 - 2)[..., None],
                 mins, ((-2.2, 2.2),), "a double well: one local and one global minimum",
                 rf"\tfrac{{x^4}}{{4}} - x^2 + {t:g}x", {"tilt": t})

@@ -23,8 +23,15 @@ import numpy as np
 
 from gdcore.mlp import MLP
 
-__all__ = ["filter_normalized_direction", "PCAPlane", "pca_directions", "LossGrid", "loss_surface",
-           "PathOnPlane", "path_on_plane"]
+__all__ = [
+    "LossGrid",
+    "PCAPlane",
+    "PathOnPlane",
+    "filter_normalized_direction",
+    "loss_surface",
+    "path_on_plane",
+    "pca_directions",
+]
 
 
 def filter_normalized_direction(model: MLP, params: list[np.ndarray] | None = None, seed: int = 0) -> np.ndarray:

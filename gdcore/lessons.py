@@ -21,13 +21,23 @@ Examples
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["train_test_split", "UpdateStep", "gradient_step", "StepMemory", "step_memory", "largest_batch",
-           "step_spread", "machine_description", "sharpness"]
+__all__ = [
+    "StepMemory",
+    "UpdateStep",
+    "gradient_step",
+    "largest_batch",
+    "machine_description",
+    "sharpness",
+    "step_memory",
+    "step_spread",
+    "train_test_split",
+]
 
 
 def train_test_split(X, y, test_fraction: float = 0.25, seed: int = 0
@@ -50,7 +60,7 @@ def train_test_split(X, y, test_fraction: float = 0.25, seed: int = 0
     test = np.zeros(len(y), bool)
     for k in np.unique(y):
         idx = np.nonzero(y == k)[0]
-        take = int(round(test_fraction * len(idx)))
+        take = round(test_fraction * len(idx))
         test[rng.choice(idx, size=take, replace=False)] = True
     if test.all():
         raise ValueError("the split leaves no training sample: lower test_fraction")
@@ -82,11 +92,11 @@ def gradient_step(params: Sequence[np.ndarray], grads: Sequence[np.ndarray], lr:
     The highlighted weight is the one with the largest ``|grad|`` among the weight matrices, or
     among ``candidates`` ``(layer, i, j)`` if given (e.g. the edges a diagram draws); ties: the first.
     """
-    if len(params) != len(grads) or any(np.shape(p) != np.shape(g) for p, g in zip(params, grads)):
+    if len(params) != len(grads) or any(np.shape(p) != np.shape(g) for p, g in zip(params, grads, strict=True)):
         raise ValueError("params and grads must have the same shapes")
     if not lr > 0:
         raise ValueError(f"lr must be positive, got {lr!r}")
-    new = [np.asarray(p, float) - lr * np.asarray(g, float) for p, g in zip(params, grads)]
+    new = [np.asarray(p, float) - lr * np.asarray(g, float) for p, g in zip(params, grads, strict=True)]
     if candidates is None:
         candidates = [(k, i, j) for k in range(len(params) // 2) for i, j in np.ndindex(np.shape(params[2 * k]))]
     k, i, j = max(candidates, key=lambda c: abs(float(grads[2 * c[0]][c[1], c[2]])))
@@ -124,7 +134,7 @@ def step_memory(sizes: Sequence[int], batch_size: int, bytes_per_number: int = 4
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or min(sizes) < 1 or batch_size < 1:
         raise ValueError(f"need at least two positive sizes and batch_size >= 1, got {sizes}, {batch_size}")
-    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
     n_act = batch_size * (sizes[0] + 2 * sum(sizes[1:]))
     b = int(bytes_per_number)
     return StepMemory(n_params * b, n_params * b, n_act * b, optimizer_slots * n_params * b)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["LineFit", "fit_line", "least_squares", "mse", "mse_grid", "HouseStep", "house_guesses", "house_steps", "settled_index"]
+__all__ = ["HouseStep", "LineFit", "fit_line", "house_guesses", "house_steps", "least_squares", "mse", "mse_grid",
+           "settled_index"]
 
 
 @dataclass

@@ -19,18 +19,19 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
-from typing import Callable, Sequence
 
 import numpy as np
 
 from gdcore.cost import MEMORY_BUDGET, format_bytes
 from gdcore.optim import Optimizer
 
-__all__ = ["MLP", "ACTIVATIONS", "LOSSES", "Snapshot", "History", "train"]
+__all__ = ["ACTIVATIONS", "LOSSES", "MLP", "History", "Snapshot", "train"]
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 LOSSES = ("mse", "cross_entropy")
@@ -91,7 +92,7 @@ class MLP:
         sizes = list(sizes)
         if len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):
             raise ValueError(f"sizes must be at least two positive integers (input ... output), got {sizes!r}")
-        n_params = sum(int(a) * int(b) + int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+        n_params = sum(int(a) * int(b) + int(b) for a, b in itertools.pairwise(sizes))
         limit = MEMORY_BUDGET if max_bytes is None else max_bytes
         if 8 * n_params > limit:
             raise ValueError(f"MLP({[int(s) for s in sizes]}) has {n_params:,} weights: {format_bytes(8 * n_params)} "
@@ -103,7 +104,7 @@ class MLP:
         self.seed = seed
         rng = np.random.default_rng(seed)
         self.params: list[np.ndarray] = []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
             std = math.sqrt(2.0 / fan_in) if activation == "relu" else math.sqrt(2.0 / (fan_in + fan_out))
             self.params += [rng.normal(0.0, std, (fan_in, fan_out)), np.zeros(fan_out)]
 
@@ -145,7 +146,7 @@ class MLP:
     def _check_params(self, params) -> list[np.ndarray]:
         if params is None:
             return self.params
-        if len(params) != len(self.params) or any(p.shape != q.shape for p, q in zip(params, self.params)):
+        if len(params) != len(self.params) or any(p.shape != q.shape for p, q in zip(params, self.params, strict=True)):
             raise ValueError("params must match the network: [W1, b1, ...] with shapes "
                              f"{[q.shape for q in self.params]}")
         return params
@@ -248,7 +249,7 @@ class MLP:
         for start in range(0, len(thetas), chunk):
             T = thetas[start:start + chunk]
             P = len(T)
-            a = np.broadcast_to(X, (P,) + X.shape)
+            a = np.broadcast_to(X, (P, *X.shape))
             for k in range(self.n_layers):
                 W = T[:, offsets[2 * k]:offsets[2 * k + 1]].reshape((P,) + shapes[2 * k])
                 b = T[:, offsets[2 * k + 1]:offsets[2 * k + 2]].reshape(P, 1, -1)
@@ -280,7 +281,7 @@ class MLP:
         n = X.shape[0]
         y = self._check_y(y, n, loss)
         vecs = [np.asarray(v, dtype=float).ravel() for v in (center, d1, d2)]
-        for name, v in zip(("center", "d1", "d2"), vecs):
+        for name, v in zip(("center", "d1", "d2"), vecs, strict=True):
             if v.shape != (self.n_params,):
                 raise ValueError(f"{name} must have {self.n_params} entries (the flat parameters), got {v.shape}")
         coords = np.atleast_2d(np.asarray(coords, dtype=float))
@@ -297,7 +298,7 @@ class MLP:
         for start in range(0, len(coords), chunk):
             ab = coords[start:start + chunk]
             P = len(ab)
-            z = (np.column_stack([np.ones(P), ab]) @ basis).reshape((P,) + Z0.shape)
+            z = (np.column_stack([np.ones(P), ab]) @ basis).reshape((P, *Z0.shape))
             a = z if self.n_layers == 1 else _act(self.activation, z)
             T = rest[0][None] + ab[:, :1] * rest[1][None] + ab[:, 1:] * rest[2][None]
             for k in range(1, self.n_layers):
@@ -386,7 +387,7 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
     epochs = int(epochs)
     bs = {"batch": n, "stochastic": 1}.get(mode, batch_size)
-    if not (_is_int(bs) and 1 <= bs):
+    if not (_is_int(bs) and bs >= 1):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     bs = min(int(bs), n)
     if not (_is_int(snapshot_every) and snapshot_every >= 0):

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Sequence
 from numbers import Real
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "make"]
+__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "make"]
 
 
 def _is_number(x: Any) -> bool:
@@ -83,7 +84,7 @@ class Optimizer:
         self.state = []
         self.t = 0
 
-    def clone(self) -> "Optimizer":
+    def clone(self) -> Optimizer:
         """A fresh optimizer with the same hyperparameters and empty state."""
         new = copy.copy(self)
         new.reset()
@@ -98,18 +99,18 @@ class Optimizer:
             raise ValueError(f"step: got {len(ps)} parameter arrays but {len(gs)} gradients")
         ps = [np.asarray(p, dtype=float) for p in ps]
         gs = [np.asarray(g, dtype=float) for g in gs]
-        for i, (p, g) in enumerate(zip(ps, gs)):
+        for i, (p, g) in enumerate(zip(ps, gs, strict=True)):
             if p.shape != g.shape:
                 raise ValueError(f"step: parameter {i} has shape {p.shape} but its gradient {g.shape}")
         if not self.state:
             self.state = [{} for _ in ps]
         elif len(self.state) != len(ps) or any(
-            "shape" in s and s["shape"] != p.shape for s, p in zip(self.state, ps)
+            "shape" in s and s["shape"] != p.shape for s, p in zip(self.state, ps, strict=True)
         ):
             raise ValueError("step: the parameters changed shape or number since the last step; call reset()")
         self.t += 1
         out = []
-        for s, p, g in zip(self.state, ps, gs):
+        for s, p, g in zip(self.state, ps, gs, strict=True):
             s["shape"] = p.shape
             out.append(self._update(s, p, g))
         return out[0] if single else out
@@ -159,10 +160,7 @@ class SGD(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * p
         if self.momentum:
-            if "buf" not in s:
-                buf = g.copy()
-            else:
-                buf = self.momentum * s["buf"] + (1 - self.dampening) * g
+            buf = g.copy() if "buf" not in s else self.momentum * s["buf"] + (1 - self.dampening) * g
             s["buf"] = buf
             g = g + self.momentum * buf if self.nesterov else buf
         return p - self.lr * g

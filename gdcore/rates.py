@@ -91,9 +91,9 @@ def outcome_names(runs: Mapping[str, Trajectory], centre: Sequence[float], direc
                   rel_tol: float = 1e-9) -> dict[str, str]:
     """Name each run by what it did: "diverging", "oscillating", "good" or "slow".
 
-    A run that diverged, or whose loss ended higher than it started, is "diverging"; one that zig-zags (:func:`zigzags`) "oscillating";
-    of the rest, one whose final loss is the lowest of all non-diverged runs (up to a relative
-    ``rel_tol``) is "good", the others "slow".  The names are facts about these runs, not
+    A run that diverged, or whose loss ended higher than it started, is "diverging"; one that zig-zags
+    (:func:`zigzags`) "oscillating"; of the rest, one whose final loss is the lowest of all non-diverged
+    runs (up to a relative ``rel_tol``) is "good", the others "slow".  The names are facts about these runs, not
     about the rates: on an ill-conditioned bowl the rate 1/L is "slow".
     """
     grew = {k: t.status == "diverged" or not t.losses[-1] < t.losses[0] for k, t in runs.items()}

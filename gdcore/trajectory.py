@@ -16,8 +16,9 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.linalg import eigvalsh
@@ -26,8 +27,18 @@ from gdcore.functions import Loss, Minimum
 from gdcore.optim import SGD, Optimizer
 
 __all__ = [
-    "Trajectory", "descend", "stability_bound", "Regimes", "lr_regimes", "REGIME_FACTORS", "Frames", "resample",
-    "nearest_minimum", "classify_starts", "LocalVsGlobal", "find_local_vs_global",
+    "REGIME_FACTORS",
+    "Frames",
+    "LocalVsGlobal",
+    "Regimes",
+    "Trajectory",
+    "classify_starts",
+    "descend",
+    "find_local_vs_global",
+    "lr_regimes",
+    "nearest_minimum",
+    "resample",
+    "stability_bound",
 ]
 
 #: Learning rates of the named regimes, as multiples of 1/L.

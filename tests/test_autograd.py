@@ -102,7 +102,7 @@ def test_seed_add_and_mul_parents():
 
 
 def test_trace_of_seed_tree_in_order():
-    a, b, c, e, d = seed_tree()
+    _a, _b, _c, _e, d = seed_tree()
     trace = d.backward()
     got = [(s.node.label, s.op, s.child.label, s.upstream, s.local, s.contribution) for s in trace]
     # + passes d.grad=1 unchanged to e and c; * gives a "b's data x e.grad" = 2, b "a's data x e.grad" = -3.
@@ -172,7 +172,7 @@ def test_graph_of_a_100k_chain_is_linear():
 
 
 def test_graph_export_layers_and_edges():
-    a, b, c, e, d = seed_tree()
+    _a, _b, _c, _e, d = seed_tree()
     d.backward()
     g = d.graph()
     labels = [[g.node(i).label for i in layer] for layer in g.layers]

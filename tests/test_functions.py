@@ -33,7 +33,8 @@ def test_vectorized_grid_equals_pointwise(name):
     if f.dim == 1:
         assert np.allclose(Z, [f.value([x]) for x in X])
     else:
-        assert np.allclose(Z, [[f.value([x, y]) for x, y in zip(rx, ry)] for rx, ry in zip(X, Y)])
+        expected = [[f.value([x, y]) for x, y in zip(rx, ry, strict=True)] for rx, ry in zip(X, Y, strict=True)]
+        assert np.allclose(Z, expected)
         G = f.grad(np.stack([X, Y], -1))
         assert G.shape == (7, 7, 2) and np.allclose(G[3, 4], f.grad([X[3, 4], Y[3, 4]]))
 
@@ -54,7 +55,7 @@ def test_global_minima_match_the_literature(name):
     f = F.get(name)
     got = f.global_minima
     assert len(got) == len(LITERATURE[name])
-    for (pt, val), m in zip(LITERATURE[name], got):
+    for (pt, val), m in zip(LITERATURE[name], got, strict=True):
         np.testing.assert_allclose(m.point, pt, atol=1e-4)
         assert m.value == pytest.approx(val, abs=1e-4)
         assert np.linalg.norm(f.grad(m.point)) < 1e-8          # really stationary
@@ -85,7 +86,7 @@ def test_quadratic_curvatures_are_settable():
 
 
 def test_unknown_name_lists_known_names_and_registry_is_open():
-    with pytest.raises(KeyError, match="known losses: .*rosenbrock"):
+    with pytest.raises(KeyError, match=r"known losses: .*rosenbrock"):
         F.get("nosuch")
     F.register("shifted_bowl", lambda c=1.0: F.quadratic(1.0, c))
     assert F.get("shifted_bowl", c=3.0).params == {"a": 1.0, "b": 3.0}

@@ -22,7 +22,7 @@ def trained():
 def test_filter_normalized_directions_match_filter_norms(trained):
     net, *_ = trained
     d = net.unflatten(filter_normalized_direction(net, seed=3))
-    for p, q in zip(net.params, d):
+    for p, q in zip(net.params, d, strict=True):
         if p.ndim == 2:
             np.testing.assert_allclose(np.linalg.norm(q, axis=0), np.linalg.norm(p, axis=0), rtol=1e-9)
         else:
@@ -30,7 +30,7 @@ def test_filter_normalized_directions_match_filter_norms(trained):
 
 
 def test_centre_of_the_landscape_is_the_trained_loss(trained):
-    net, X, y, thetas = trained
+    net, X, y, _thetas = trained
     theta = net.flatten()
     d1, d2 = filter_normalized_direction(net, seed=1), filter_normalized_direction(net, seed=2)
     grid = loss_surface(net, X, y, theta, d1, d2, np.linspace(-1, 1, 5), np.linspace(-1, 1, 5), "cross_entropy")

@@ -41,7 +41,7 @@ def test_post_002_loop_with_half_mse():
     f = fit_line(x, y, lr=0.01, epochs=50, mode="sgd", loss="half_mse", m0=0.3, b0=0.7)
     m, b = 0.3, 0.7
     for _ in range(50):
-        for xi, yi in zip(x, y):
+        for xi, yi in zip(x, y, strict=True):
             err = m * xi + b - yi
             m, b = m - 0.01 * xi * err, b - 0.01 * err
     assert (f.m[-1], f.b[-1]) == pytest.approx((m, b), abs=1e-12)

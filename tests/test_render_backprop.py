@@ -14,7 +14,7 @@ def test_backprop_renders(tmp_path):
     assert not is_blank(r.last_frame)
     # Captions are written as subcaptions too: manim writes them to an .srt beside the video.
     assert r.srt is not None and "grad" in r.srt.read_text()
-    # The nudge caption carries the engine's numbers: d moves by about a.grad × h.
+    # The nudge caption carries the engine's numbers: d moves by about a.grad * h.
     from gdcore.sensitivity import nudge
     from scenes.backprop import tree
     from scenes.kit import fmt
@@ -23,4 +23,4 @@ def test_backprop_renders(tmp_path):
     p = scene_params("backprop")
     n = nudge(tree, {k: p[k] for k in "abc"}, "a", p["nudge_h"])
     text = " ".join(r.srt.read_text().split())
-    assert f"d moved by {fmt(n.delta)}, about {fmt(n.delta / n.h, 3)} × h" in text
+    assert f"d moved by {fmt(n.delta)}, about {fmt(n.delta / n.h, 3)} × h" in text  # noqa: RUF001 (shown on screen)

@@ -50,7 +50,8 @@ def test_regimes_behave_as_named_on_a_quadratic():
     # Curvatures 1 and 10: L = 10, so 1/L = 0.1 and 2/L = 0.2.
     f = F.get("quadratic", a=1.0, b=10.0)
     r = lr_regimes(f, [2.0, 1.0])
-    assert r.L == pytest.approx(10.0) and r.monotone_limit == pytest.approx(0.1) and r.stable_limit == pytest.approx(0.2)
+    assert pytest.approx(10.0) == r.L
+    assert r.monotone_limit == pytest.approx(0.1) and r.stable_limit == pytest.approx(0.2)
     assert list(r) == ["slow", "good", "oscillating", "diverging"]
     assert r["slow"] < r.monotone_limit == r["good"] < r["oscillating"] < r.stable_limit < r["diverging"]
     y = {k: descend(f, [2.0, 1.0], SGD(lr=v), 60).points[:, 1] for k, v in r.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from manim import (
@@ -14,7 +14,7 @@ from manim import (
 
 from scenes.kit.theme import THEME, Theme
 
-__all__ = ["NetworkDiagram", "HeatGrid", "probability_image"]
+__all__ = ["HeatGrid", "NetworkDiagram", "probability_image"]
 
 
 class NetworkDiagram(VGroup):
@@ -45,7 +45,7 @@ class NetworkDiagram(VGroup):
                 self.shown.append(list(range(n)))
             else:
                 half = (max_shown - 1) // 2
-                self.shown.append(list(range(half)) + [None] + list(range(n - half, n)))
+                self.shown.append([*list(range(half)), None, *list(range(n - half, n))])
         n_layers = len(self.sizes)
         tallest = max(len(s) for s in self.shown)
         gap_y = min(height / max(tallest, 1), 4.2 * radius)
@@ -55,7 +55,7 @@ class NetworkDiagram(VGroup):
         for k, shown in enumerate(self.shown):
             layer: dict[int, Circle] = {}
             ys = (np.arange(len(shown)) - (len(shown) - 1) / 2) * -gap_y
-            for y, idx in zip(ys, shown):
+            for y, idx in zip(ys, shown, strict=True):
                 if idx is None:
                     dots = Text("⋮", font=theme.font, font_size=36, color=theme.muted).move_to([xs[k], y, 0])
                     self.dots.add(dots)
@@ -78,7 +78,7 @@ class NetworkDiagram(VGroup):
         self.neuron_group = VGroup(*[c for layer in self.neurons for c in layer.values()])
         self.add(self.edge_group, self.neuron_group, self.dots)
 
-    def set_weights(self, params: Sequence[np.ndarray], max_width: float = 5.0) -> "NetworkDiagram":
+    def set_weights(self, params: Sequence[np.ndarray], max_width: float = 5.0) -> NetworkDiagram:
         """Colour and weight every drawn edge from ``params = [W1, b1, W2, b2, ...]``."""
         for k, layer_edges in enumerate(self.edges):
             W = params[2 * k]
@@ -90,7 +90,7 @@ class NetworkDiagram(VGroup):
                                 width=0.5 + max_width * t, opacity=0.15 + 0.85 * t)
         return self
 
-    def set_activations(self, activations: Sequence[np.ndarray], limit: float | None = None) -> "NetworkDiagram":
+    def set_activations(self, activations: Sequence[np.ndarray], limit: float | None = None) -> NetworkDiagram:
         """Fill neurons by activation (one sample: ``activations[k]`` of shape (1, n_k) or (n_k,)).
 
         Without ``limit``, the fill opacity is the activation's size relative to the largest in its
@@ -158,9 +158,9 @@ class HeatGrid(VGroup):
                 self.add(Rectangle(width=w * 1.02, height=h * 1.02, stroke_width=0, fill_opacity=1.0).move_to(
                     [lo[0] + (c + 0.5) * w, hi[1] - (r + 0.5) * h, 0.0]))
 
-    def set_image(self, img: np.ndarray) -> "HeatGrid":
+    def set_image(self, img: np.ndarray) -> HeatGrid:
         flat = np.asarray(img).reshape(-1, img.shape[-1])
-        for cell, (r, g, b) in zip(self.submobjects, flat[:, :3]):
+        for cell, (r, g, b) in zip(self.submobjects, flat[:, :3], strict=True):
             color = f"#{int(r):02X}{int(g):02X}{int(b):02X}"
             cell.set_fill(color, opacity=1.0).set_stroke(color, width=1, opacity=1.0)
         return self

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from manim import (
@@ -27,8 +28,22 @@ from manim import (
 from gdcore.contour import contour_segments
 from scenes.kit.theme import THEME, TYPE, Theme
 
-__all__ = ["nice_range", "decimals_for", "tick_label", "PlotAxes", "EndLabels", "xy_to_scene", "segments_vmobject", "level_colors", "ContourMap", "polyline", "clip_to_box", "Legend",
-           "PathTracer", "spread_vertically"]
+__all__ = [
+    "ContourMap",
+    "EndLabels",
+    "Legend",
+    "PathTracer",
+    "PlotAxes",
+    "clip_to_box",
+    "decimals_for",
+    "level_colors",
+    "nice_range",
+    "polyline",
+    "segments_vmobject",
+    "spread_vertically",
+    "tick_label",
+    "xy_to_scene",
+]
 
 
 def nice_range(lo: float, hi: float, n: int = 4) -> tuple[float, float, float]:
@@ -78,10 +93,10 @@ def tick_label(value: float, decimals: int = 0, log: bool = False) -> str:
     ('0.5', '0', '10⁻³', '1')
     """
     if log:
-        k = int(round(value))
+        k = round(value)
         return {0: "1", 1: "10"}.get(k, "10" + str(k).translate(_SUPERSCRIPT))
     s = f"{value:.{decimals}f}"
-    return "0" if s.strip("-0.") == "" else s.replace("-", "−")
+    return "0" if s.strip("-0.") == "" else s.replace("-", "−")  # noqa: RUF001 (shown on screen)
 
 
 class PlotAxes(Axes):
@@ -147,7 +162,7 @@ class PlotAxes(Axes):
         # Thin out numbers that would touch: keep every k-th, always the first.
         for k in range(1, len(labels) + 1):
             kept = labels[::k]
-            if all(_apart(a, b, horizontal) for a, b in zip(kept, kept[1:])):
+            if all(_apart(a, b, horizontal) for a, b in itertools.pairwise(kept)):
                 break
         self.tick_numbers.add(*kept)
 
@@ -241,7 +256,7 @@ def spread_vertically(mobs: list, gap: float = 0.06) -> None:
                 moved = True
         if not moved:
             break
-    for m, yy in zip(order, y):
+    for m, yy in zip(order, y, strict=True):
         m.set_y(yy)
 
 
@@ -295,7 +310,7 @@ class ContourMap(VGroup):
         super().__init__()
         colors = level_colors(len(levels), theme)
         self.levels = list(levels)
-        for level, color in zip(levels, colors):
+        for level, color in zip(levels, colors, strict=True):
             seg = contour_segments(X, Y, Z, level)
             self.add(segments_vmobject(xy_to_scene(axes, seg), color, stroke_width, opacity))
 
