@@ -24,8 +24,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "StepMemory",
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 
-def train_test_split(X, y, test_fraction: float = 0.25, seed: int = 0
+def train_test_split(X: ArrayLike, y: ArrayLike, test_fraction: float = 0.25, seed: int = 0
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(X_train, y_train, X_test, y_test)``: ``round(test_fraction * n_k)`` of each class ``k`` held out.
 
@@ -149,15 +151,16 @@ def largest_batch(sizes: Sequence[int], device_bytes: float, bytes_per_number: i
     return max(0, int((device_bytes - fixed) // per_sample)) if device_bytes >= fixed else 0
 
 
-def step_spread(step_loss: Sequence[float], steps_per_epoch: int, q: tuple[float, float] = (10.0, 90.0)
+def step_spread(step_loss: ArrayLike, steps_per_epoch: int, q: tuple[float, float] = (10.0, 90.0)
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per epoch: the median and the ``q`` percentiles of the training loss of that epoch's steps.
 
     Returns ``(median, low, high)``, one entry per complete epoch of ``step_loss`` (a run that
     diverged mid-epoch leaves its partial epoch out).
     """
-    n = len(step_loss) // int(steps_per_epoch)
-    L = np.asarray(step_loss[: n * steps_per_epoch], float).reshape(n, steps_per_epoch)
+    losses = np.asarray(step_loss, float)
+    n = len(losses) // int(steps_per_epoch)
+    L = losses[: n * steps_per_epoch].reshape(n, steps_per_epoch)
     return np.median(L, axis=1), np.percentile(L, q[0], axis=1), np.percentile(L, q[1], axis=1)
 
 
@@ -180,8 +183,16 @@ def machine_description() -> str:
     return f"{model}, {n} core{'s' if n != 1 else ''}"
 
 
-def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, iters: int = 50, eps: float = 1e-4,
-              seed: int = 0, return_vector: bool = False):
+@overload
+def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: ArrayLike, iters: int = 50, eps: float = 1e-4,
+              seed: int = 0, return_vector: Literal[False] = False) -> float: ...
+@overload
+def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: ArrayLike, iters: int = 50, eps: float = 1e-4,
+              seed: int = 0, *, return_vector: Literal[True]) -> tuple[float, np.ndarray]: ...
+
+
+def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: ArrayLike, iters: int = 50, eps: float = 1e-4,
+              seed: int = 0, return_vector: bool = False) -> float | tuple[float, np.ndarray]:
     """The Hessian's eigenvalue of largest size at ``theta``, from gradients only.
 
     Power iteration on ``H v ~ (grad(theta + eps v) - grad(theta - eps v)) / (2 eps)`` for unit ``v``
@@ -189,13 +200,13 @@ def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, iters
     With ``return_vector``, ``(eigenvalue, unit eigenvector)``: the sharpest direction, along which
     the loss near a minimum rises as ``eigenvalue * t**2 / 2``.
     """
-    theta = np.asarray(theta, float)
+    th = np.asarray(theta, float)
     rng = np.random.default_rng(seed)
-    v = rng.normal(size=theta.shape)
+    v = rng.normal(size=th.shape)
     v /= np.linalg.norm(v)
     lam = 0.0
     for _ in range(iters):
-        hv = (grad(theta + eps * v) - grad(theta - eps * v)) / (2 * eps)
+        hv = (grad(th + eps * v) - grad(th - eps * v)) / (2 * eps)
         lam = float(v @ hv)
         norm = float(np.linalg.norm(hv))
         if norm == 0.0:

@@ -20,9 +20,11 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 __all__ = ["HouseStep", "LineFit", "fit_line", "house_guesses", "house_steps", "least_squares", "mse", "mse_grid",
@@ -62,13 +64,13 @@ def mse(x: np.ndarray, y: np.ndarray, m: float, b: float) -> float:
     return float(np.mean((m * np.asarray(x) + b - np.asarray(y)) ** 2))
 
 
-def least_squares(x, y) -> tuple[float, float]:
+def least_squares(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
     """The least-squares line (slope, intercept) from SciPy's linear regression."""
     r = stats.linregress(np.asarray(x, float), np.asarray(y, float))
     return float(r.slope), float(r.intercept)
 
 
-def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_size: int = 2,
+def fit_line(x: ArrayLike, y: ArrayLike, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_size: int = 2,
              loss: str = "mse", m0: float | None = None, b0: float | None = None, seed: int = 0) -> LineFit:
     """Fit ``y = m x + b`` by gradient descent.
 
@@ -133,7 +135,7 @@ def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_
                    float(lr), status)
 
 
-def mse_grid(x, y, ms: np.ndarray, bs: np.ndarray) -> np.ndarray:
+def mse_grid(x: ArrayLike, y: ArrayLike, ms: np.ndarray, bs: np.ndarray) -> np.ndarray:
     """MSE of the line ``y = m x + b`` on the data for every (m, b) of a grid: ``Z[j, i]`` is at ``(ms[i], bs[j])``.
 
     >>> Z = mse_grid([0.0, 1.0], [0.0, 2.0], np.array([0.0, 2.0]), np.array([0.0, 1.0]))
@@ -159,7 +161,7 @@ class HouseStep:
     w_new: float
 
 
-def house_guesses(sqft: float, price: float, weights) -> list[tuple[float, float, float]]:
+def house_guesses(sqft: float, price: float, weights: Iterable[float]) -> list[tuple[float, float, float]]:
     """The post's eyeballed weights: ``(w, predicted = w*sqft, error = price - predicted)`` for each.
 
     >>> house_guesses(1000.0, 200_000.0, [100.0, 150.0, 175.0])
@@ -192,7 +194,7 @@ def house_steps(sqft: float, price: float, w0: float, lr: float, steps: int) -> 
     return out
 
 
-def settled_index(values, rel: float = 0.01) -> int:
+def settled_index(values: ArrayLike, rel: float = 0.01) -> int:
     """The first index from which every value stays within ``rel`` (relative) of the last one.
 
     >>> settled_index([10.0, 5.0, 2.0, 1.02, 0.995, 1.0], 0.05)

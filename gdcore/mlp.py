@@ -25,8 +25,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
+from typing import Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdcore.cost import MEMORY_BUDGET, format_bytes
 from gdcore.optim import Optimizer
@@ -59,7 +61,7 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
-def _is_int(x) -> bool:
+def _is_int(x: object) -> bool:
     """An integer, Python or NumPy (``np.int64(4)``), but not a bool."""
     return isinstance(x, Integral) and not isinstance(x, (bool, np.bool_))
 
@@ -117,7 +119,7 @@ class MLP:
     def n_params(self) -> int:
         return sum(p.size for p in self.params)
 
-    def _check_X(self, X) -> np.ndarray:
+    def _check_X(self, X: ArrayLike) -> np.ndarray:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (N, {self.sizes[0]}), got {X.shape}")
@@ -125,7 +127,7 @@ class MLP:
             raise ValueError("X is empty: need at least one sample")
         return X
 
-    def _check_y(self, y, n: int, loss: str) -> np.ndarray:
+    def _check_y(self, y: ArrayLike, n: int, loss: str) -> np.ndarray:
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         y = np.asarray(y)
@@ -143,7 +145,7 @@ class MLP:
             raise ValueError(f"mse targets must have shape ({n}, {self.sizes[-1]}), got {y.shape}")
         return y
 
-    def _check_params(self, params) -> list[np.ndarray]:
+    def _check_params(self, params: list[np.ndarray] | None) -> list[np.ndarray]:
         if params is None:
             return self.params
         if len(params) != len(self.params) or any(p.shape != q.shape for p, q in zip(params, self.params, strict=True)):
@@ -152,7 +154,18 @@ class MLP:
         return params
 
     # ------------------------------------------------------------ forward
-    def forward(self, X, params: list[np.ndarray] | None = None, return_activations: bool = False):
+    @overload
+    def forward(self, X: ArrayLike, params: list[np.ndarray] | None = None,
+                return_activations: Literal[False] = False) -> np.ndarray: ...
+    @overload
+    def forward(self, X: ArrayLike, params: list[np.ndarray] | None,
+                return_activations: Literal[True]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]: ...
+    @overload
+    def forward(self, X: ArrayLike, *,
+                return_activations: Literal[True]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]: ...
+
+    def forward(self, X: ArrayLike, params: list[np.ndarray] | None = None, return_activations: bool = False
+                ) -> np.ndarray | tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
         """Outputs (N, n_out); with ``return_activations`` also ``(zs, activations)`` per layer.
 
         ``activations[0]`` is X, ``activations[k]`` the output of layer k; ``zs[k-1]`` its pre-activation.
@@ -169,16 +182,16 @@ class MLP:
             acts.append(a)
         return (a, zs, acts) if return_activations else a
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class predictions (argmax of the outputs; for one output, output > 0.5)."""
         out = self.forward(X)
         return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
 
-    def accuracy(self, X, y) -> float:
+    def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
     # ----------------------------------------------------------- backward
-    def loss(self, X, y, loss: str = "mse", params: list[np.ndarray] | None = None) -> float:
+    def loss(self, X: ArrayLike, y: ArrayLike, loss: str = "mse", params: list[np.ndarray] | None = None) -> float:
         out = self.forward(X, params)
         y = self._check_y(y, out.shape[0], loss)
         return self._loss_value(out, y, loss)
@@ -189,7 +202,7 @@ class MLP:
             return float(np.mean((out - y) ** 2))
         return float(-np.mean(_log_softmax(out)[np.arange(len(y)), y]))
 
-    def loss_and_grads(self, X, y, loss: str = "mse",
+    def loss_and_grads(self, X: ArrayLike, y: ArrayLike, loss: str = "mse",
                        params: list[np.ndarray] | None = None) -> tuple[float, list[np.ndarray]]:
         """The loss and its gradients in ``params`` order, by vectorized backprop."""
         out, zs, acts = self.forward(X, params, return_activations=True)
@@ -231,7 +244,8 @@ class MLP:
             i += p.size
         return out
 
-    def batched_loss(self, X, y, thetas: np.ndarray, loss: str = "mse", chunk: int = 64) -> np.ndarray:
+    def batched_loss(self, X: ArrayLike, y: ArrayLike, thetas: np.ndarray, loss: str = "mse",
+                     chunk: int = 64) -> np.ndarray:
         """Loss at many flat parameter vectors ``thetas`` (P, n_params) with batched matmuls.
 
         Each chunk of parameter sets runs as one stack of forward passes
@@ -258,8 +272,8 @@ class MLP:
             out[start:start + P] = _stacked_loss(a, y, loss)
         return out
 
-    def plane_loss(self, X, y, center: np.ndarray, d1: np.ndarray, d2: np.ndarray, coords: np.ndarray,
-                   loss: str = "mse", chunk: int = 64) -> np.ndarray:
+    def plane_loss(self, X: ArrayLike, y: ArrayLike, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
+                   coords: np.ndarray, loss: str = "mse", chunk: int = 64) -> np.ndarray:
         """Loss at ``center + a*d1 + b*d2`` for every row ``(a, b)`` of ``coords`` (P, 2).
 
         The same numbers as :meth:`batched_loss` on those parameter vectors, without building the
@@ -353,9 +367,10 @@ class History:
     diverged_at: int | None = None
 
 
-def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "minibatch", batch_size: int = 32,
-          loss: str = "mse", seed: int = 0, X_test=None, y_test=None, snapshot_every: int = 0,
-          probe=None, callback: Callable[[int, History], None] | None = None) -> History:
+def train(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, epochs: int, mode: str = "minibatch",
+          batch_size: int = 32, loss: str = "mse", seed: int = 0, X_test: ArrayLike | None = None,
+          y_test: ArrayLike | None = None, snapshot_every: int = 0, probe: ArrayLike | None = None,
+          callback: Callable[[int, History], None] | None = None) -> History:
     """Train ``model`` in place with ``optimizer``.
 
     Parameters
@@ -393,19 +408,20 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
     if not (_is_int(snapshot_every) and snapshot_every >= 0):
         raise ValueError(f"snapshot_every must be an integer >= 0, got {snapshot_every!r}")
     snapshot_every = int(snapshot_every)
-    has_test = X_test is not None
-    if has_test:
-        X_test = model._check_X(X_test)
-        y_test = model._check_y(y_test, X_test.shape[0], loss)
-    if probe is not None:
-        probe = model._check_X(probe)
+    test: tuple[np.ndarray, np.ndarray] | None = None
+    if X_test is not None:
+        if y_test is None:
+            raise ValueError("X_test needs its targets y_test")
+        Xt = model._check_X(X_test)
+        test = (Xt, model._check_y(y_test, Xt.shape[0], loss))
+    probe_X = None if probe is None else model._check_X(probe)
     rng = np.random.default_rng(seed)
     opt = optimizer.clone()
     steps_per_epoch = -(-n // bs)
     hist = History(mode, bs, steps_per_epoch)
 
     def snap(step: int, grads: list[np.ndarray], batch_loss: float) -> None:
-        acts = model.forward(probe, return_activations=True)[2] if probe is not None else None
+        acts = model.forward(probe_X, return_activations=True)[2] if probe_X is not None else None
         hist.snapshots.append(Snapshot(step, step / steps_per_epoch, [p.copy() for p in model.params],
                                        [g.copy() for g in grads], acts, batch_loss))
 
@@ -416,8 +432,8 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
     # warnings about it would only be noise.
     with np.errstate(all="ignore"):
         hist.epoch_loss.append(model._loss_value(model.forward(X), y, loss))
-        if has_test:
-            hist.epoch_test_loss.append(model._loss_value(model.forward(X_test), y_test, loss))
+        if test is not None:
+            hist.epoch_test_loss.append(model._loss_value(model.forward(test[0]), test[1], loss))
         if not finite(hist.epoch_loss[0], []):
             raise ValueError("the loss of the initial network is not finite (check X and y)")
         if snapshot_every:
@@ -442,13 +458,13 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
             if hist.status == "diverged":
                 break
             epoch_loss = model._loss_value(model.forward(X), y, loss)
-            test_loss = model._loss_value(model.forward(X_test), y_test, loss) if has_test else 0.0
+            test_loss = model._loss_value(model.forward(test[0]), test[1], loss) if test is not None else 0.0
             if not (math.isfinite(epoch_loss) and math.isfinite(test_loss)):
                 hist.status, hist.diverged_at = "diverged", step
                 break
             hist.epoch_seconds.append(time.perf_counter() - t0)
             hist.epoch_loss.append(epoch_loss)
-            if has_test:
+            if test is not None:
                 hist.epoch_test_loss.append(test_loss)
             if callback is not None:
                 callback(epoch + 1, hist)

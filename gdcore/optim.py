@@ -34,9 +34,10 @@ import copy
 import math
 from collections.abc import Sequence
 from numbers import Real
-from typing import Any
+from typing import Any, cast, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "make"]
 
@@ -69,6 +70,8 @@ class Optimizer:
 
     #: Display name.
     name = "Optimizer"
+    #: Learning rate (every optimizer has one; checked by :func:`check_lr`).
+    lr: float
 
     def __init__(self) -> None:
         self.state: list[dict[str, Any]] = []
@@ -90,15 +93,25 @@ class Optimizer:
         new.reset()
         return new
 
-    def step(self, params, grad):
+    @overload
+    def step(self, params: list[np.ndarray] | tuple[np.ndarray, ...],
+             grad: Sequence[ArrayLike]) -> list[np.ndarray]: ...
+    @overload
+    def step(self, params: ArrayLike, grad: ArrayLike) -> np.ndarray: ...
+
+    def step(self, params: ArrayLike | list[np.ndarray] | tuple[np.ndarray, ...],
+             grad: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """One update. ``params``/``grad``: an array, or lists of arrays of matching shapes."""
-        single = not isinstance(params, (list, tuple))
-        ps: Sequence = [params] if single else params
-        gs: Sequence = [grad] if single else grad
-        if len(ps) != len(gs):
-            raise ValueError(f"step: got {len(ps)} parameter arrays but {len(gs)} gradients")
-        ps = [np.asarray(p, dtype=float) for p in ps]
-        gs = [np.asarray(g, dtype=float) for g in gs]
+        p_in: list[ArrayLike]
+        g_in: list[ArrayLike]
+        if isinstance(params, (list, tuple)):       # lists of arrays: the gradient is a list too
+            single, p_in, g_in = False, list(params), list(cast("Sequence[ArrayLike]", grad))
+        else:
+            single, p_in, g_in = True, [params], [cast("ArrayLike", grad)]
+        if len(p_in) != len(g_in):
+            raise ValueError(f"step: got {len(p_in)} parameter arrays but {len(g_in)} gradients")
+        ps = [np.asarray(p, dtype=float) for p in p_in]
+        gs = [np.asarray(g, dtype=float) for g in g_in]
         for i, (p, g) in enumerate(zip(ps, gs, strict=True)):
             if p.shape != g.shape:
                 raise ValueError(f"step: parameter {i} has shape {p.shape} but its gradient {g.shape}")
@@ -156,7 +169,7 @@ class SGD(Optimizer):
             hp["weight_decay"] = self.weight_decay
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * p
         if self.momentum:
@@ -198,7 +211,7 @@ class RMSprop(Optimizer):
             hp["centered"] = True
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * p
         v = self.alpha * s.get("square_avg", 0.0) + (1 - self.alpha) * g * g
@@ -238,7 +251,7 @@ class Adam(Optimizer):
             hp["weight_decay"] = self.weight_decay
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         b1, b2 = self.betas
         if self.weight_decay:
             g = g + self.weight_decay * p
@@ -273,7 +286,7 @@ class Adagrad(Optimizer):
                 hp[k] = getattr(self, k)
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * p
         clr = self.lr / (1 + (self.t - 1) * self.lr_decay)

@@ -16,11 +16,12 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import ItemsView, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import eigvalsh
 
 from gdcore.functions import Loss, Minimum
@@ -70,7 +71,7 @@ class Trajectory:
         return self.points[-1]
 
 
-def descend(loss: Loss, x0: Sequence[float], optimizer: Optimizer, steps: int, tol: float = 1e-6,
+def descend(loss: Loss, x0: ArrayLike, optimizer: Optimizer, steps: int, tol: float = 1e-6,
             bound: float | None = None) -> Trajectory:
     """Run ``optimizer`` on ``loss`` from ``x0`` for ``steps`` steps.
 
@@ -160,11 +161,11 @@ class Regimes:
     def __iter__(self) -> Iterator[str]:
         return iter(self.rates)
 
-    def items(self):
+    def items(self) -> ItemsView[str, float]:
         return self.rates.items()
 
 
-def lr_regimes(loss: Loss, x0: Sequence[float], factors: dict[str, float] | None = None) -> Regimes:
+def lr_regimes(loss: Loss, x0: ArrayLike, factors: dict[str, float] | None = None) -> Regimes:
     """Learning rates named "slow", "good", "oscillating" and "diverging" for ``loss`` at ``x0``.
 
     L is the largest eigenvalue of the Hessian at ``x0`` (``scipy.linalg.eigvalsh``).
@@ -226,7 +227,7 @@ def resample(trajectory: Trajectory | np.ndarray, frames: int) -> Frames:
     return Frames(pos, np.floor(t + 1e-12).astype(int), is_step)
 
 
-def nearest_minimum(loss: Loss, point: Sequence[float], tol: float = 0.05) -> Minimum | None:
+def nearest_minimum(loss: Loss, point: ArrayLike, tol: float = 0.05) -> Minimum | None:
     """The listed minimum within ``tol`` of ``point`` (None if none is that close)."""
     p = np.asarray(point, dtype=float)
     best, dist = None, np.inf
@@ -271,8 +272,8 @@ class LocalVsGlobal:
 def find_local_vs_global(
     loss: Loss,
     steps: int = 150,
-    lrs: Sequence[float] | None = None,
-    momenta: Sequence[float] = (0.8, 0.85, 0.9, 0.95),
+    lrs: Sequence[float] | np.ndarray | None = None,
+    momenta: Sequence[float] | np.ndarray = (0.8, 0.85, 0.9, 0.95),
     grid_size: int = 15,
     n_others: int = 5,
 ) -> LocalVsGlobal:

@@ -24,6 +24,7 @@ from manim import (
     color_gradient,
     config,
 )
+from numpy.typing import ArrayLike
 
 from gdcore.contour import contour_segments
 from scenes.kit.theme import THEME, TYPE, Theme
@@ -305,7 +306,7 @@ class ContourMap(VGroup):
         Contour levels, low to high (see :func:`gdcore.contour.contour_levels`).
     """
 
-    def __init__(self, axes: Axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, levels: Sequence[float],
+    def __init__(self, axes: Axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, levels: Sequence[float] | np.ndarray,
                  stroke_width: float = 2.0, opacity: float = 0.85, theme: Theme = THEME) -> None:
         super().__init__()
         colors = level_colors(len(levels), theme)
@@ -325,7 +326,7 @@ def polyline(axes: Axes, xy: np.ndarray, color: str, stroke_width: float = 3.0) 
     return vm
 
 
-def clip_to_box(xy: np.ndarray, lo: Sequence[float], hi: Sequence[float]) -> tuple[np.ndarray, bool]:
+def clip_to_box(xy: np.ndarray, lo: ArrayLike, hi: ArrayLike) -> tuple[np.ndarray, bool]:
     """The part of a path inside the box, ending exactly on the border if it leaves.
 
     Returns ``(points, left)``: the points up to the first exit, with the exit
@@ -381,8 +382,8 @@ class PathTracer(VGroup):
         The visible box in data coordinates.
     """
 
-    def __init__(self, axes: Axes, xy: np.ndarray, color: str, step: ValueTracker, lo: Sequence[float],
-                 hi: Sequence[float], dot_radius: float = 0.08, stroke_width: float = 3.0,
+    def __init__(self, axes: Axes, xy: np.ndarray, color: str, step: ValueTracker, lo: ArrayLike,
+                 hi: ArrayLike, dot_radius: float = 0.08, stroke_width: float = 3.0,
                  diverged_label: bool = True, label_text: str = "diverged", theme: Theme = THEME) -> None:
         super().__init__()
         xy = np.asarray(xy, dtype=float)
@@ -392,7 +393,7 @@ class PathTracer(VGroup):
         if self.left and len(clipped) >= 2:
             k = len(clipped) - 2                      # last point inside
             a, b, e = xy[k], xy[k + 1], clipped[-1]
-            frac = float(np.linalg.norm(e - a) / max(np.linalg.norm(b - a), 1e-12))
+            frac = float(np.linalg.norm(e - a)) / max(float(np.linalg.norm(b - a)), 1e-12)
             self.exit_step = k + frac
         else:
             self.exit_step = float(len(clipped) - 1)

@@ -166,7 +166,7 @@ class ColorBar(VGroup):
         if log:
             a, b = math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))
             ks = [k for k in range(math.ceil(a), math.floor(b) + 1)]
-            values = [(k, tick_label(k, log=True)) for k in ks]
+            values: list[tuple[float, str]] = [(k, tick_label(k, log=True)) for k in ks]
             span = (a, b)
         else:
             start, end, step = nice_range(lo, hi, 4)
