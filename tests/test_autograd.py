@@ -56,10 +56,18 @@ def test_op_gradient_matches_finite_differences(name):
         np.testing.assert_allclose(grads_of(f, xs), numeric(f, xs), rtol=1e-5, atol=1e-5)
 
 
-def test_random_composed_expressions_match_finite_differences():
-    rng = np.random.default_rng(1234)
-    unary = [lambda v: v.tanh(), lambda v: v.sigmoid(), lambda v: v.relu(), lambda v: (v * v + 1.0).log(),
+@pytest.mark.parametrize("seed", [1234, 1, 2, 3, 4, 5])
+def test_random_composed_expressions_match_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    relu_inputs: list[float] = []
+
+    def relu(v):
+        relu_inputs.append(v.data)           # where relu was evaluated, to keep away from its kink
+        return v.relu()
+
+    unary = [lambda v: v.tanh(), lambda v: v.sigmoid(), relu, lambda v: (v * v + 1.0).log(),
              lambda v: (v * 0.3).exp(), lambda v: v**2, lambda v: -v]
+    with_relu = 0
     binary = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a / (b * b + 1.0)]
     for _ in range(40):
         program = [(int(rng.integers(2)), int(rng.integers(7)), int(rng.integers(4)), int(rng.integers(3)),
@@ -72,9 +80,23 @@ def test_random_composed_expressions_match_finite_differences():
                             else binary[b](pool[-1 - i % len(pool)], pool[-1 - j % len(pool)]))
             return pool[-1] + pool[-2]
 
-        xs = rng.uniform(-1.5, 1.5, size=3)
-        # relu's kink: skip points where finite differences straddle it.
+        # relu's kink: draw the point again while any relu input is within 1e-3 of 0, where the
+        # forward difference (step 1e-7) could straddle it and disagree with either one-sided slope.
+        # An input of exactly 0 is kept: only an input that is 0 whatever x is (e.g. relu(log(1 + (v - v)**2)))
+        # lands there, and it does not move under the difference step either (slope 0 both ways).
+        for _ in range(100):
+            xs = rng.uniform(-1.5, 1.5, size=3)
+            relu_inputs.clear()
+            f(*[Value(float(x)) for x in xs])
+            if all(r == 0.0 or abs(r) > 1e-3 for r in relu_inputs):
+                break
+        else:
+            pytest.fail(f"no point of 100 keeps program {program} away from relu's kink")
+        with_relu += bool(relu_inputs)
         np.testing.assert_allclose(grads_of(f, xs), numeric(f, xs), rtol=1e-4, atol=1e-4)
+    # The check covers relu: with 6 ops drawn from 7 unary (one relu) per program, most of the 40
+    # programs contain one (at least 10 for every seed here).
+    assert with_relu >= 10, with_relu
 
 
 def seed_tree():
