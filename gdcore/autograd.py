@@ -1,7 +1,11 @@
 """Scalar reverse-mode autograd with an exportable graph and a backward trace.
 
 Each operation computes its output and, right beside it, a small closure that
-returns its *local* derivatives, one per child.  :meth:`Value.backward` applies
+returns its *local* derivatives, one per child.  Every closure captures the numbers of the
+forward pass (the children's data, or the output), never reads a child's ``data`` later: the
+derivative is the one at the point where the output was computed.  How each operation is
+written -- its symbol in a graph node, its formula and its local derivatives in TeX -- is
+declared once, in :data:`OPS` (:func:`op_info`), for the drawings to read.  :meth:`Value.backward` applies
 the chain rule in one place (``child.grad += local * node.grad``) and records
 every application as a :class:`TraceStep`, so a scene can animate the backward
 pass exactly as the engine ran it.
@@ -23,14 +27,76 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from numbers import Real
+from string import Template
 
-__all__ = ["Graph", "GraphNode", "TraceStep", "Value"]
+__all__ = ["OPS", "Graph", "GraphNode", "Op", "TraceStep", "Value", "op_info"]
 
 Number = int | float
 LocalGrads = Callable[[], tuple[tuple["Value", float], ...]]
+
+
+@dataclass(frozen=True)
+class Op:
+    """How one operation is written.
+
+    ``symbol`` is shown in a graph node (plain text); ``tex`` is the formula and ``local_tex``
+    the local derivative of the output by each child, as TeX templates in the children's names
+    ``$a``, ``$b`` and the output's name ``$o``.
+
+    >>> op_info("*").local(1, ["a", "b"], "e")
+    'a'
+    >>> op_info("tanh").local(0, ["n"], "o")
+    '1 - o^2'
+    """
+
+    symbol: str
+    tex: str
+    local_tex: tuple[str, ...]
+
+    def formula(self, children: Sequence[str]) -> str:
+        """The formula in TeX with the children's names."""
+        return Template(self.tex).substitute(dict(zip("ab", children, strict=False)))
+
+    def local(self, index: int, children: Sequence[str], out: str) -> str:
+        """d out / d child ``index`` in TeX, with the children's and the output's names."""
+        return Template(self.local_tex[index]).substitute({**dict(zip("ab", children, strict=False)), "o": out})
+
+
+#: Every operation of :class:`Value` by its ``op`` name (a power ``**k`` is made by :func:`op_info`).
+OPS: dict[str, Op] = {
+    "+": Op("+", "$a + $b", ("1", "1")),
+    "-": Op("\u2212", "$a - $b", ("1", "-1")),                  # minus sign
+    "*": Op("\u00d7", r"$a \cdot $b", ("$b", "$a")),            # multiplication sign
+    "/": Op("\u00f7", r"\frac{$a}{$b}", (r"\frac{1}{$b}", r"-\frac{$a}{$b^2}")),
+    "neg": Op("\u2212x", "-$a", ("-1",)),
+    "exp": Op("exp", "e^{$a}", ("e^{$a}",)),
+    "log": Op("log", r"\log $a", (r"\frac{1}{$a}",)),
+    "tanh": Op("tanh", r"\tanh $a", ("1 - $o^2",)),
+    "relu": Op("relu", r"\mathrm{ReLU}($a)", (r"[$a > 0]",)),  # Iverson bracket: 1 if true, else 0
+    "sigmoid": Op("\u03c3", r"\sigma($a)", ("$o(1 - $o)",)),
+    "sin": Op("sin", r"\sin $a", (r"\cos $a",)),
+    "cos": Op("cos", r"\cos $a", (r"-\sin $a",)),
+    "abs": Op("abs", "|$a|", (r"\operatorname{sign} $a",)),
+}
+
+
+def op_info(op: str) -> Op:
+    """The :class:`Op` of an ``op`` name as stored in :attr:`Value.op`; ``**k`` for any power k.
+
+    >>> op_info("**3").local(0, ["x"], "y")
+    '3 x^{2}'
+    """
+    if op in OPS:
+        return OPS[op]
+    if op.startswith("**"):
+        k = float(op[2:])
+        km1 = f"{k - 1:g}"
+        local = f"{k:g}" + ("" if k - 1 == 0 else " $a" if k - 1 == 1 else f" $a^{{{km1}}}")
+        return Op("^" + op[2:], f"$a^{{{k:g}}}", (local,))
+    raise KeyError(f"unknown operation {op!r}; known: {', '.join(OPS)}, **k")
 
 
 def _finite(x: float, what: str) -> float:
@@ -182,7 +248,8 @@ class Value:
     def __mul__(self, other: Value | Number) -> Value:
         other = self._lift(other)
         # d(a*b)/da = b and d(a*b)/db = a: each child gets the *other* child's data.
-        return self._make(self.data * other.data, (self, other), "*", lambda: ((self, other.data), (other, self.data)))
+        a, b = self.data, other.data
+        return self._make(a * b, (self, other), "*", lambda: ((self, b), (other, a)))
 
     def __truediv__(self, other: Value | Number) -> Value:
         other = self._lift(other)

@@ -37,7 +37,7 @@ __all__ = [
 
 def filter_normalized_direction(model: MLP, params: list[np.ndarray] | None = None, seed: int = 0) -> np.ndarray:
     """A flat direction with the structure of ``params``, filter-normalized (Li et al. 2018, sec. 4)."""
-    params = model._check_params(params)
+    params = model.check_params(params)
     rng = np.random.default_rng(seed)
     parts = []
     for p in params:

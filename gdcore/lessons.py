@@ -29,6 +29,8 @@ from typing import Literal, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdcore.checks import check_lr
+
 __all__ = [
     "StepMemory",
     "UpdateStep",
@@ -96,8 +98,7 @@ def gradient_step(params: Sequence[np.ndarray], grads: Sequence[np.ndarray], lr:
     """
     if len(params) != len(grads) or any(np.shape(p) != np.shape(g) for p, g in zip(params, grads, strict=True)):
         raise ValueError("params and grads must have the same shapes")
-    if not lr > 0:
-        raise ValueError(f"lr must be positive, got {lr!r}")
+    lr = check_lr(lr)
     new = [np.asarray(p, float) - lr * np.asarray(g, float) for p, g in zip(params, grads, strict=True)]
     if candidates is None:
         candidates = [(k, i, j) for k in range(len(params) // 2) for i, j in np.ndindex(np.shape(params[2 * k]))]

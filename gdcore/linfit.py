@@ -9,7 +9,7 @@ Examples
 --------
 >>> from gdcore.data import six_points
 >>> x, y = six_points()
->>> fit = fit_line(x, y, lr=0.01, epochs=50, mode="sgd", loss="half_mse", m0=0.5, b0=0.5)
+>>> fit = fit_line(x, y, lr=0.01, epochs=50, mode="stochastic", loss="half_mse", m0=0.5, b0=0.5)
 >>> len(fit.m), fit.updates_per_epoch
 (301, 6)
 >>> m, b = least_squares(x, y)
@@ -26,6 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
+
+from gdcore.checks import check_lr
+from gdcore.mlp import MODES
 
 __all__ = ["HouseStep", "LineFit", "fit_line", "house_guesses", "house_steps", "least_squares", "mse", "mse_grid",
            "settled_index"]
@@ -70,14 +73,16 @@ def least_squares(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
     return float(r.slope), float(r.intercept)
 
 
-def fit_line(x: ArrayLike, y: ArrayLike, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_size: int = 2,
-             loss: str = "mse", m0: float | None = None, b0: float | None = None, seed: int = 0) -> LineFit:
+def fit_line(x: ArrayLike, y: ArrayLike, lr: float = 0.01, epochs: int = 50, mode: str = "stochastic",
+             batch_size: int = 2, loss: str = "mse", m0: float | None = None, b0: float | None = None,
+             seed: int = 0) -> LineFit:
     """Fit ``y = m x + b`` by gradient descent.
 
     Parameters
     ----------
-    mode : {"sgd", "batch", "minibatch"}
-        ``sgd``: one update per point, points in order (as in the post);
+    mode : {"stochastic", "batch", "minibatch"}
+        The names of :func:`gdcore.mlp.train`'s modes.
+        ``stochastic``: one update per point, points in order (as in the post);
         ``batch``: one update per pass on the mean gradient;
         ``minibatch``: shuffled (seeded) batches of ``batch_size``.
     loss : {"mse", "half_mse"}
@@ -89,12 +94,11 @@ def fit_line(x: ArrayLike, y: ArrayLike, lr: float = 0.01, epochs: int = 50, mod
     y = np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1 or len(x) == 0:
         raise ValueError(f"x and y must be 1-D arrays of one non-zero length, got {x.shape} and {y.shape}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    lr = check_lr(lr)
     if not (isinstance(epochs, int) and epochs >= 1):
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    if mode not in ("sgd", "batch", "minibatch"):
-        raise ValueError(f"mode must be 'sgd', 'batch' or 'minibatch', got {mode!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'stochastic', 'batch' or 'minibatch', got {mode!r}")
     if loss not in ("mse", "half_mse"):
         raise ValueError(f"loss must be 'mse' or 'half_mse', got {loss!r}")
     if mode == "minibatch" and not (isinstance(batch_size, int) and 1 <= batch_size <= len(x)):
@@ -106,10 +110,10 @@ def fit_line(x: ArrayLike, y: ArrayLike, lr: float = 0.01, epochs: int = 50, mod
     ms, bs, losses, epoch_index = [m], [b], [mse(x, y, m, b)], [0]
     n = len(x)
     status = "finished"
-    per_epoch = {"sgd": n, "batch": 1, "minibatch": -(-n // batch_size)}[mode]
+    per_epoch = {"stochastic": n, "batch": 1, "minibatch": -(-n // batch_size)}[mode]
     with np.errstate(all="ignore"):
         for _ in range(epochs):
-            if mode == "sgd":
+            if mode == "stochastic":
                 batches = [np.array([i]) for i in range(n)]
             elif mode == "batch":
                 batches = [np.arange(n)]

@@ -24,19 +24,22 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from numbers import Integral
 from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdcore.checks import is_int
 from gdcore.cost import MEMORY_BUDGET, format_bytes
 from gdcore.optim import Optimizer
 
-__all__ = ["ACTIVATIONS", "LOSSES", "MLP", "History", "Snapshot", "train"]
+__all__ = ["ACTIVATIONS", "LOSSES", "MLP", "MODES", "History", "Snapshot", "train"]
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 LOSSES = ("mse", "cross_entropy")
+#: How many samples one step sees: all of them ("batch"), one ("stochastic"), or ``batch_size``
+#: ("minibatch"). The same names in :func:`train` and :func:`gdcore.linfit.fit_line`.
+MODES = ("batch", "stochastic", "minibatch")
 
 
 def _act(name: str, z: np.ndarray) -> np.ndarray:
@@ -59,11 +62,6 @@ def _act_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
-def _is_int(x: object) -> bool:
-    """An integer, Python or NumPy (``np.int64(4)``), but not a bool."""
-    return isinstance(x, Integral) and not isinstance(x, (bool, np.bool_))
 
 
 class MLP:
@@ -92,7 +90,7 @@ class MLP:
     def __init__(self, sizes: Sequence[int], activation: str = "tanh", seed: int = 0,
                  max_bytes: float | None = None) -> None:
         sizes = list(sizes)
-        if len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):
+        if len(sizes) < 2 or not all(is_int(s) and s >= 1 for s in sizes):
             raise ValueError(f"sizes must be at least two positive integers (input ... output), got {sizes!r}")
         n_params = sum(int(a) * int(b) + int(b) for a, b in itertools.pairwise(sizes))
         limit = MEMORY_BUDGET if max_bytes is None else max_bytes
@@ -119,7 +117,7 @@ class MLP:
     def n_params(self) -> int:
         return sum(p.size for p in self.params)
 
-    def _check_X(self, X: ArrayLike) -> np.ndarray:
+    def check_X(self, X: ArrayLike) -> np.ndarray:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (N, {self.sizes[0]}), got {X.shape}")
@@ -127,7 +125,7 @@ class MLP:
             raise ValueError("X is empty: need at least one sample")
         return X
 
-    def _check_y(self, y: ArrayLike, n: int, loss: str) -> np.ndarray:
+    def check_y(self, y: ArrayLike, n: int, loss: str) -> np.ndarray:
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         y = np.asarray(y)
@@ -145,7 +143,7 @@ class MLP:
             raise ValueError(f"mse targets must have shape ({n}, {self.sizes[-1]}), got {y.shape}")
         return y
 
-    def _check_params(self, params: list[np.ndarray] | None) -> list[np.ndarray]:
+    def check_params(self, params: list[np.ndarray] | None) -> list[np.ndarray]:
         if params is None:
             return self.params
         if len(params) != len(self.params) or any(p.shape != q.shape for p, q in zip(params, self.params, strict=True)):
@@ -170,8 +168,8 @@ class MLP:
 
         ``activations[0]`` is X, ``activations[k]`` the output of layer k; ``zs[k-1]`` its pre-activation.
         """
-        X = self._check_X(X)
-        params = self._check_params(params)
+        X = self.check_X(X)
+        params = self.check_params(params)
         a = X
         zs, acts = [], [X]
         for k in range(self.n_layers):
@@ -193,7 +191,7 @@ class MLP:
     # ----------------------------------------------------------- backward
     def loss(self, X: ArrayLike, y: ArrayLike, loss: str = "mse", params: list[np.ndarray] | None = None) -> float:
         out = self.forward(X, params)
-        y = self._check_y(y, out.shape[0], loss)
+        y = self.check_y(y, out.shape[0], loss)
         return self._loss_value(out, y, loss)
 
     @staticmethod
@@ -206,9 +204,9 @@ class MLP:
                        params: list[np.ndarray] | None = None) -> tuple[float, list[np.ndarray]]:
         """The loss and its gradients in ``params`` order, by vectorized backprop."""
         out, zs, acts = self.forward(X, params, return_activations=True)
-        params = self._check_params(params)
+        params = self.check_params(params)
         n = out.shape[0]
-        y = self._check_y(y, n, loss)
+        y = self.check_y(y, n, loss)
         if loss == "mse":
             value = float(np.mean((out - y) ** 2))
             delta = 2.0 * (out - y) / out.size          # d loss / d out
@@ -231,7 +229,7 @@ class MLP:
     # ------------------------------------------------- flat parameter view
     def flatten(self, params: list[np.ndarray] | None = None) -> np.ndarray:
         """All parameters as one vector (W1, b1, W2, ... in order)."""
-        return np.concatenate([p.ravel() for p in self._check_params(params)])
+        return np.concatenate([p.ravel() for p in self.check_params(params)])
 
     def unflatten(self, theta: np.ndarray) -> list[np.ndarray]:
         """Inverse of :meth:`flatten`."""
@@ -251,9 +249,9 @@ class MLP:
         Each chunk of parameter sets runs as one stack of forward passes
         (``einsum`` over a leading parameter axis) instead of P separate passes.
         """
-        X = self._check_X(X)
+        X = self.check_X(X)
         n = X.shape[0]
-        y = self._check_y(y, n, loss)
+        y = self.check_y(y, n, loss)
         thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
         if thetas.shape[1] != self.n_params:
             raise ValueError(f"thetas must have shape (P, {self.n_params}), got {thetas.shape}")
@@ -291,9 +289,9 @@ class MLP:
         ...                  net.batched_loss(X, y, c + ab[:, :1] * d1 + ab[:, 1:] * d2)))
         True
         """
-        X = self._check_X(X)
+        X = self.check_X(X)
         n = X.shape[0]
-        y = self._check_y(y, n, loss)
+        y = self.check_y(y, n, loss)
         vecs = [np.asarray(v, dtype=float).ravel() for v in (center, d1, d2)]
         for name, v in zip(("center", "d1", "d2"), vecs, strict=True):
             if v.shape != (self.n_params,):
@@ -338,12 +336,12 @@ def _stacked_loss(out: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
 
 @dataclass
 class Snapshot:
-    """The network at one step: weights, activations for the probe input, gradients."""
+    """The network at one step: weights, activations for the probe input, the loss of the batch.
+    (No gradients: no scene read them, and they were half of every snapshot's memory.)"""
 
     step: int
     epoch: float
     params: list[np.ndarray]
-    grads: list[np.ndarray]
     activations: list[np.ndarray] | None
     loss: float
 
@@ -393,37 +391,37 @@ def train(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, epochs: 
         there, keeps the last finite weights, records no NaN and lets no RuntimeWarning escape.
         ``epochs``, ``batch_size`` and ``snapshot_every`` may be NumPy integers.
     """
-    X = model._check_X(X)
+    X = model.check_X(X)
     n = X.shape[0]
-    y = model._check_y(y, n, loss)
-    if mode not in ("batch", "stochastic", "minibatch"):
+    y = model.check_y(y, n, loss)
+    if mode not in MODES:
         raise ValueError(f"mode must be 'batch', 'stochastic' or 'minibatch', got {mode!r}")
-    if not (_is_int(epochs) and epochs >= 1):
+    if not (is_int(epochs) and epochs >= 1):
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
     epochs = int(epochs)
     bs = {"batch": n, "stochastic": 1}.get(mode, batch_size)
-    if not (_is_int(bs) and bs >= 1):
+    if not (is_int(bs) and bs >= 1):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     bs = min(int(bs), n)
-    if not (_is_int(snapshot_every) and snapshot_every >= 0):
+    if not (is_int(snapshot_every) and snapshot_every >= 0):
         raise ValueError(f"snapshot_every must be an integer >= 0, got {snapshot_every!r}")
     snapshot_every = int(snapshot_every)
     test: tuple[np.ndarray, np.ndarray] | None = None
     if X_test is not None:
         if y_test is None:
             raise ValueError("X_test needs its targets y_test")
-        Xt = model._check_X(X_test)
-        test = (Xt, model._check_y(y_test, Xt.shape[0], loss))
-    probe_X = None if probe is None else model._check_X(probe)
+        Xt = model.check_X(X_test)
+        test = (Xt, model.check_y(y_test, Xt.shape[0], loss))
+    probe_X = None if probe is None else model.check_X(probe)
     rng = np.random.default_rng(seed)
     opt = optimizer.clone()
     steps_per_epoch = -(-n // bs)
     hist = History(mode, bs, steps_per_epoch)
 
-    def snap(step: int, grads: list[np.ndarray], batch_loss: float) -> None:
+    def snap(step: int, batch_loss: float) -> None:
         acts = model.forward(probe_X, return_activations=True)[2] if probe_X is not None else None
-        hist.snapshots.append(Snapshot(step, step / steps_per_epoch, [p.copy() for p in model.params],
-                                       [g.copy() for g in grads], acts, batch_loss))
+        hist.snapshots.append(Snapshot(step, step / steps_per_epoch, [p.copy() for p in model.params], acts,
+                                       batch_loss))
 
     def finite(value: float, arrays: list[np.ndarray]) -> bool:
         return math.isfinite(value) and all(np.isfinite(a).all() for a in arrays)
@@ -437,8 +435,7 @@ def train(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, epochs: 
         if not finite(hist.epoch_loss[0], []):
             raise ValueError("the loss of the initial network is not finite (check X and y)")
         if snapshot_every:
-            value, grads = model.loss_and_grads(X, y, loss)
-            snap(0, grads, value)
+            snap(0, hist.epoch_loss[0])
         step = 0
         for epoch in range(epochs):
             order = np.arange(n) if mode == "batch" else rng.permutation(n)
@@ -454,7 +451,7 @@ def train(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, epochs: 
                 step += 1
                 hist.step_loss.append(value)
                 if snapshot_every and step % snapshot_every == 0:
-                    snap(step, grads, value)
+                    snap(step, value)
             if hist.status == "diverged":
                 break
             epoch_loss = model._loss_value(model.forward(X), y, loss)
@@ -469,7 +466,7 @@ def train(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, epochs: 
             if callback is not None:
                 callback(epoch + 1, hist)
         if snapshot_every and (not hist.snapshots or hist.snapshots[-1].step != step):
-            value, grads = model.loss_and_grads(X, y, loss)
-            if finite(value, grads):
-                snap(step, grads, value)
+            value = model.loss(X, y, loss)
+            if math.isfinite(value):
+                snap(step, value)
     return hist

@@ -33,36 +33,14 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from numbers import Real
 from typing import Any, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdcore.checks import check_lr, check_range
+
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "make"]
-
-
-def _is_number(x: Any) -> bool:
-    """A real number, Python or NumPy (``np.float32(0.1)``, ``np.int64(4)``), but not a bool."""
-    return isinstance(x, Real) and not isinstance(x, (bool, np.bool_))
-
-
-def _check_lr(lr: Any) -> float:
-    if not _is_number(lr) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    return float(lr)
-
-
-def _check_range(name: str, x: Any, lo: float, hi: float, lo_open: bool = False, hi_open: bool = True) -> float:
-    ok = _is_number(x) and math.isfinite(x)
-    if ok:
-        ok = (x > lo if lo_open else x >= lo) and (x < hi if hi_open else x <= hi)
-    if not ok:
-        lb = "(" if lo_open else "["
-        rb = ")" if hi_open else "]"
-        hi_s = "inf" if hi == math.inf else f"{hi:g}"
-        raise ValueError(f"{name} must be in {lb}{lo:g}, {hi_s}{rb}, got {x!r}")
-    return float(x)
 
 
 class Optimizer:
@@ -142,10 +120,10 @@ class SGD(Optimizer):
     def __init__(self, lr: float, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
-        self.momentum = _check_range("momentum", momentum, 0.0, 1.0)
-        self.dampening = _check_range("dampening", dampening, 0.0, 1.0, hi_open=False)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.lr = check_lr(lr)
+        self.momentum = check_range("momentum", momentum, 0.0, 1.0)
+        self.dampening = check_range("dampening", dampening, 0.0, 1.0, hi_open=False)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
         self.nesterov = bool(nesterov)
@@ -193,11 +171,11 @@ class RMSprop(Optimizer):
     def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
-        self.alpha = _check_range("alpha", alpha, 0.0, 1.0)
-        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
-        self.momentum = _check_range("momentum", momentum, 0.0, 1.0)
+        self.lr = check_lr(lr)
+        self.alpha = check_range("alpha", alpha, 0.0, 1.0)
+        self.eps = check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.momentum = check_range("momentum", momentum, 0.0, 1.0)
         self.centered = bool(centered)
 
     @property
@@ -237,12 +215,12 @@ class Adam(Optimizer):
     def __init__(self, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
+        self.lr = check_lr(lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), each in [0, 1), got {betas!r}")
-        self.betas = (_check_range("betas[0]", betas[0], 0.0, 1.0), _check_range("betas[1]", betas[1], 0.0, 1.0))
-        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.betas = (check_range("betas[0]", betas[0], 0.0, 1.0), check_range("betas[1]", betas[1], 0.0, 1.0))
+        self.eps = check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
 
     @property
     def hyperparams(self) -> dict[str, Any]:
@@ -271,12 +249,12 @@ class Adagrad(Optimizer):
     def __init__(self, lr: float = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
-        self.lr_decay = _check_range("lr_decay", lr_decay, 0.0, math.inf)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
-        self.initial_accumulator_value = _check_range("initial_accumulator_value", initial_accumulator_value,
+        self.lr = check_lr(lr)
+        self.lr_decay = check_range("lr_decay", lr_decay, 0.0, math.inf)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.initial_accumulator_value = check_range("initial_accumulator_value", initial_accumulator_value,
                                                       0.0, math.inf)
-        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.eps = check_range("eps", eps, 0.0, math.inf, lo_open=True)
 
     @property
     def hyperparams(self) -> dict[str, Any]:

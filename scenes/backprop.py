@@ -40,6 +40,7 @@ from manim import (
 )
 
 from gdcore import TraceStep, Value
+from gdcore.autograd import op_info
 from gdcore.sensitivity import chained_rates, nudge
 from scenes.kit import (
     THEME,
@@ -389,14 +390,12 @@ class Backprop(StoryScene):
 
         def d(num: str, den: str) -> str:
             return rf"\frac{{\partial {num}}}{{\partial {den}}}"
-        expr = {"+": " + ".join(kids), "*": r" \cdot ".join(kids), "tanh": rf"\tanh {c}",
-                "relu": rf"\mathrm{{ReLU}}({c})"}.get(step.op, n)
-        local_sym = None
-        if step.op == "*":
-            other = [k for k in step.node.children if k is not step.child]
-            local_sym = other[0].label if other else c
-        elif step.op == "tanh":
-            local_sym = rf"1-{n}^2"
+        # The formula and the local derivative as the engine declares them (gdcore.autograd.OPS).
+        op = op_info(step.op)
+        expr = op.formula(kids)
+        local = op.local(step.node.children.index(step.child), kids, n)
+        # A constant local derivative (1 for +) is not written out twice; relu's is its number.
+        local_sym = None if step.op in ("+", "-", "relu") else local
         parts = [d(o, c), "="]
         if n != o:
             parts += [d(o, n), r"\cdot"]

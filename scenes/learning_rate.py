@@ -38,7 +38,7 @@ from gdcore import functions
 from gdcore.contour import contour_levels
 from gdcore.optim import SGD
 from gdcore.rates import Curvatures, curvatures, outcome_names, sgd_steps
-from gdcore.trajectory import Trajectory, descend, lr_regimes
+from gdcore.trajectory import REGIMES, Trajectory, descend, lr_regimes
 from scenes.kit import (
     THEME,
     TYPE,
@@ -55,8 +55,8 @@ from scenes.kit import (
     polyline,
 )
 
-#: The four rate slots (their colours); what each is called on screen comes from its run.
-REGIMES = ("slow", "good", "oscillating", "diverging")
+# REGIMES (gdcore.trajectory): the four rate slots (their colours); what each is called on screen
+# comes from its run.
 #: How far the diverging panel may zoom out, as a multiple of the loss's plotting box.
 ZOOM_MAX = 4.0
 

@@ -224,3 +224,46 @@ def test_bad_input_raises_value_error_naming_the_operation(make, words):
 def test_pow_needs_a_number_exponent():
     with pytest.raises(TypeError, match="exponent"):
         Value(2.0) ** Value(3.0)
+
+
+def test_every_op_declares_its_symbol_formula_and_local_derivative_once():
+    # Each operation a Value can record has one entry in gdcore.autograd.OPS (a power: op_info),
+    # with one local derivative per child; the graph draws its symbol from there.
+    from gdcore.autograd import OPS, op_info
+    from scenes.kit.graph import op_symbol
+
+    a, b = Value(0.7, label="a"), Value(1.3, label="b")
+    made = [a + b, a - b, a * b, a / b, -a, a.exp(), a.log(), a.tanh(), a.relu(), a.sigmoid(), a.sin(), a.cos(),
+            a.abs(), a**3]
+    assert sorted({v.op for v in made} - {"**3"}) == sorted(OPS)
+    for v in made:
+        op = op_info(v.op)
+        assert len(op.local_tex) == len(v.children)
+        assert op_symbol(v.op) == op.symbol
+    # The TeX says what the closures compute: d(a*b)/da is b, d(a*b)/db is a; tanh's is 1 - o^2 in
+    # its output o; a power 3 has local 3 x^2; + and - have the constants 1 and -1.
+    assert [op_info("*").local(i, ["a", "b"], "e") for i in (0, 1)] == ["b", "a"]
+    assert op_info("tanh").local(0, ["n"], "o") == "1 - o^2"
+    assert op_info("**3").local(0, ["x"], "y") == "3 x^{2}" and op_symbol("**3") == "^3"
+    for name, const in (("+", (1.0, 1.0)), ("-", (1.0, -1.0))):
+        v = (a + b) if name == "+" else (a - b)
+        v.backward()
+        assert tuple(float(t) for t in OPS[name].local_tex) == const == (a.grad, b.grad)
+    with pytest.raises(KeyError, match="unknown operation"):
+        op_info("nosuch")
+
+
+def test_closures_capture_the_forward_pass():
+    # Every local derivative is the one at the point where the output was computed: changing a
+    # child's data afterwards changes nothing. c = a*b at a = 2, b = 5: dc/da = 5, dc/db = 2.
+    a, b = Value(2.0), Value(5.0)
+    c = a * b
+    a.data, b.data = 100.0, -100.0
+    c.backward()
+    assert (a.grad, b.grad) == (5.0, 2.0)
+    x = Value(0.5)
+    y = x.tanh() + x.log() + x.sigmoid() + x**2
+    x.data = 3.0
+    y.backward()
+    s = 1 / (1 + math.exp(-0.5))
+    assert x.grad == pytest.approx((1 - math.tanh(0.5) ** 2) + 1 / 0.5 + s * (1 - s) + 2 * 0.5, rel=1e-12)

@@ -211,10 +211,10 @@ def test_a_line_fitted_on_the_standardized_copy_maps_back_to_the_data_units():
 def test_sgd_on_raw_house_prices_diverges_and_on_the_standardized_copy_finds_the_exchange_rate():
     x, y = load_xy(EXAMPLES / "house_prices.csv")
     assert (x, y) and np.allclose(y / 1000, house_prices()[1])           # the post's table, in dollars
-    raw = fit_line(x, y, lr=0.01, epochs=50, mode="sgd", loss="half_mse", seed=0)
+    raw = fit_line(x, y, lr=0.01, epochs=50, mode="stochastic", loss="half_mse", seed=0)
     assert raw.status == "diverged"
     xs, ys, s = standardize_line(x, y)
-    fit = fit_line(xs, ys, lr=0.05, epochs=500, mode="sgd", loss="half_mse", seed=0)
+    fit = fit_line(xs, ys, lr=0.05, epochs=500, mode="stochastic", loss="half_mse", seed=0)
     m, b = s.to_original(fit.m[-1], fit.b[-1])
     assert fit.status == "finished" and abs(m - 200.0) < 1.0 and abs(b) < 2000      # $200 per sq ft
 

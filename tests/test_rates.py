@@ -7,9 +7,7 @@ import pytest
 from gdcore import functions
 from gdcore.optim import SGD
 from gdcore.rates import curvatures, outcome_names, sgd_steps, zigzags
-from gdcore.trajectory import descend, lr_regimes
-
-REGIMES = ("slow", "good", "oscillating", "diverging")
+from gdcore.trajectory import REGIMES, descend, lr_regimes
 
 
 @pytest.fixture

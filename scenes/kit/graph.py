@@ -15,23 +15,21 @@ from manim import (
     config,
 )
 
-from gdcore.autograd import Graph, GraphNode
+from gdcore.autograd import Graph, GraphNode, op_info
 from scenes.kit.layout import fit_in
 from scenes.kit.text import LiveText, fmt
 from scenes.kit.theme import MIN_GLYPH_PX, TEXT_CAP_PX_PER_POINT, THEME, TYPE, Theme
 
-__all__ = ["OP_SYMBOLS", "ComputationGraph", "NodeBox", "op_symbol"]
-
-
-OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x", "exp": "exp", "log": "log",  # noqa: RUF001 (shown on screen)
-              "tanh": "tanh", "relu": "relu", "sigmoid": "σ"}  # noqa: RUF001 (shown on screen)
+__all__ = ["ComputationGraph", "NodeBox", "op_symbol"]
 
 
 def op_symbol(op: str) -> str:
-    """The short symbol drawn inside an op node (``**2`` is drawn as ``x²``-style ``^2``)."""
-    if op.startswith("**"):
-        return "^" + op[2:]
-    return OP_SYMBOLS.get(op, op)
+    """The short symbol drawn inside an op node, as the engine declares it
+    (:func:`gdcore.autograd.op_info`; ``**2`` is drawn ``^2``); an unknown op is drawn as its name."""
+    try:
+        return op_info(op).symbol
+    except (KeyError, ValueError):
+        return op
 
 
 class NodeBox(VGroup):
