@@ -528,13 +528,21 @@ def _bowl_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -
                       f"(all curvatures > 0): choose a start inside one")
 
 
+def lr_keys() -> tuple[str, ...]:
+    """The learning-rate keys of the optimizer scenes, one per optimizer in race order:
+    ``lr_sgd``, ``lr_momentum``, ``lr_rmsprop``, ``lr_adam`` (:data:`gdcore.optim.NAMES`)."""
+    from gdcore.optim import NAMES
+
+    return tuple(f"lr_{name.lower()}" for name in NAMES)
+
+
 def _cross_backprop(w: _Where, p: dict[str, Any]) -> None:
     _need_len(w, p, "chain_rates", 2, "walker to bicycle, bicycle to car")
 
 
 def _cross_optimizers(w: _Where, p: dict[str, Any]) -> None:
     n = len(p["cases"])
-    for key in ("starts", "steps", "lr_sgd", "lr_momentum", "lr_rmsprop", "lr_adam"):
+    for key in ("starts", "steps", *lr_keys()):
         _need_len(w, p, key, n, f"one per case; {n} cases: {', '.join(p['cases'])}")
     _need_points(w, p, "starts")
     for i, (case, start) in enumerate(zip(p["cases"], p["starts"], strict=True)):
