@@ -70,9 +70,12 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; sudo -v; fi   # any password prompt on the terminal, not in the log
   apt_install() (
     set -x
+    rc=0
     $SUDO apt-get update -q &&
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" &&
-    $SUDO apt-get clean          # the downloaded .debs (about 465 MB on a bare Debian 12)
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
+    # The downloaded .debs (about 465 MB on a bare Debian 12) go again, even after a failed install.
+    $SUDO apt-get clean
+    exit "$rc"
   )
   n=${#missing[@]}; ((n == 1)) && what="package" || what="packages"
   step "installing $n Debian $what (${missing[*]}) and dependencies" apt_install
