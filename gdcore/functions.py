@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Loss", "Minimum", "from_expression", "get", "grid", "names", "register"]
+__all__ = ["Loss", "Minimum", "curve", "from_expression", "get", "grid", "names", "register"]
 
 Array = np.ndarray
 
@@ -444,18 +444,33 @@ def from_expression(source: str, domain: tuple[tuple[float, float], ...] = ((-3.
 
 
 def grid(loss: Loss, n: int = 101,
-         domain: tuple[tuple[float, float], ...] | None = None) -> tuple[Array, Array | None, Array]:
-    """``(X, Y, Z)`` on an ``n`` x ``n`` grid over ``domain``, in one vectorized call.
+         domain: tuple[tuple[float, float], ...] | None = None) -> tuple[Array, Array, Array]:
+    """``(X, Y, Z)`` on an ``n`` x ``n`` grid over ``domain`` of a 2-D loss, in one vectorized call.
 
-    For a 1-D loss returns ``(x, None, f(x))`` with ``n`` points (so ``Y`` is ``None`` there).
+    A 1-D loss has no Y: :func:`curve` samples it.
     """
+    if loss.dim != 2:
+        raise ValueError(f"grid: {loss.name} is a {loss.dim}-D loss; grid needs a 2-D one (use curve())")
     if n < 2:
         raise ValueError(f"grid: n must be >= 2, got {n}")
     dom = domain or loss.domain
-    if loss.dim == 1:
-        x = np.linspace(*dom[0], n)
-        return x, None, loss.value(x[:, None])
     xs = np.linspace(*dom[0], n)
     ys = np.linspace(*dom[1], n)
     X, Y = np.meshgrid(xs, ys)
     return X, Y, loss.value(np.stack([X, Y], axis=-1))
+
+
+def curve(loss: Loss, n: int = 101, domain: tuple[tuple[float, float], ...] | None = None) -> tuple[Array, Array]:
+    """``(x, f(x))`` at ``n`` points over ``domain`` of a 1-D loss, in one vectorized call.
+
+    >>> x, y = curve(get("parabola"), n=3)
+    >>> x.shape, y.shape
+    ((3,), (3,))
+    """
+    if loss.dim != 1:
+        raise ValueError(f"curve: {loss.name} is a {loss.dim}-D loss; curve needs a 1-D one (use grid())")
+    if n < 2:
+        raise ValueError(f"curve: n must be >= 2, got {n}")
+    dom = domain or loss.domain
+    x = np.linspace(*dom[0], n)
+    return x, loss.value(x[:, None])

@@ -33,10 +33,13 @@ def test_gradient_and_hessian_match_finite_differences(name):
 @pytest.mark.parametrize("name", F.names())
 def test_vectorized_grid_equals_pointwise(name):
     f = F.get(name)
-    X, Y, Z = F.grid(f, n=7)
     if f.dim == 1:
+        X, Z = F.curve(f, n=7)
         assert np.allclose(Z, [f.value([x]) for x in X])
+        with pytest.raises(ValueError, match="use curve"):
+            F.grid(f)
     else:
+        X, Y, Z = F.grid(f, n=7)
         expected = [[f.value([x, y]) for x, y in zip(rx, ry, strict=True)] for rx, ry in zip(X, Y, strict=True)]
         assert np.allclose(Z, expected)
         G = f.grad(np.stack([X, Y], -1))
