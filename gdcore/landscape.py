@@ -20,16 +20,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdcore.mlp import MLP
 
-__all__ = ["filter_normalized_direction", "PCAPlane", "pca_directions", "LossGrid", "loss_surface",
-           "PathOnPlane", "path_on_plane"]
+__all__ = [
+    "LossGrid",
+    "PCAPlane",
+    "PathOnPlane",
+    "filter_normalized_direction",
+    "loss_surface",
+    "path_on_plane",
+    "pca_directions",
+]
 
 
 def filter_normalized_direction(model: MLP, params: list[np.ndarray] | None = None, seed: int = 0) -> np.ndarray:
     """A flat direction with the structure of ``params``, filter-normalized (Li et al. 2018, sec. 4)."""
-    params = model._check_params(params)
+    params = model.check_params(params)
     rng = np.random.default_rng(seed)
     parts = []
     for p in params:
@@ -73,7 +81,7 @@ class LossGrid:
     Z: np.ndarray                 # (len(betas), len(alphas)): Z[j, i] = loss at (alphas[i], betas[j])
 
 
-def loss_surface(model: MLP, X, y, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
+def loss_surface(model: MLP, X: ArrayLike, y: ArrayLike, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
                  alphas: np.ndarray, betas: np.ndarray, loss: str = "mse", chunk: int = 64) -> LossGrid:
     """Loss at ``center + a*d1 + b*d2`` on the grid (:meth:`gdcore.mlp.MLP.plane_loss`: the first
     layer's pre-activations computed once for the whole plane, later layers batched)."""
@@ -98,8 +106,8 @@ class PathOnPlane:
         return float(np.max(np.abs(self.true_loss - self.plane_loss)))
 
 
-def path_on_plane(model: MLP, X, y, thetas: np.ndarray, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
-                  loss: str = "mse") -> PathOnPlane:
+def path_on_plane(model: MLP, X: ArrayLike, y: ArrayLike, thetas: np.ndarray, center: np.ndarray, d1: np.ndarray,
+                  d2: np.ndarray, loss: str = "mse") -> PathOnPlane:
     """Project checkpoints onto the plane (least squares) and evaluate both losses exactly.
 
     The plane's loss under a checkpoint is evaluated at its projection (not

@@ -8,13 +8,6 @@ from tests.rendering import figure_marks, frame_at, is_blank, render_tiny
 pytestmark = pytest.mark.render
 
 
-def test_neural_network_renders(tmp_path):
-    r = render_tiny("neural_network.py", tmp_path)
-    assert r.frames > 100, r.frames          # about 40 s at 4 fps
-    assert not is_blank(r.last_frame)
-    assert r.srt is not None and "backward" in r.srt.read_text()
-
-
 def test_neural_network_draws_wide_layers_with_an_ellipsis(tmp_path):
     # Other layer sizes without editing the scene: 40-wide hidden layers are drawn as 3 + ⋮ + 3.
     params = tmp_path / "p.toml"

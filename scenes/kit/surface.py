@@ -20,7 +20,7 @@ from manim import (
 from scenes.kit.plots import level_colors
 from scenes.kit.theme import THEME, TYPE, Theme
 
-__all__ = ["xyz_to_scene", "camera_rotation", "SurfaceMesh", "ColorBar", "surface_axis_labels"]
+__all__ = ["ColorBar", "SurfaceMesh", "camera_rotation", "surface_axis_labels", "xyz_to_scene"]
 
 
 def xyz_to_scene(axes, xyz: np.ndarray) -> np.ndarray:
@@ -82,7 +82,7 @@ class SurfaceMesh(VGroup):
         idx = np.clip((t * (n_colors - 1)).round().astype(int), 0, n_colors - 1)
         self.faces: list[VMobject] = []
         quads = corners[finite]
-        for quad, k in zip(quads, idx[finite]):
+        for quad, k in zip(quads, idx[finite], strict=True):
             face = VMobject(fill_color=palette[k], fill_opacity=opacity, stroke_width=0)
             face.set_points_as_corners(np.vstack([quad, quad[:1]]))
             self.faces.append(face)
@@ -124,7 +124,7 @@ class SurfaceMesh(VGroup):
             mover_depth = (np.array([m.get_center() @ rotation.T[:, 2] for m in self.movers])
                            + self.MOVER_BIAS * self.face_size)
             pos = np.searchsorted(face_depth, mover_depth)
-            for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers))))):
+            for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers)), strict=True))):
                 mobs.insert(p + shift, self.movers[m])
         self.submobjects = mobs
 
@@ -166,12 +166,13 @@ class ColorBar(VGroup):
         if log:
             a, b = math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))
             ks = [k for k in range(math.ceil(a), math.floor(b) + 1)]
-            values = [(k, tick_label(k, log=True)) for k in ks]
+            values: list[tuple[float, str]] = [(k, tick_label(k, log=True)) for k in ks]
             span = (a, b)
         else:
             start, end, step = nice_range(lo, hi, 4)
             d = decimals_for(step)
-            values = [(v, tick_label(v, d)) for v in np.arange(start, end + step / 2, step) if lo - 1e-9 <= v <= hi + 1e-9]
+            values = [(float(v), tick_label(v, d)) for v in np.arange(start, end + step / 2, step)
+                      if lo - 1e-9 <= v <= hi + 1e-9]
             span = (lo, hi)
         for v, text in values:
             y = -height / 2 + height * (v - span[0]) / max(span[1] - span[0], 1e-12)
