@@ -353,7 +353,7 @@ class GDVariants(StoryScene):
                                            f"{names[fewest]} made {ok[fewest][0][-1]:,} in all.", 6)
                     continue
                 at = {m: float(np.interp(np.log10(last), np.log10(v[axis]), v[2])) for m, v in ok.items()}
-                best = min(at, key=at.get)
+                best = min(at, key=lambda m: at[m])
                 where = f"{int(last):,} updates" if axis == 0 else f"{fmt(last, 2)} s of measured time"
                 # A fixed time on screen (longer than any such line takes to read): the video's length
                 # does not depend on the measured times.
