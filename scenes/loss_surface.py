@@ -21,15 +21,21 @@ from types import SimpleNamespace
 import numpy as np
 from manim import (
     DEGREES,
+    DL,
     DOWN,
+    DR,
     LEFT,
     OUT,
     RIGHT,
+    UL,
+    UP,
+    UR,
     Create,
     Dot,
     FadeIn,
     FadeOut,
     Line,
+    Rectangle,
     ThreeDAxes,
     ValueTracker,
     VGroup,
@@ -38,8 +44,9 @@ from manim import (
 )
 
 from gdcore import functions
+from gdcore.functions import Minimum
 from gdcore.contour import contour_levels, contour_segments
-from gdcore.explore import bump_step, find_minima, lr_grid_search, with_lr
+from gdcore.explore import find_minima, lr_grid_search, with_lr
 from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.trajectory import Trajectory, descend, nearest_minimum
 from scenes.kit import (
@@ -50,6 +57,7 @@ from scenes.kit import (
     StoryThreeDScene,
     SurfaceMesh,
     camera_rotation,
+    clip_to_box,
     decimals_for,
     fmt,
     label_text,
@@ -77,9 +85,24 @@ class LossSurface(StoryThreeDScene):
         if self.loss.dim != 2:
             raise ValueError(f"loss_surface.function must be a 2-D loss, got {self.p['function']!r}")
         self.runs = self.run_optimizers()
+        # The minima the runs are judged against (a user's expression lists none: those descent finds).
+        self.judged = with_minima(self.loss)
+        self.paths = {n: visible_path(self.loss, t) for n, t in self.runs.items()}
+        self.slow_end = slow_motion_end(self.judged, self.runs, self.paths, self.p["steps"])
+        # The minima runs ended in, each with the runs that did (for the labels on the surface and the map).
+        self.ends: list[tuple[Minimum, list[str]]] = []
+        for name, (_kind, m) in run_fates(self.judged, self.runs).items():
+            if isinstance(m, Minimum):
+                for em, names in self.ends:
+                    if em is m:
+                        names.append(name)
+                        break
+                else:
+                    self.ends.append((m, [name]))
         self.build_surface()
         self.show_surface()
         self.race()
+        self.lesson()
         self.settle_top_down()
 
     # ----------------------------------------------------------------- data
@@ -112,6 +135,51 @@ class LossSurface(StoryThreeDScene):
         z = self.height(self.loss.value(xy)) + lift * (self.z_hi - self.z_lo)
         return xyz_to_scene(self.axes, np.column_stack([xy, z]))
 
+    def screen_xy(self, points: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+        """Where scene points (k, 3) land on the screen (frame units), as manim's camera projects them,
+        for this camera rotation (default: the camera's now)."""
+        cam = self.renderer.camera
+        rot = cam.get_rotation_matrix() if rotation is None else rotation
+        q = (np.atleast_2d(points) - cam.frame_center) @ rot.T
+        zs, d = q[:, 2], cam.get_focal_distance()
+        if cam.exponential_projection:
+            factor = np.where(zs < 0, d / (d - np.minimum(zs, 0.0)), np.exp(np.maximum(zs, 0.0) / d))
+        else:
+            factor = d / (d - zs)
+        return q[:, :2] * (factor * cam.get_zoom())[:, None]
+
+    def place_clear(self, label, at: np.ndarray, rotation: np.ndarray | None = None) -> None:
+        """Put a fixed-orientation ``label`` beside the scene point ``at`` where its box on screen meets no
+        other text (axis names, numbers, labels placed before, the legend, the colour bar) and stays
+        between the title and the caption: the first such of eight places around the point."""
+        cam = self.renderer.camera
+        rot = cam.get_rotation_matrix() if rotation is None else rotation
+        boxes = []
+        for m in (*self.axis_names, *self.ticks, *self.placed_labels):
+            c = self.screen_xy(m.get_center()[None], rot)[0]
+            boxes.append((c - [m.width / 2, m.height / 2], c + [m.width / 2, m.height / 2]))
+        for m in (self.legend, self.colorbar):
+            boxes.append((m.get_corner(DL)[:2], m.get_corner(UR)[:2]))
+        top, bottom = self.titles.bottom(), self.caption.top()
+        half = np.array([label.width / 2, label.height / 2])
+        screen = self.screen_xy(np.asarray(at)[None], rot)[0]
+        best = None
+        for d in (UP, RIGHT, LEFT, DOWN, UR, UL, DR, DL):
+            c = screen + d[:2] * (half + 0.15)
+            lo, hi = c - half - 0.05, c + half + 0.05
+            clear = hi[1] < top and lo[1] > bottom and all(
+                np.any(hi < b_lo) or np.any(lo > b_hi) for b_lo, b_hi in boxes)
+            if clear:
+                best = c
+                break
+        if best is None:
+            best = screen + UP[:2] * (half + 0.15)
+        # A scene point that projects onto ``best``: move along the camera's screen axes (at the point's depth).
+        shift = best - screen
+        zoom = cam.get_zoom()
+        label.move_to(np.asarray(at) + (rot.T @ np.array([shift[0], shift[1], 0.0])) / zoom)
+        self.placed_labels.append(label)
+
     # ------------------------------------------------------------ storyboard
     def build_surface(self) -> None:
         n = self.p["resolution"]
@@ -135,6 +203,7 @@ class LossSurface(StoryThreeDScene):
         self.colorbar = ColorBar(c_lo, c_hi, title="f", height=3.0, clipped=bool(np.nanmax(Z) > self.z_hi))
         self.colorbar.to_edge(RIGHT, buff=0.4).set_y((self.titles.bottom() + self.caption.top()) / 2)
         self.frame_axes, self.axis_names, self.ticks = self.floor_axes()
+        self.placed_labels: list = []
         self.legend = VGroup(*[self.legend_row(n) for n in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.legend.to_edge(LEFT, buff=0.3).set_y(self.colorbar.get_y())
         # Contour lines on the floor, from a finer grid.
@@ -145,8 +214,10 @@ class LossSurface(StoryThreeDScene):
         palette = level_colors(64)
         colors = [palette[round(63 * min(max((lv - c_lo) / max(c_hi - c_lo, 1e-12), 0.0), 1.0))] for lv in levels]
         self.floor_contours = VGroup()
-        for level, color in zip(levels, colors):
+        self.levels, self.contour_segs = levels, []
+        for level, color in zip(levels, colors, strict=True):
             seg = contour_segments(Xf, Yf, Zf, level)
+            self.contour_segs.append(seg)
             seg3 = np.concatenate([seg, np.full(seg.shape[:-1] + (1,), floor)], axis=-1)
             self.floor_contours.add(segments_vmobject(xyz_to_scene(self.axes, seg3), color, 1.5, 0.9))
 
@@ -237,59 +308,172 @@ class LossSurface(StoryThreeDScene):
         self.caption.say(self, f"The height is f(x, y), {self.loss.description.split(':')[0]}: "
                                "what the optimizers minimize.")
         # Re-sort every frame from now on (not during the fade: it pairs faces by position).
-        self.mesh.add_updater(lambda m: m.sort(camera.get_rotation_matrix()))
+        self.mesh.add_updater(self.sort_updater)
         # Turn the camera so the shape reads in depth, to the view from which the race is seen best.
         self.move_camera(theta=self.view * DEGREES, run_time=p["turn_seconds"], rate_func=linear)
         mark_figure(self, "surface")
 
     def race(self) -> None:
-        # Dots and trails count as nearer the camera than the face under them by more than the kit's
+        """The runs move together; the steps in which their fates are decided in slow motion, the rest faster.
+
+        Each run leaves its whole path on the surface, a short piece and a small dot per step, and its
+        ball ends as the path's end dot.  A run that leaves the map or diverges stops at the edge, where
+        a label says so."""
+        p = self.p
+        # Dots and paths count as nearer the camera than the face under them by more than the kit's
         # default, so a dot in a steep basin is painted over its near rim (the view was chosen before).
         self.mesh.MOVER_BIAS = 1.5
-        step = ValueTracker(0.0)
-        self.step = step
+        self.step = ValueTracker(0.0)
         self.movers = {}
-        n_pieces = self.p["trail_pieces"]
+        self.piece_steps = []
+        camera = self.renderer.camera
+        end_view = camera_rotation(p["phi"] * DEGREES, (self.view + p["drift"] * (p["race_seconds"] + 0.5)) * DEGREES)
         for name in ORDER:
             color = THEME.OPTIMIZER[name]
             dot = Dot(radius=0.11, color=color)
-            pieces = [VMobject(stroke_color=color, stroke_width=4, stroke_opacity=(k + 1) / n_pieces)
-                      for k in range(n_pieces)]
-            self.movers[name] = (dot, pieces)
-            self.mesh.add_movers(*pieces, dot)
-            dot.add_updater(lambda m, n=name: self.place(n))
+            head = VMobject(stroke_color=color, stroke_width=3.5)
+            label = None
+            if self.paths[name].exit is not None:
+                label = boxed(label_text(self.paths[name].exit, color=color, size=TYPE.TICK))
+                # Beside the exit as the camera will see it when the race ends (it drifts during the race).
+                self.place_clear(label, self.on_surface(self.paths[name].xy[-1:])[0], end_view)
+                show_boxed(label, False)
+                camera.add_fixed_orientation_mobjects(label)
+                self.add(label)
+            self.movers[name] = SimpleNamespace(dot=dot, head=head, label=label, gone=False)
+            self.mesh.add_movers(head, dot)
             # A disc that faces the camera, never seen edge-on (drawn by the mesh's sort, not added to the scene).
-            self.renderer.camera.add_fixed_orientation_mobjects(dot)
+            camera.add_fixed_orientation_mobjects(dot)
+            pieces, anchors, steps = self.path_pieces(name)
+            self.mesh.add_fixed_movers(pieces, anchors)
+            self.piece_steps.extend(steps)
+        self.piece_steps = np.array(self.piece_steps, dtype=float)
+        self.shown_legend = [""] * len(ORDER)
         legend = self.legend
-        legend.add_updater(lambda g: self.update_legend(g))
         self.add_fixed_in_frame_mobjects(legend)
-        start = ", ".join(fmt(v, 3) for v in self.p["start"])
-        self.caption.say(self, f"SGD, momentum, RMSprop and Adam start together at ({start}); "
-                               f"{self.p['steps']} steps each. " + self.rule_words())
-        for name in ORDER:
-            self.place(name)
-        self.mesh.sort(self.renderer.camera.get_rotation_matrix())
-        self.begin_ambient_camera_rotation(rate=self.p["drift"] * DEGREES)
-        # Early steps get more time, and the steps where the paths separate about a third of it.
-        self.play(step.animate.set_value(self.p["steps"]), run_time=self.p["race_seconds"],
-                  rate_func=paced(self.p["steps"], self.lesson_step()))
+        self.advance()
+        self.mesh.sort(camera.get_rotation_matrix())
+        # One updater moves every ball, path and readout, before the mesh sorts them (it was added first).
+        self.mesh.remove_updater(self.sort_updater)
+        self.mesh.add_updater(lambda m: self.advance())
+        self.mesh.add_updater(self.sort_updater)
+        start = ", ".join(fmt(v, 3) for v in p["start"])
+        n, slow = p["steps"], self.slow_end
+        # The start marked where the caption names it.
+        start_label = boxed(label_text("start", size=TYPE.TICK))
+        self.place_clear(start_label, self.on_surface(np.array([p["start"]], dtype=float))[0])
+        camera.add_fixed_orientation_mobjects(start_label)
+        self.play(FadeIn(start_label), run_time=0.4)
+        self.start_label = start_label
+        slow_words = f" Slow motion: steps 0 to {slow}." if slow < n else f" {n} steps."
+        self.caption.say(self, f"Start ({start}). {self.rule_words()}{slow_words}")
+        self.begin_ambient_camera_rotation(rate=p["drift"] * DEGREES)
+        if slow < n:
+            self.play(self.step.animate.set_value(slow), run_time=0.7 * p["race_seconds"], rate_func=linear)
+            mark_figure(self, "race-3d")
+            self.caption.say(self, f"Steps {slow} to {n}, faster.")
+            self.play(self.step.animate.set_value(n), run_time=0.3 * p["race_seconds"],
+                      rate_func=paced(n - slow, None))
+        else:
+            self.play(self.step.animate.set_value(n), run_time=p["race_seconds"], rate_func=paced(n, None))
+            mark_figure(self, "race-3d")
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
-        mark_figure(self, "race-3d")
 
-    def lesson_step(self) -> int | None:
-        """The step to slow down at: where the momentum run tops the ridge it climbs (its f's first
-        peak), else where the paths first separate."""
-        k = bump_step(self.runs["Momentum"].losses)
-        return k if k is not None else separation_step(self.loss, self.runs)
+    def sort_updater(self, mesh: SurfaceMesh) -> None:
+        mesh.sort(self.renderer.camera.get_rotation_matrix())
+
+    def path_pieces(self, name: str) -> tuple[list[VMobject], np.ndarray, list[int]]:
+        """The run's path on the surface as pieces the mesh sorts: each step a short line lifted onto the
+        surface (split where it is longer than a face, so hills hide exactly the hidden part) and a small
+        dot where the step lands; steps that land within a dot of the last dot drawn add none.
+        Returns the pieces, their depth anchors and the step at which each is walked."""
+        color = THEME.OPTIMIZER[name]
+        xy = self.paths[name].xy
+        cell = self.mesh.face_size / np.sqrt(2)
+        pieces: list[VMobject] = []
+        anchors, steps = [], []
+        last = self.on_surface(xy[:1])[0]
+        for k in range(len(xy) - 1):
+            a, b = xy[k], xy[k + 1]
+            ends = self.on_surface(np.array([a, b]))
+            m = max(1, int(np.ceil(np.linalg.norm(ends[1] - ends[0]) / (0.7 * cell))))
+            pts = self.on_surface(a + np.linspace(0.0, 1.0, m + 1)[:, None] * (b - a))
+            if np.linalg.norm(pts[-1] - last) < 0.04:
+                continue
+            for j in range(m):
+                piece = VMobject(stroke_color=color, stroke_width=3.5)
+                piece.set_points_as_corners(pts[j:j + 2])
+                pieces.append(piece)
+                anchors.append(pts[j:j + 2].mean(axis=0))
+                steps.append(k + 1)
+            pieces.append(Dot(pts[-1], radius=0.035, color=color))
+            anchors.append(pts[-1])
+            steps.append(k + 1)
+            last = pts[-1]
+        return pieces, np.array(anchors).reshape(-1, 3), steps
+
+    def advance(self) -> None:
+        """Everything the race shows at the tracker's step: balls, path pieces walked, exit labels, legend."""
+        s = self.step.get_value()
+        for name in ORDER:
+            mv, path = self.movers[name], self.paths[name]
+            e = path.end_step
+            here = min(s, e)
+            k = min(int(np.floor(here)), len(path.xy) - 2) if len(path.xy) > 1 else 0
+            a = path.xy[k]
+            b = path.xy[min(k + 1, len(path.xy) - 1)]
+            w = here - k
+            tip = a + w * (b - a)
+            m = max(2, int(np.ceil(8 * w)) + 1)
+            pts = self.on_surface(a + np.linspace(0.0, 1.0, m)[:, None] * (tip - a))
+            mv.head.set_points_as_corners(pts)
+            mv.dot.move_to(pts[-1])
+            gone = path.exit is not None and s >= e
+            if mv.label is not None and gone != mv.gone:
+                show_boxed(mv.label, gone)
+            mv.gone = gone
+        self.mesh.show_fixed(self.piece_steps <= s + 1e-9)
+        self.update_legend(s)
+
+    def update_legend(self, s: float) -> None:
+        """The readouts: each run's f at the step shown (its exit once it has left); glyphs change only
+        when the string does."""
+        k = int(s)
+        camera = self.renderer.camera
+        for j, (row, name) in enumerate(zip(self.legend, ORDER, strict=True)):
+            path, run = self.paths[name], self.runs[name]
+            if path.exit is not None and s >= path.end_step:
+                text = "diverged" if path.exit == "diverged" else "left map"
+            else:
+                text = self.loss_line(run.losses[min(k, len(run.losses) - 1)])
+            if text != self.shown_legend[j]:
+                row[2].set_text(text)
+                self.shown_legend[j] = text
+                # New glyphs: keep them fixed in the frame like the rest of the legend.
+                camera.fixed_in_frame_mobjects.update(row[2].get_family())
+
+    def lesson(self) -> None:
+        """The race's outcome in words, with the minima the runs ended in labelled on the surface."""
+        camera = self.renderer.camera
+        self.min_labels = VGroup()
+        for m, _names in self.ends:
+            kind = "global" if m.is_global else "local"
+            label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
+            self.place_clear(label, self.on_surface(np.array([m.point]))[0])
+            self.min_labels.add(label)
+        camera.add_fixed_orientation_mobjects(*self.min_labels)
+        self.play(FadeIn(self.min_labels), run_time=0.6)
+        self.caption.say(self, self.verdict())
+        mark_figure(self, "race-lesson")
 
     def rule_words(self) -> str:
         p = self.p
         if p["lr_rule"] == "same":
-            return f"All at the same learning rate, {fmt(p['lr_same'], 3)}."
+            return f"All at learning rate {fmt(p['lr_same'], 3)}."
         if p["lr_rule"] == "grid":
             g = sorted(p["lr_grid"])
-            return f"Each at its best rate of {len(g)} from {fmt(g[0], 3)} to {fmt(g[-1], 3)} (lowest f at the end)."
+            return f"Each at its best of {len(g)} rates, {fmt(g[0], 3)} to {fmt(g[-1], 3)} (lowest final f)."
         return "Rates set by hand, not tuned."
 
     def race_view(self) -> float:
@@ -298,15 +482,17 @@ class LossSurface(StoryThreeDScene):
         A hill in front of a basin hides the runs that end there for a whole range of angles, so
         the view is searched all around in 5-degree steps, from ``theta + turn`` on.  Each candidate
         is scored over the drift the race will add: the fraction of the paths' points hidden by
-        the mesh, plus three times the fraction of the runs' end points hidden at the last angle.
+        the mesh (every step of the slow-motion part, where the runs part, and 30 of each run), plus three times the fraction of the runs' end points hidden at the last angle.
         The lowest score wins; among equals, the one nearest ``theta + turn``.  The result is
         the equivalent angle nearest ``theta``, so the camera turns the short way.
         """
         p = self.p
         phi = p["phi"] * DEGREES
-        path = np.concatenate([self.on_surface(t.points[np.linspace(0, len(t.points) - 1, 30).astype(int)])
-                               for t in self.runs.values()])
-        ends = self.on_surface(np.array([t.points[-1] for t in self.runs.values()]))
+        # Every step of the slow-motion part (where the paths part: it must be seen), and 30 of the rest.
+        path = np.concatenate([self.on_surface(np.vstack([v.xy[:self.slow_end + 1],
+                                                          v.xy[np.linspace(0, len(v.xy) - 1, 30).astype(int)]]))
+                               for v in self.paths.values()])
+        ends = self.on_surface(np.array([v.xy[-1] for v in self.paths.values()]))
         drift = p["drift"] * (p["race_seconds"] + 0.5)
         preferred = p["theta"] + p["turn"]
         offsets = sorted(np.arange(-180.0, 180.0, 5.0), key=abs)       # 0, -5, 5, -10, ...: nearest first
@@ -341,63 +527,17 @@ class LossSurface(StoryThreeDScene):
     def loss_line(loss: float) -> str:
         return f"f {fmt(loss, 3)}"
 
-    def update_legend(self, group: VGroup) -> None:
-        k = int(self.step.get_value())
-        camera = self.renderer.camera
-        for row, name in zip(group, ORDER):
-            run = self.runs[name]
-            if run.status == "diverged" and k >= len(run.losses) - 1:
-                row[2].set_text("diverged")
-            else:
-                row[2].set_text(self.loss_line(run.losses[min(k, len(run.losses) - 1)]))
-            # New glyphs: keep them fixed in the frame like the rest of the legend.
-            camera.fixed_in_frame_mobjects.update(row[2].get_family())
-
-    def xy_at(self, name: str, s: np.ndarray) -> np.ndarray:
-        """Points of a run at fractional steps ``s`` (k,), interpolated in the plane."""
-        pts = self.runs[name].points
-        s = np.clip(s, 0.0, len(pts) - 1)
-        k = np.minimum(np.floor(s).astype(int), len(pts) - 2)
-        w = (s - k)[:, None]
-        return (1 - w) * pts[k] + w * pts[k + 1]
-
-    def place(self, name: str) -> None:
-        """Dot at the run's current point; the trail covers the last steps in short fading pieces.
-
-        Positions are interpolated in the plane and lifted onto the surface by evaluating
-        the loss (one vectorized call), so dot and trail follow hills instead of cutting
-        through them; short pieces let the painter's sort hide exactly the hidden parts.
-        """
-        dot, pieces = self.movers[name]
-        s = self.step.get_value()
-        n = len(pieces)
-        ts = np.linspace(s - self.p["trail"], s, n + 1)
-        visible = ts >= 0
-        pts = self.on_surface(self.xy_at(name, np.maximum(ts, 0.0)))
-        dot.move_to(pts[-1])
-        for j, piece in enumerate(pieces):
-            piece.set_points_as_corners([pts[j], pts[j + 1]])
-            piece.set_stroke(opacity=(j + 1) / n if visible[j] else 0.0)
-
     def settle_top_down(self) -> None:
-        """Camera to top-down; the surface fades, leaving the floor contours and the full paths."""
-        paths, dots = VGroup(), VGroup()
-        # SGD last and thinnest, so paths that run together show as nested stripes.
-        for k, name in enumerate(reversed(ORDER)):
-            xy = self.runs[name].points
-            pts = xyz_to_scene(self.axes, np.column_stack([xy, np.full(len(xy), self.floor)]))
-            path = VMobject(stroke_color=THEME.OPTIMIZER[name], stroke_width=7 - 1.5 * k)
-            path.set_points_as_corners(pts)
-            paths.add(path)
-            dots.add(Dot(pts[-1], radius=0.1 - 0.015 * k, color=THEME.OPTIMIZER[name]))
-        self.renderer.camera.add_fixed_orientation_mobjects(*dots)
-        self.caption.say(self, "From above, on the contour map: the whole paths side by side.", 4)
-        for d, _pieces in self.movers.values():
-            d.clear_updaters()
-        self.legend.clear_updaters()
-        z_axis, z_name = self.frame_axes[2], self.axis_names[2]
-        self.play(FadeOut(self.mesh), FadeOut(z_axis), FadeOut(z_name), FadeIn(paths), FadeIn(dots), run_time=1.5)
+        """Camera to top-down; the surface fades, leaving the floor contours and the full paths, side by side
+        where they run together, a dot per step, the end dots spread where they meet; contour levels labelled."""
+        self.caption.say(self, "From above: the whole paths side by side, a dot per step, on the contours of f.")
         self.mesh.clear_updaters()
+        z_axis, z_name = self.frame_axes[2], self.axis_names[2]
+        paths, step_dots, dots, links = self.flat_paths()
+        self.play(FadeOut(self.mesh), FadeOut(z_axis), FadeOut(z_name), FadeOut(self.min_labels),
+                  FadeOut(self.start_label),
+                  *[FadeOut(mv.label) for mv in self.movers.values() if mv.label is not None],
+                  FadeIn(paths), FadeIn(step_dots), FadeIn(links), FadeIn(dots), run_time=1.5)
         # Top-down: the floor centred in the band, as large as the space between the legend and the colour bar.
         (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
         floor_w = np.linalg.norm(self.axes.c2p(x_hi, y_lo, self.floor) - self.axes.c2p(x_lo, y_lo, self.floor))
@@ -408,17 +548,195 @@ class LossSurface(StoryThreeDScene):
         middle = self.axes.c2p((x_lo + x_hi) / 2, (y_lo + y_hi) / 2, self.floor)
         # The floor moves under the camera (moving the camera's centre sideways would move the title too).
         shift = np.array([(left + right) / 2 / zoom - middle[0], (top + bottom) / 2 / zoom - middle[1], 0.0])
-        floor = VGroup(self.floor_contours, self.frame_axes[:2], self.axis_names[:2], self.ticks, paths, dots)
+        floor = VGroup(self.floor_contours, self.frame_axes[:2], self.axis_names[:2], self.ticks, paths, step_dots,
+                       links, dots)
         self.move_camera(phi=0, theta=-90 * DEGREES, zoom=zoom, run_time=2.5,
                          added_anims=[floor.animate.shift(shift)])
-        self.caption.say(self, self.verdict(), 4)
-        self.wait(3)
+        # Labels after the move, where they land: the level of a few contours, and the minima the runs reached.
+        self.shift_top = shift
+        labels = self.top_labels(paths, dots)
+        self.play(FadeIn(labels), run_time=0.6)
+        self.wait(2.5)
         mark_figure(self, "top-down")
+
+    def flat_paths(self) -> tuple[VGroup, VGroup, VGroup, VGroup]:
+        """The runs' visible paths on the floor, each in its own lane (a small sideways offset, so paths that
+        coincide show as parallel stripes), a small dot per step and a dot at the end; end dots that would
+        stack are set side by side, each linked by a hairline to the point where its run ended."""
+        paths, step_dots, dots, links = VGroup(), VGroup(), VGroup(), VGroup()
+        lane = 0.045
+        ends = {}
+        for j, name in enumerate(ORDER):
+            xy = self.paths[name].xy
+            pts = xyz_to_scene(self.axes, np.column_stack([xy, np.full(len(xy), self.floor)]))
+            pts = pts + (j - (len(ORDER) - 1) / 2) * lane * lane_normals(pts)
+            color = THEME.OPTIMIZER[name]
+            path = VMobject(stroke_color=color, stroke_width=3)
+            path.set_points_as_corners(pts if len(pts) > 1 else np.vstack([pts, pts]))
+            paths.add(path)
+            keep = [0]
+            for k in range(1, len(pts)):
+                if np.linalg.norm(pts[k] - pts[keep[-1]]) >= 0.05:
+                    keep.append(k)
+            step_dots.add(*[Dot(pts[k], radius=0.028, color=color) for k in keep])
+            ends[name] = pts[-1]
+        r, gap = 0.08, 0.2
+        for group in near_groups(ends, 2.2 * r):
+            centre = np.mean([ends[n] for n in group], axis=0)
+            for i, name in enumerate(group):
+                at = ends[name] if len(group) == 1 else centre + (0.3 * UP + (i - (len(group) - 1) / 2) * gap * RIGHT)
+                dots.add(Dot(at, radius=r, color=THEME.OPTIMIZER[name]))
+                if len(group) > 1:
+                    links.add(Line(ends[name], at, stroke_color=THEME.OPTIMIZER[name], stroke_width=1.5))
+        return paths, step_dots, dots, links
+
+    def top_labels(self, paths: VGroup, dots: VGroup) -> VGroup:
+        """Labels on the top-down map: the value of every other contour level, each where its line is
+        farthest from the paths and from the other labels; the minima the runs ended in; the exits."""
+        avoid = [np.vstack([p.get_anchors() for p in paths]), np.vstack([d.get_center()[None] for d in dots])]
+        labels = VGroup()
+        placed: list[np.ndarray] = []
+        (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
+        corner_lo = self.axes.c2p(x_lo, y_lo, self.floor) + self.shift_top
+        corner_hi = self.axes.c2p(x_hi, y_hi, self.floor) + self.shift_top
+        lo, hi = np.minimum(corner_lo, corner_hi), np.maximum(corner_lo, corner_hi)
+        for m, _names in self.ends:
+            kind = "global" if m.is_global else "local"
+            at = self.axes.c2p(*m.point, self.floor) + self.shift_top
+            label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
+            # Beside the minimum, on the side with more room inside the map.
+            side = LEFT if at[0] - lo[0] > hi[0] - at[0] else RIGHT
+            label.next_to(at, side, buff=0.3)
+            label.shift(0.35 * DOWN)
+            labels.add(label)
+            placed.append(label.get_center())
+        for name in ORDER:
+            path = self.paths[name]
+            if path.exit is None:
+                continue
+            label = boxed(label_text(path.exit, color=THEME.OPTIMIZER[name], size=TYPE.TICK))
+            at = self.axes.c2p(*path.xy[-1], self.floor) + self.shift_top
+            centre = (lo + hi) / 2
+            direction = (centre - at) / max(np.linalg.norm(centre - at), 1e-9)
+            label.move_to(at + direction * (0.35 + label.width / 2))
+            labels.add(label)
+            placed.append(label.get_center())
+        pts_avoid = np.vstack(avoid)
+        for seg, level in list(zip(self.contour_segs, self.levels, strict=True))[1::2]:
+            if len(seg) == 0:
+                continue
+            mids = seg.mean(axis=1)
+            cand = xyz_to_scene(self.axes, np.column_stack([mids, np.full(len(mids), self.floor)])) + self.shift_top
+            inside = np.all((cand[:, :2] > lo[:2] + 0.35) & (cand[:, :2] < hi[:2] - 0.35), axis=1)
+            if not inside.any():
+                continue
+            cand = cand[inside]
+            others = np.vstack([pts_avoid, *[p[None] for p in placed]])
+            d = np.linalg.norm(cand[:, None, :2] - others[None, :, :2], axis=-1).min(axis=1)
+            best = int(np.argmax(d))
+            if d[best] < 0.45:
+                continue
+            label = tick_text(fmt(float(level), 2)).move_to(cand[best])
+            back = Rectangle(width=label.width + 0.1, height=label.height + 0.08, stroke_width=0,
+                             fill_color=THEME.background, fill_opacity=0.85).move_to(label)
+            labels.add(VGroup(back, label))
+            placed.append(cand[best])
+        return labels
 
     def verdict(self) -> str:
         """Where each run ended, from its status and the minimum nearest its last point; why, when the
         momentum run alone reached a global minimum after climbing (its f rose on the way)."""
         return verdict_words(self.loss, self.runs, self.p["lr_rule"])
+
+
+def boxed(label: VMobject) -> VGroup:
+    """A label on a box of the background colour, so it reads over a surface or contour lines."""
+    back = Rectangle(width=label.width + 0.12, height=label.height + 0.1, stroke_width=0,
+                     fill_color=THEME.background, fill_opacity=0.8).move_to(label)
+    return VGroup(back, label)
+
+
+def show_boxed(group: VGroup, on: bool) -> None:
+    """Show or hide a :func:`boxed` label."""
+    group[0].set_fill(opacity=0.8 if on else 0.0)
+    group[1].set_opacity(1.0 if on else 0.0)
+
+
+@dataclasses.dataclass
+class VisiblePath:
+    """The part of a run drawn on the map."""
+
+    xy: np.ndarray          #: its points on the map; if it left, the point where it crossed the edge last
+    exit: str | None        #: None, "left the map" or "diverged"
+    end_step: float         #: the (fractional) step at which the drawn path ends
+
+
+def visible_path(loss, t: Trajectory) -> VisiblePath:
+    """The run's path up to where it first leaves the map (the loss's domain), and how it ends: a run whose
+    status is "diverged" is labelled so where its drawn path ends, one that left the domain "left the map"."""
+    (x0, x1), (y0, y1) = loss.domain
+    xy, left = clip_to_box(t.points, (x0, y0), (x1, y1))
+    end = float(len(xy) - 1)
+    if left and len(xy) >= 2:
+        k = len(xy) - 2                          # last point inside; the run's next point is outside
+        a, b = t.points[k], t.points[k + 1]
+        end = k + float(np.linalg.norm(xy[-1] - a) / max(np.linalg.norm(b - a), 1e-12))
+    exit = "diverged" if t.status == "diverged" else ("left the map" if left else None)
+    return VisiblePath(np.asarray(xy, dtype=float), exit, end)
+
+
+def with_minima(loss):
+    """The loss with minima listed: its own, or for a user's expression those plain descent finds."""
+    return loss if loss.minima else dataclasses.replace(loss, minima=find_minima(loss))
+
+
+def settled_step(loss, t: Trajectory) -> int:
+    """The step from which the run stays nearest to the minimum it ends nearest to (its fate is sealed)."""
+    centres = np.array([m.point for m in loss.minima])
+    nearest = np.argmin(np.linalg.norm(t.points[:, None] - centres[None], axis=-1), axis=1)
+    changed = np.flatnonzero(nearest != nearest[-1])
+    return int(changed[-1] + 1) if changed.size else 0
+
+
+def slow_motion_end(loss, runs: dict[str, Trajectory], paths: dict[str, VisiblePath], steps: int) -> int:
+    """The last step of the race's slow-motion part: a few steps after every run has left the map, diverged,
+    or settled towards the minimum it ends at (and after the paths part, :func:`separation_step`).  When
+    that is most of the race, there is no slow-motion part: ``steps`` is returned."""
+    sealed = 0
+    for name, t in runs.items():
+        v = paths[name]
+        sealed = max(sealed, int(np.ceil(v.end_step)) if v.exit is not None else settled_step(loss, t))
+    sealed = max(sealed, separation_step(loss, runs) or 0)
+    end = min(steps, sealed + 3)
+    return steps if end > 0.6 * steps else end
+
+
+def lane_normals(pts: np.ndarray) -> np.ndarray:
+    """Unit normals (in the screen plane) of a polyline (k, 3) at its vertices, from the averaged tangents
+    (zero where the path does not move): the direction of a lane's sideways offset."""
+    if len(pts) < 2:
+        return np.zeros_like(pts)
+    d = np.diff(pts, axis=0)
+    n = np.linalg.norm(d[:, :2], axis=1, keepdims=True)
+    d = np.where(n > 1e-9, d / np.maximum(n, 1e-9), 0.0)
+    tangent = np.vstack([d[:1], d[:-1] + d[1:], d[-1:]])
+    t_len = np.linalg.norm(tangent[:, :2], axis=1, keepdims=True)
+    tangent = np.where(t_len > 1e-9, tangent / np.maximum(t_len, 1e-9), 0.0)
+    return np.column_stack([-tangent[:, 1], tangent[:, 0], np.zeros(len(pts))])
+
+
+def near_groups(points: dict[str, np.ndarray], radius: float) -> list[list[str]]:
+    """The names grouped so points closer than ``radius`` (chained) share a group, in the dict's order."""
+    groups: list[list[str]] = []
+    for name, p in points.items():
+        hits = [g for g in groups if any(np.linalg.norm(points[o] - p) < radius for o in g)]
+        merged = [name]
+        for g in hits:
+            groups.remove(g)
+            merged = g + merged
+        groups.append(merged)
+    order = list(points)
+    return sorted((sorted(g, key=order.index) for g in groups), key=lambda g: order.index(g[0]))
 
 
 def separation_step(loss, runs: dict[str, Trajectory], frac: float = 0.05) -> int | None:
@@ -433,34 +751,54 @@ def separation_step(loss, runs: dict[str, Trajectory], frac: float = 0.05) -> in
     return None
 
 
-def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
-    """The race's lesson in words derived from the runs (see :meth:`LossSurface.verdict`)."""
+def run_fates(loss, runs: dict[str, Trajectory]) -> dict[str, tuple[str, object]]:
+    """Each run's fate: ("diverged" | "left the map" | "unsettled" | "global" | "local", the minimum or None)."""
     span = max(hi - lo for lo, hi in loss.domain)
-    if not loss.minima:
-        # A user's expression lists none: the minima plain descent finds from a grid of starts.
-        loss = dataclasses.replace(loss, minima=find_minima(loss))
-    groups: dict[str, list[str]] = {}
+    loss = with_minima(loss)
+    fates: dict[str, tuple[str, object]] = {}
     for name in ORDER:
         t = runs[name]
-        (x0, x1), (y0, y1) = loss.domain
-        outside = not (x0 <= t.final[0] <= x1 and y0 <= t.final[1] <= y1)
-        m = None if t.status == "diverged" else nearest_minimum(loss, t.final, 0.02 * span)
-        if t.status == "diverged":
-            key = "diverged"
-        elif outside:
-            key = "left the map"
-        elif m is None:
-            key = f"had not reached a minimum yet (f = {fmt(float(t.losses[-1]), 3)})"
-        elif m.is_global:
-            key = f"reached the global minimum, f = {fmt(m.value, 3)}"
+        v = visible_path(loss, t)
+        if v.exit is not None:
+            fates[name] = (v.exit, None)
+            continue
+        m = nearest_minimum(loss, t.final, 0.02 * span)
+        fates[name] = ("unsettled", None) if m is None else ("global" if m.is_global else "local", m)
+    return fates
+
+
+def climbed(t: Trajectory, before: int) -> bool:
+    """Whether the run's f rose, before step ``before``, by more than 2 % of the f it had to lose."""
+    f = np.asarray(t.losses[:before + 1], dtype=float)
+    if len(f) < 2:
+        return False
+    rise = float(np.max(f - np.minimum.accumulate(f)))
+    return rise > 0.02 * max(float(t.losses[0] - t.losses.min()), 1e-12)
+
+
+def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
+    """The race's lesson in words derived from the runs (see :meth:`LossSurface.verdict`)."""
+    judged = with_minima(loss)
+    fates = run_fates(judged, runs)
+    groups: dict[str, list[str]] = {}
+    for name in ORDER:
+        kind, m = fates[name]
+        if kind in ("diverged", "left the map"):
+            key = kind
+        elif kind == "unsettled":
+            key = f"had not reached a minimum yet (f = {fmt(float(runs[name].losses[-1]), 3)})"
+        elif kind == "global":
+            key = f"reached the global minimum, f = {fmt(m.value, 3)}"          # type: ignore[attr-defined]
         else:
-            key = f"stopped in a local minimum, f = {fmt(m.value, 3)}"
+            key = f"stopped in a local minimum, f = {fmt(m.value, 3)}"          # type: ignore[attr-defined]
         groups.setdefault(key, []).append(name)
     parts = [f"{' and '.join(names) if len(names) < 3 else ', '.join(names[:-1]) + ' and ' + names[-1]} {key}"
              for key, names in groups.items()]
     text = "; ".join(parts) + "."
-    reached = [n for n, k in ((n, k) for k, ns in groups.items() for n in ns) if k.startswith("reached")]
-    climbed = bool(np.any(np.diff(runs["Momentum"].losses) > 0))
-    if reached == ["Momentum"] and climbed and rule != "given":
+    reached = [n for n in ORDER if fates[n][0] == "global"]
+    stuck = [n for n in ORDER if fates[n][0] == "local"]
+    mom = runs["Momentum"]
+    if (reached == ["Momentum"] and stuck and rule != "given"
+            and climbed(mom, settled_step(judged, mom))):
         text += " Momentum's velocity carried it uphill over the ridge."
     return text
