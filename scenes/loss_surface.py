@@ -148,37 +148,65 @@ class LossSurface(StoryThreeDScene):
             factor = d / (d - zs)
         return q[:, :2] * (factor * cam.get_zoom())[:, None]
 
-    def place_clear(self, label, at: np.ndarray, rotation: np.ndarray | None = None) -> None:
-        """Put a fixed-orientation ``label`` beside the scene point ``at`` where its box on screen meets no
-        other text (axis names, numbers, labels placed before, the legend, the colour bar) and stays
-        between the title and the caption: the first such of eight places around the point."""
+    def place_clear(self, label, at: np.ndarray | None = None, rotation: np.ndarray | None = None,
+                    spots: np.ndarray | None = None, avoid: np.ndarray | None = None,
+                    within: tuple[np.ndarray, np.ndarray] | None = None, pad: float = 0.05,
+                    room: float = 0.1) -> bool:
+        """Put a fixed-orientation ``label`` where its box on screen meets no other text (axis names, numbers,
+        labels placed before, the legend, the colour bar) and stays between the title and the caption.
+
+        Beside the scene point ``at``: the first of eight places around it that is clear and at least
+        ``room`` from the screen points ``avoid`` (k, 2) (else the clear one farthest from them; above if
+        none is clear).  At one of the scene points ``spots``: the clear one farthest from ``avoid``, if it
+        is at least ``room`` from them and inside the screen box ``within``; else the label is not placed
+        (False).  ``pad``: the clearance kept around the other texts.
+        """
         cam = self.renderer.camera
         rot = cam.get_rotation_matrix() if rotation is None else rotation
         boxes = []
-        for m in (*self.axis_names, *self.ticks, *self.placed_labels):
+        for m in (*self.obstacles, *self.placed_labels):
             c = self.screen_xy(m.get_center()[None], rot)[0]
             boxes.append((c - [m.width / 2, m.height / 2], c + [m.width / 2, m.height / 2]))
         for m in (self.legend, self.colorbar):
             boxes.append((m.get_corner(DL)[:2], m.get_corner(UR)[:2]))
         top, bottom = self.titles.bottom(), self.caption.top()
         half = np.array([label.width / 2, label.height / 2])
-        screen = self.screen_xy(np.asarray(at)[None], rot)[0]
-        best = None
-        for d in (UP, RIGHT, LEFT, DOWN, UR, UL, DR, DL):
-            c = screen + d[:2] * (half + 0.15)
-            lo, hi = c - half - 0.05, c + half + 0.05
-            clear = hi[1] < top and lo[1] > bottom and all(
-                np.any(hi < b_lo) or np.any(lo > b_hi) for b_lo, b_hi in boxes)
-            if clear:
-                best = c
+        if spots is None:
+            anchor = np.asarray(at, dtype=float)
+            screen = self.screen_xy(anchor[None], rot)[0]
+            cands = [screen + d[:2] * (half + 0.15) for d in (UP, RIGHT, LEFT, DOWN, UR, UL, DR, DL)]
+        else:
+            anchor = np.asarray(spots, dtype=float)
+            cands = list(self.screen_xy(anchor, rot))
+        best, best_room = None, -np.inf
+        for j, c in enumerate(cands):
+            lo, hi = c - half - pad, c + half + pad
+            if not (hi[1] < top and lo[1] > bottom):
+                continue
+            if within is not None and (np.any(lo < within[0]) or np.any(hi > within[1])):
+                continue
+            if not all(np.any(hi < b_lo) or np.any(lo > b_hi) for b_lo, b_hi in boxes):
+                continue
+            # Room: the distance from the label's box to the nearest point to avoid.
+            free = np.inf if avoid is None or not len(avoid) else float(
+                np.min(np.linalg.norm(np.maximum(np.maximum(c - half - avoid, avoid - c - half), 0.0), axis=1)))
+            if spots is None and free >= room:
+                best = j
                 break
+            if free > best_room:
+                best, best_room = j, free
+        if spots is not None and (best is None or best_room < room):
+            return False
         if best is None:
-            best = screen + UP[:2] * (half + 0.15)
-        # A scene point that projects onto ``best``: move along the camera's screen axes (at the point's depth).
-        shift = best - screen
-        zoom = cam.get_zoom()
-        label.move_to(np.asarray(at) + (rot.T @ np.array([shift[0], shift[1], 0.0])) / zoom)
+            best = 0
+        if spots is not None:
+            label.move_to(anchor[best])
+        else:
+            # A scene point that projects onto the place: move along the camera's screen axes.
+            shift = cands[best] - screen
+            label.move_to(anchor + (rot.T @ np.array([shift[0], shift[1], 0.0])) / cam.get_zoom())
         self.placed_labels.append(label)
+        return True
 
     # ------------------------------------------------------------ storyboard
     def build_surface(self) -> None:
@@ -203,7 +231,9 @@ class LossSurface(StoryThreeDScene):
         self.colorbar = ColorBar(c_lo, c_hi, title="f", height=3.0, clipped=bool(np.nanmax(Z) > self.z_hi))
         self.colorbar.to_edge(RIGHT, buff=0.4).set_y((self.titles.bottom() + self.caption.top()) / 2)
         self.frame_axes, self.axis_names, self.ticks = self.floor_axes()
+        # Texts a label placed later must not meet (see place_clear).
         self.placed_labels: list = []
+        self.obstacles = [*self.axis_names, *self.ticks]
         self.legend = VGroup(*[self.legend_row(n) for n in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.legend.to_edge(LEFT, buff=0.3).set_y(self.colorbar.get_y())
         # Contour lines on the floor, from a finer grid.
@@ -457,10 +487,12 @@ class LossSurface(StoryThreeDScene):
         """The race's outcome in words, with the minima the runs ended in labelled on the surface."""
         camera = self.renderer.camera
         self.min_labels = VGroup()
+        avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors, *[mv.dot.get_center()[None]
+                                                                    for mv in self.movers.values()]]))
         for m, _names in self.ends:
             kind = "global" if m.is_global else "local"
             label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
-            self.place_clear(label, self.on_surface(np.array([m.point]))[0])
+            self.place_clear(label, self.on_surface(np.array([m.point]))[0], avoid=avoid, room=0.05)
             self.min_labels.add(label)
         camera.add_fixed_orientation_mobjects(*self.min_labels)
         self.play(FadeIn(self.min_labels), run_time=0.6)
@@ -544,7 +576,7 @@ class LossSurface(StoryThreeDScene):
         floor_h = np.linalg.norm(self.axes.c2p(x_lo, y_hi, self.floor) - self.axes.c2p(x_lo, y_lo, self.floor))
         top, bottom = self.titles.bottom() - 0.4, self.caption.top() + 0.4
         left, right = self.legend.get_right()[0] + 0.4, self.colorbar.get_left()[0] - 0.4
-        zoom = min((top - bottom) / (floor_h + 1.2), (right - left) / (floor_w + 1.2))
+        zoom = min((top - bottom) / (floor_h + 0.9), (right - left) / (floor_w + 1.0))
         middle = self.axes.c2p((x_lo + x_hi) / 2, (y_lo + y_hi) / 2, self.floor)
         # The floor moves under the camera (moving the camera's centre sideways would move the title too).
         shift = np.array([(left + right) / 2 / zoom - middle[0], (top + bottom) / 2 / zoom - middle[1], 0.0])
@@ -554,6 +586,7 @@ class LossSurface(StoryThreeDScene):
                          added_anims=[floor.animate.shift(shift)])
         # Labels after the move, where they land: the level of a few contours, and the minima the runs reached.
         self.shift_top = shift
+        self.placed_labels, self.obstacles = [], [*self.axis_names[:2], *self.ticks]
         labels = self.top_labels(paths, dots)
         self.play(FadeIn(labels), run_time=0.6)
         self.wait(2.5)
@@ -591,56 +624,35 @@ class LossSurface(StoryThreeDScene):
         return paths, step_dots, dots, links
 
     def top_labels(self, paths: VGroup, dots: VGroup) -> VGroup:
-        """Labels on the top-down map: the value of every other contour level, each where its line is
-        farthest from the paths and from the other labels; the minima the runs ended in; the exits."""
-        avoid = [np.vstack([p.get_anchors() for p in paths]), np.vstack([d.get_center()[None] for d in dots])]
+        """Labels on the top-down map: the minima the runs ended in, where runs left the map, and the value of
+        each contour level where its line is farthest from the paths (none where no place is clear of the
+        other texts, with room around each)."""
+        avoid = self.screen_xy(np.vstack([*[p.get_anchors() for p in paths], *[d.get_center()[None] for d in dots]]))
         labels = VGroup()
-        placed: list[np.ndarray] = []
         (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
-        corner_lo = self.axes.c2p(x_lo, y_lo, self.floor) + self.shift_top
-        corner_hi = self.axes.c2p(x_hi, y_hi, self.floor) + self.shift_top
-        lo, hi = np.minimum(corner_lo, corner_hi), np.maximum(corner_lo, corner_hi)
+        corners = self.screen_xy(np.array([self.axes.c2p(x_lo, y_lo, self.floor), self.axes.c2p(x_hi, y_hi, self.floor)])
+                                 + self.shift_top)
+        within = (corners.min(axis=0), corners.max(axis=0))
         for m, _names in self.ends:
             kind = "global" if m.is_global else "local"
-            at = self.axes.c2p(*m.point, self.floor) + self.shift_top
             label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
-            # Beside the minimum, on the side with more room inside the map.
-            side = LEFT if at[0] - lo[0] > hi[0] - at[0] else RIGHT
-            label.next_to(at, side, buff=0.3)
-            label.shift(0.35 * DOWN)
+            self.place_clear(label, self.axes.c2p(*m.point, self.floor) + self.shift_top, avoid=avoid)
             labels.add(label)
-            placed.append(label.get_center())
         for name in ORDER:
             path = self.paths[name]
-            if path.exit is None:
-                continue
-            label = boxed(label_text(path.exit, color=THEME.OPTIMIZER[name], size=TYPE.TICK))
-            at = self.axes.c2p(*path.xy[-1], self.floor) + self.shift_top
-            centre = (lo + hi) / 2
-            direction = (centre - at) / max(np.linalg.norm(centre - at), 1e-9)
-            label.move_to(at + direction * (0.35 + label.width / 2))
-            labels.add(label)
-            placed.append(label.get_center())
-        pts_avoid = np.vstack(avoid)
-        for seg, level in list(zip(self.contour_segs, self.levels, strict=True))[1::2]:
+            if path.exit is not None:
+                label = boxed(label_text(path.exit, color=THEME.OPTIMIZER[name], size=TYPE.TICK))
+                self.place_clear(label, self.axes.c2p(*path.xy[-1], self.floor) + self.shift_top, avoid=avoid)
+                labels.add(label)
+        for seg, level in zip(self.contour_segs, self.levels, strict=True):
             if len(seg) == 0:
                 continue
             mids = seg.mean(axis=1)
-            cand = xyz_to_scene(self.axes, np.column_stack([mids, np.full(len(mids), self.floor)])) + self.shift_top
-            inside = np.all((cand[:, :2] > lo[:2] + 0.35) & (cand[:, :2] < hi[:2] - 0.35), axis=1)
-            if not inside.any():
-                continue
-            cand = cand[inside]
-            others = np.vstack([pts_avoid, *[p[None] for p in placed]])
-            d = np.linalg.norm(cand[:, None, :2] - others[None, :, :2], axis=-1).min(axis=1)
-            best = int(np.argmax(d))
-            if d[best] < 0.45:
-                continue
-            label = tick_text(fmt(float(level), 2)).move_to(cand[best])
-            back = Rectangle(width=label.width + 0.1, height=label.height + 0.08, stroke_width=0,
-                             fill_color=THEME.background, fill_opacity=0.85).move_to(label)
-            labels.add(VGroup(back, label))
-            placed.append(cand[best])
+            spots = xyz_to_scene(self.axes, np.column_stack([mids, np.full(len(mids), self.floor)])) + self.shift_top
+            label = boxed(tick_text(fmt(float(level), 2)))
+            # Well apart from each other (pad), so the map does not fill with numbers.
+            if self.place_clear(label, spots=spots, avoid=avoid, within=within, pad=0.15, room=0.08):
+                labels.add(label)
         return labels
 
     def verdict(self) -> str:
