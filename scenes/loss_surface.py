@@ -698,12 +698,22 @@ def visible_path(loss, t: Trajectory) -> VisiblePath:
 
 
 def with_minima(loss):
-    """The loss with minima listed: its own, or for a user's expression those plain descent finds."""
-    return loss if loss.minima else dataclasses.replace(loss, minima=find_minima(loss))
+    """The loss with minima listed: its own, or for a user's expression those plain descent finds (none
+    where it finds none to search with, e.g. on a plane, which has no curvature)."""
+    if loss.minima:
+        return loss
+    try:
+        found = find_minima(loss)
+    except ValueError:
+        found = []
+    return dataclasses.replace(loss, minima=found)
 
 
 def settled_step(loss, t: Trajectory) -> int:
-    """The step from which the run stays nearest to the minimum it ends nearest to (its fate is sealed)."""
+    """The step from which the run stays nearest to the minimum it ends nearest to (its fate is sealed);
+    0 when the loss has no minimum to be near."""
+    if not loss.minima:
+        return 0
     centres = np.array([m.point for m in loss.minima])
     nearest = np.argmin(np.linalg.norm(t.points[:, None] - centres[None], axis=-1), axis=1)
     changed = np.flatnonzero(nearest != nearest[-1])
