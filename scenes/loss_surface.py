@@ -326,7 +326,11 @@ class LossSurface(StoryThreeDScene):
         thetas = np.concatenate([np.linspace(start, self.view, 8), np.linspace(self.view, self.view + drift, 4)])
         zoom, centre = self.fit_camera(p["phi"], thetas)
         self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=start * DEGREES, zoom=zoom, frame_center=centre)
-        self.set_title(f"The surface f(x, y): {self.loss.description.split(':')[0]}")
+        name = self.loss.description.split(":")[0]
+        # A user's expression is described as "f(x, y) = ...": say it once.
+        own = name.startswith("f(x, y)")
+        named = name if own else f"f(x, y), {name}"
+        self.set_title(f"The surface {name}" if own else f"The surface f(x, y): {name}")
         camera = self.renderer.camera
         self.mesh.sort(camera.get_rotation_matrix())
         # The floor (contours, axes) first: it is always farther than the surface.
@@ -335,7 +339,7 @@ class LossSurface(StoryThreeDScene):
         self.add_fixed_in_frame_mobjects(self.colorbar)
         self.play(FadeIn(self.floor_contours), Create(self.frame_axes), FadeIn(self.mesh), FadeIn(self.axis_names),
                   FadeIn(self.ticks), FadeIn(self.colorbar), run_time=1.5)
-        self.caption.say(self, f"The height is f(x, y), {self.loss.description.split(':')[0]}: "
+        self.caption.say(self, f"The height is {named}: "
                                "what the optimizers minimize.")
         # Re-sort every frame from now on (not during the fade: it pairs faces by position).
         self.mesh.add_updater(self.sort_updater)
@@ -570,16 +574,35 @@ class LossSurface(StoryThreeDScene):
                   FadeOut(self.start_label),
                   *[FadeOut(mv.label) for mv in self.movers.values() if mv.label is not None],
                   FadeIn(paths), FadeIn(step_dots), FadeIn(links), FadeIn(dots), run_time=1.5)
-        # Top-down: the floor centred in the band, as large as the space between the legend and the colour bar.
+        # Top-down: the floor centred in the band between title and caption, legend and colour bar, as large as fits.
         (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
-        floor_w = np.linalg.norm(self.axes.c2p(x_hi, y_lo, self.floor) - self.axes.c2p(x_lo, y_lo, self.floor))
-        floor_h = np.linalg.norm(self.axes.c2p(x_lo, y_hi, self.floor) - self.axes.c2p(x_lo, y_lo, self.floor))
-        top, bottom = self.titles.bottom() - 0.4, self.caption.top() + 0.4
-        left, right = self.legend.get_right()[0] + 0.4, self.colorbar.get_left()[0] - 0.4
-        zoom = min((top - bottom) / (floor_h + 0.9), (right - left) / (floor_w + 1.0))
+        top, bottom = self.titles.bottom() - 0.15, self.caption.top() + 0.15
+        left, right = self.legend.get_right()[0] + 0.3, self.colorbar.get_left()[0] - 0.3
         middle = self.axes.c2p((x_lo + x_hi) / 2, (y_lo + y_hi) / 2, self.floor)
+        # The largest zoom at which the floor's corners, and its axis names and numbers (upright, at their own
+        # size whatever the zoom), fit in the band; then the whole block centred in it.
+        corners = np.array([self.axes.c2p(x, y, self.floor) for x in (x_lo, x_hi) for y in (y_lo, y_hi)])
+        offsets = [c[:2] - middle[:2] for c in corners]
+        halves = [np.zeros(2)] * len(corners)
+        for m in (*self.axis_names[:2], *self.ticks):
+            offsets.append(m.get_center()[:2] - middle[:2])
+            halves.append(np.array([m.width, m.height]) / 2)
+        d, h = np.array(offsets), np.array(halves)
+        band = np.array([right - left, top - bottom])
+
+        def extent(z: float) -> tuple[np.ndarray, np.ndarray]:
+            return (z * d - h).min(axis=0), (z * d + h).max(axis=0)
+
+        lo_z, hi_z = 0.05, 4.0
+        for _ in range(40):
+            z = (lo_z + hi_z) / 2
+            e_lo, e_hi = extent(z)
+            lo_z, hi_z = (z, hi_z) if np.all(e_hi - e_lo <= band) else (lo_z, z)
+        zoom = lo_z
+        e_lo, e_hi = extent(zoom)
         # The floor moves under the camera (moving the camera's centre sideways would move the title too).
-        shift = np.array([(left + right) / 2 / zoom - middle[0], (top + bottom) / 2 / zoom - middle[1], 0.0])
+        target = np.array([(left + right) / 2, (top + bottom) / 2]) - (e_lo + e_hi) / 2
+        shift = np.array([target[0] / zoom - middle[0], target[1] / zoom - middle[1], 0.0])
         floor = VGroup(self.floor_contours, self.frame_axes[:2], self.axis_names[:2], self.ticks, paths, step_dots,
                        links, dots)
         self.move_camera(phi=0, theta=-90 * DEGREES, zoom=zoom, run_time=2.5,
@@ -653,6 +676,8 @@ class LossSurface(StoryThreeDScene):
             # Well apart from each other (pad), so the map does not fill with numbers.
             if self.place_clear(label, spots=spots, avoid=avoid, within=within, pad=0.15, room=0.08):
                 labels.add(label)
+        # Upright and at their size whatever the zoom, like the axis numbers.
+        self.renderer.camera.add_fixed_orientation_mobjects(*labels)
         return labels
 
     def verdict(self) -> str:
