@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 from manim import (
@@ -35,6 +36,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
+    Mobject,
     Rectangle,
     ThreeDAxes,
     ValueTracker,
@@ -42,11 +44,12 @@ from manim import (
     VMobject,
     linear,
 )
+from manim.camera.three_d_camera import ThreeDCamera
 
 from gdcore import functions
-from gdcore.functions import Minimum
 from gdcore.contour import contour_levels, contour_segments
 from gdcore.explore import find_minima, lr_grid_search, with_lr
+from gdcore.functions import Minimum
 from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.trajectory import Trajectory, descend, nearest_minimum
 from scenes.kit import (
@@ -79,6 +82,11 @@ class LossSurface(StoryThreeDScene):
     """A loss surface, four optimizers racing over it, then the paths on the flat contour map."""
 
     params_key = "loss_surface"
+
+    @property
+    def cam(self) -> ThreeDCamera:
+        """The scene's camera (a ThreeDScene renders with a ThreeDCamera)."""
+        return cast(ThreeDCamera, self.renderer.camera)
 
     def construct(self) -> None:
         self.loss = functions.get(self.p["function"])
@@ -122,7 +130,7 @@ class LossSurface(StoryThreeDScene):
         elif p["lr_rule"] == "grid":
             searches = {n: lr_grid_search(self.loss, p["start"], o, p["steps"], p["lr_grid"]) for n, o in opts.items()}
             opts = {n: with_lr(o, s.best_lr if s.best_lr is not None else s.grid[0]) for (n, o), s in
-                    zip(opts.items(), searches.values())}
+                    zip(opts.items(), searches.values(), strict=True)}
         self.opts = opts
         return {n: descend(self.loss, p["start"], o, p["steps"]) for n, o in opts.items()}
 
@@ -132,13 +140,13 @@ class LossSurface(StoryThreeDScene):
 
     def on_surface(self, xy: np.ndarray, lift: float = 0.03) -> np.ndarray:
         """Scene points of data points (k, 2) on the surface, lifted a hair above it."""
-        z = self.height(self.loss.value(xy)) + lift * (self.z_hi - self.z_lo)
+        z = self.height(np.asarray(self.loss.value(xy))) + lift * (self.z_hi - self.z_lo)
         return xyz_to_scene(self.axes, np.column_stack([xy, z]))
 
     def screen_xy(self, points: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
         """Where scene points (k, 3) land on the screen (frame units), as manim's camera projects them,
         for this camera rotation (default: the camera's now)."""
-        cam = self.renderer.camera
+        cam = self.cam
         rot = cam.get_rotation_matrix() if rotation is None else rotation
         q = (np.atleast_2d(points) - cam.frame_center) @ rot.T
         zs, d = q[:, 2], cam.get_focal_distance()
@@ -161,12 +169,13 @@ class LossSurface(StoryThreeDScene):
         is at least ``room`` from them and inside the screen box ``within``; else the label is not placed
         (False).  ``pad``: the clearance kept around the other texts.
         """
-        cam = self.renderer.camera
+        cam = self.cam
         rot = cam.get_rotation_matrix() if rotation is None else rotation
         boxes = []
         for m in (*self.obstacles, *self.placed_labels):
             c = self.screen_xy(m.get_center()[None], rot)[0]
-            boxes.append((c - [m.width / 2, m.height / 2], c + [m.width / 2, m.height / 2]))
+            size = np.array([m.width, m.height]) / 2
+            boxes.append((c - size, c + size))
         for m in (self.legend, self.colorbar):
             boxes.append((m.get_corner(DL)[:2], m.get_corner(UR)[:2]))
         top, bottom = self.titles.bottom(), self.caption.top()
@@ -222,7 +231,7 @@ class LossSurface(StoryThreeDScene):
         self.axes = ThreeDAxes(
             x_range=[x_lo, x_hi, 1], y_range=[y_lo, y_hi, 1], z_range=[floor, self.z_hi, z_span / 2],
             x_length=6.4 * (x_hi - x_lo) / span, y_length=6.4 * (y_hi - y_lo) / span, z_length=3.0,
-            axis_config={"stroke_color": THEME.muted, "stroke_width": 2, "include_ticks": False}, tips=False,
+            axis_config={"stroke_color": THEME.muted, "stroke_width": 2, "include_ticks": False},
         )
         self.mesh = SurfaceMesh(self.axes, X, Y, self.height(Z), opacity=self.p["surface_opacity"])
         self.view = self.race_view()
@@ -248,7 +257,7 @@ class LossSurface(StoryThreeDScene):
         for level, color in zip(levels, colors, strict=True):
             seg = contour_segments(Xf, Yf, Zf, level)
             self.contour_segs.append(seg)
-            seg3 = np.concatenate([seg, np.full(seg.shape[:-1] + (1,), floor)], axis=-1)
+            seg3 = np.concatenate([seg, np.full((*seg.shape[:-1], 1), floor)], axis=-1)
             self.floor_contours.add(segments_vmobject(xyz_to_scene(self.axes, seg3), color, 1.5, 0.9))
 
     def floor_axes(self) -> tuple[VGroup, VGroup, VGroup]:
@@ -325,17 +334,18 @@ class LossSurface(StoryThreeDScene):
         start = self.view - p["turn"]
         thetas = np.concatenate([np.linspace(start, self.view, 8), np.linspace(self.view, self.view + drift, 4)])
         zoom, centre = self.fit_camera(p["phi"], thetas)
-        self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=start * DEGREES, zoom=zoom, frame_center=centre)
+        self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=start * DEGREES, zoom=zoom,
+                                    frame_center=centre.tolist())
         name = self.loss.description.split(":")[0]
         # A user's expression is described as "f(x, y) = ...": say it once.
         own = name.startswith("f(x, y)")
         named = name if own else f"f(x, y), {name}"
         self.set_title(f"The surface {name}" if own else f"The surface f(x, y): {name}")
-        camera = self.renderer.camera
+        camera = self.cam
         self.mesh.sort(camera.get_rotation_matrix())
         # The floor (contours, axes) first: it is always farther than the surface.
         self.add(self.floor_contours, self.frame_axes, self.mesh)
-        self.renderer.camera.add_fixed_orientation_mobjects(*self.axis_names, *self.ticks)
+        self.cam.add_fixed_orientation_mobjects(*self.axis_names, *self.ticks)
         self.add_fixed_in_frame_mobjects(self.colorbar)
         self.play(FadeIn(self.floor_contours), Create(self.frame_axes), FadeIn(self.mesh), FadeIn(self.axis_names),
                   FadeIn(self.ticks), FadeIn(self.colorbar), run_time=1.5)
@@ -359,16 +369,17 @@ class LossSurface(StoryThreeDScene):
         self.mesh.MOVER_BIAS = 1.5
         self.step = ValueTracker(0.0)
         self.movers = {}
-        self.piece_steps = []
-        camera = self.renderer.camera
+        piece_steps: list[int] = []
+        camera = self.cam
         end_view = camera_rotation(p["phi"] * DEGREES, (self.view + p["drift"] * (p["race_seconds"] + 0.5)) * DEGREES)
         for name in ORDER:
             color = THEME.OPTIMIZER[name]
             dot = Dot(radius=0.11, color=color)
             head = VMobject(stroke_color=color, stroke_width=3.5)
             label = None
-            if self.paths[name].exit is not None:
-                label = boxed(label_text(self.paths[name].exit, color=color, size=TYPE.TICK))
+            exit_words = self.paths[name].exit
+            if exit_words is not None:
+                label = boxed(label_text(exit_words, color=color, size=TYPE.TICK))
                 # Beside the exit as the camera will see it when the race ends (it drifts during the race).
                 self.place_clear(label, self.on_surface(self.paths[name].xy[-1:])[0], end_view)
                 show_boxed(label, False)
@@ -380,8 +391,8 @@ class LossSurface(StoryThreeDScene):
             camera.add_fixed_orientation_mobjects(dot)
             pieces, anchors, steps = self.path_pieces(name)
             self.mesh.add_fixed_movers(pieces, anchors)
-            self.piece_steps.extend(steps)
-        self.piece_steps = np.array(self.piece_steps, dtype=float)
+            piece_steps.extend(steps)
+        self.piece_steps = np.array(piece_steps, dtype=float)
         self.shown_legend = [""] * len(ORDER)
         legend = self.legend
         self.add_fixed_in_frame_mobjects(legend)
@@ -414,8 +425,8 @@ class LossSurface(StoryThreeDScene):
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
 
-    def sort_updater(self, mesh: SurfaceMesh) -> None:
-        mesh.sort(self.renderer.camera.get_rotation_matrix())
+    def sort_updater(self, _mesh: Mobject) -> None:
+        self.mesh.sort(self.cam.get_rotation_matrix())
 
     def path_pieces(self, name: str) -> tuple[list[VMobject], np.ndarray, list[int]]:
         """The run's path on the surface as pieces the mesh sorts: each step a short line lifted onto the
@@ -474,7 +485,7 @@ class LossSurface(StoryThreeDScene):
         """The readouts: each run's f at the step shown (its exit once it has left); glyphs change only
         when the string does."""
         k = int(s)
-        camera = self.renderer.camera
+        camera = self.cam
         for j, (row, name) in enumerate(zip(self.legend, ORDER, strict=True)):
             path, run = self.paths[name], self.runs[name]
             if path.exit is not None and s >= path.end_step:
@@ -489,7 +500,7 @@ class LossSurface(StoryThreeDScene):
 
     def lesson(self) -> None:
         """The race's outcome in words, with the minima the runs ended in labelled on the surface."""
-        camera = self.renderer.camera
+        camera = self.cam
         self.min_labels = VGroup()
         avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors, *[mv.dot.get_center()[None]
                                                                     for mv in self.movers.values()]]))
@@ -518,7 +529,8 @@ class LossSurface(StoryThreeDScene):
         A hill in front of a basin hides the runs that end there for a whole range of angles, so
         the view is searched all around in 5-degree steps, from ``theta + turn`` on.  Each candidate
         is scored over the drift the race will add: the fraction of the paths' points hidden by
-        the mesh (every step of the slow-motion part, where the runs part, and 30 of each run), plus three times the fraction of the runs' end points hidden at the last angle.
+        the mesh (every step of the slow-motion part, where the runs part, and 30 of each run), plus
+        three times the fraction of the runs' end points hidden at the last angle.
         The lowest score wins; among equals, the one nearest ``theta + turn``.  The result is
         the equivalent angle nearest ``theta``, so the camera turns the short way.
         """
@@ -547,7 +559,7 @@ class LossSurface(StoryThreeDScene):
         """Two lines: the optimizer's name by its dot; its learning rate and its loss now."""
         swatch = Dot(radius=0.08, color=THEME.OPTIMIZER[name])
         label = label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD")
-        lr = tick_text(f"lr {fmt(self.opts[name].lr, 3)}", color=THEME.text)
+        lr = tick_text(f"lr {fmt(self.opts[name].hyperparams['lr'], 3)}", color=THEME.text)
         value = self.loss_text(self.runs[name].losses[0])
         head = VGroup(swatch, label).arrange(RIGHT, buff=0.15)
         lr.next_to(head, DOWN, buff=0.1).align_to(label, LEFT)
@@ -606,7 +618,7 @@ class LossSurface(StoryThreeDScene):
         floor = VGroup(self.floor_contours, self.frame_axes[:2], self.axis_names[:2], self.ticks, paths, step_dots,
                        links, dots)
         self.move_camera(phi=0, theta=-90 * DEGREES, zoom=zoom, run_time=2.5,
-                         added_anims=[floor.animate.shift(shift)])
+                         added_anims=[floor.animate.shift(shift).build()])
         # Labels after the move, where they land: the level of a few contours, and the minima the runs reached.
         self.shift_top = shift
         self.placed_labels, self.obstacles = [], [*self.axis_names[:2], *self.ticks]
@@ -653,8 +665,8 @@ class LossSurface(StoryThreeDScene):
         avoid = self.screen_xy(np.vstack([*[p.get_anchors() for p in paths], *[d.get_center()[None] for d in dots]]))
         labels = VGroup()
         (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
-        corners = self.screen_xy(np.array([self.axes.c2p(x_lo, y_lo, self.floor), self.axes.c2p(x_hi, y_hi, self.floor)])
-                                 + self.shift_top)
+        corners = self.screen_xy(np.array([self.axes.c2p(x_lo, y_lo, self.floor),
+                                           self.axes.c2p(x_hi, y_hi, self.floor)]) + self.shift_top)
         within = (corners.min(axis=0), corners.max(axis=0))
         for m, _names in self.ends:
             kind = "global" if m.is_global else "local"
@@ -677,7 +689,7 @@ class LossSurface(StoryThreeDScene):
             if self.place_clear(label, spots=spots, avoid=avoid, within=within, pad=0.15, room=0.08):
                 labels.add(label)
         # Upright and at their size whatever the zoom, like the axis numbers.
-        self.renderer.camera.add_fixed_orientation_mobjects(*labels)
+        self.cam.add_fixed_orientation_mobjects(*labels)
         return labels
 
     def verdict(self) -> str:
@@ -717,7 +729,7 @@ def visible_path(loss, t: Trajectory) -> VisiblePath:
     if left and len(xy) >= 2:
         k = len(xy) - 2                          # last point inside; the run's next point is outside
         a, b = t.points[k], t.points[k + 1]
-        end = k + float(np.linalg.norm(xy[-1] - a) / max(np.linalg.norm(b - a), 1e-12))
+        end = k + float(np.linalg.norm(xy[-1] - a)) / max(float(np.linalg.norm(b - a)), 1e-12)
     exit = "diverged" if t.status == "diverged" else ("left the map" if left else None)
     return VisiblePath(np.asarray(xy, dtype=float), exit, end)
 
@@ -809,7 +821,7 @@ def run_fates(loss, runs: dict[str, Trajectory]) -> dict[str, tuple[str, object]
         if v.exit is not None:
             fates[name] = (v.exit, None)
             continue
-        m = nearest_minimum(loss, t.final, 0.02 * span)
+        m = nearest_minimum(loss, t.final.tolist(), 0.02 * span)
         fates[name] = ("unsettled", None) if m is None else ("global" if m.is_global else "local", m)
     return fates
 

@@ -21,7 +21,7 @@ def four(lr_sgd, lr_mom, lr_rms, lr_adam, beta=0.9):
 # ---------------------------------------------------------------- kit: SurfaceMesh fixed movers and sort
 def flat_mesh() -> tuple[ThreeDAxes, SurfaceMesh]:
     axes = ThreeDAxes(x_range=[-1, 1, 1], y_range=[-1, 1, 1], z_range=[-1, 1, 1], x_length=4, y_length=4,
-                      z_length=4, tips=False)
+                      z_length=4)
     X, Y = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
     return axes, SurfaceMesh(axes, X, Y, np.zeros_like(X))
 
@@ -69,8 +69,9 @@ def test_redraw_every_frame_hands_manim_the_top_level_mobjects():
     from scenes.kit import RedrawEveryFrame
 
     class Fake(RedrawEveryFrame):
-        mobjects = ["mesh", "legend"]
-        foreground_mobjects = ["legend", "caption"]
+        def __init__(self) -> None:
+            self.mobjects = ["mesh", "legend"]
+            self.foreground_mobjects = ["legend", "caption"]
 
     moving, static = Fake().get_moving_and_static_mobjects([])
     # Not flattened: manim re-extracts the families each frame, so the mesh's new paint order is used.

@@ -24,7 +24,7 @@ from manim import Scene, ThreeDScene
 from scenes.kit.text import Caption, TitleBar
 from scenes.params import scene_params
 
-__all__ = ["StoryScene", "StoryThreeDScene", "Storyboard", "RedrawEveryFrame"]
+__all__ = ["RedrawEveryFrame", "StoryScene", "StoryThreeDScene", "Storyboard"]
 
 
 class Storyboard:

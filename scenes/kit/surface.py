@@ -20,7 +20,7 @@ from manim import (
 from scenes.kit.plots import level_colors
 from scenes.kit.theme import THEME, TYPE, Theme
 
-__all__ = ["xyz_to_scene", "camera_rotation", "SurfaceMesh", "ColorBar", "surface_axis_labels"]
+__all__ = ["ColorBar", "SurfaceMesh", "camera_rotation", "surface_axis_labels", "xyz_to_scene"]
 
 
 def xyz_to_scene(axes, xyz: np.ndarray) -> np.ndarray:
@@ -82,7 +82,7 @@ class SurfaceMesh(VGroup):
         idx = np.clip((t * (n_colors - 1)).round().astype(int), 0, n_colors - 1)
         self.faces: list[VMobject] = []
         quads = corners[finite]
-        for quad, k in zip(quads, idx[finite]):
+        for quad, k in zip(quads, idx[finite], strict=True):
             face = VMobject(fill_color=palette[k], fill_opacity=opacity, stroke_width=0)
             face.set_points_as_corners(np.vstack([quad, quad[:1]]))
             self.faces.append(face)
@@ -135,7 +135,8 @@ class SurfaceMesh(VGroup):
         """Which fixed movers are drawn (a boolean mask over all of them, in the order they were added)."""
         self.fixed_shown = np.asarray(shown, dtype=bool).copy()
 
-    def sort(self, rotation: np.ndarray) -> None:
+    # Not Mobject.sort's signature (a point key): the scenes call mesh.sort(rotation); renaming would break them.
+    def sort(self, rotation: np.ndarray) -> None:  # type: ignore[override]
         """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them.
 
         Nothing is redone when the camera, the movers' depths and the fixed movers shown are as at the last call.
@@ -190,7 +191,7 @@ class ColorBar(VGroup):
         cells = VGroup()
         for k, c in enumerate(colors):
             cell = Rectangle(width=width, height=height / n, stroke_width=0, fill_color=c, fill_opacity=1.0)
-            cell.move_to([0.0, -height / 2 + (k + 0.5) * height / n, 0.0])
+            cell.move_to(np.array([0.0, -height / 2 + (k + 0.5) * height / n, 0.0]))
             cells.add(cell)
         frame = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)
         self.bar = VGroup(cells, frame)
@@ -199,18 +200,20 @@ class ColorBar(VGroup):
         if log:
             a, b = math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))
             ks = [k for k in range(math.ceil(a), math.floor(b) + 1)]
-            values = [(k, tick_label(k, log=True)) for k in ks]
+            values: list[tuple[float, str]] = [(float(k), tick_label(k, log=True)) for k in ks]
             span = (a, b)
         else:
             start, end, step = nice_range(lo, hi, 4)
             d = decimals_for(step)
-            values = [(v, tick_label(v, d)) for v in np.arange(start, end + step / 2, step) if lo - 1e-9 <= v <= hi + 1e-9]
+            values = [(float(v), tick_label(v, d)) for v in np.arange(start, end + step / 2, step)
+                      if lo - 1e-9 <= v <= hi + 1e-9]
             span = (lo, hi)
         for v, text in values:
             y = -height / 2 + height * (v - span[0]) / max(span[1] - span[0], 1e-12)
             if clipped and y > height / 2 - 0.3:
                 continue            # the "≥ max" label stands there
-            tick = Line([width / 2, y, 0], [width / 2 + 0.08, y, 0], stroke_color=theme.muted, stroke_width=1.5)
+            tick = Line(np.array([width / 2, y, 0.0]), np.array([width / 2 + 0.08, y, 0.0]), stroke_color=theme.muted,
+                        stroke_width=1.5)
             label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
             self.ticks.add(VGroup(tick, label))
         if clipped:
