@@ -38,6 +38,7 @@ from manim import (
     Line,
     Mobject,
     Rectangle,
+    ThreeDScene,
     ThreeDAxes,
     ValueTracker,
     VGroup,
@@ -57,6 +58,7 @@ from scenes.kit import (
     TYPE,
     ColorBar,
     LiveText,
+    RedrawEveryFrame,
     StoryThreeDScene,
     SurfaceMesh,
     camera_rotation,
@@ -351,10 +353,12 @@ class LossSurface(StoryThreeDScene):
                   FadeIn(self.ticks), FadeIn(self.colorbar), run_time=1.5)
         self.caption.say(self, f"The height is {named}: "
                                "what the optimizers minimize.")
-        # Re-sort every frame from now on (not during the fade: it pairs faces by position).
-        self.mesh.add_updater(self.sort_updater)
+        # Re-sort every frame while the camera turns (not during the fade: it pairs faces by position).
+        self.mesh_updaters = [self.sort_updater]
+        self.set_live(True)
         # Turn the camera so the shape reads in depth, to the view from which the race is seen best.
         self.move_camera(theta=self.view * DEGREES, run_time=p["turn_seconds"], rate_func=linear)
+        self.set_live(False)
         mark_figure(self, "surface")
 
     def race(self) -> None:
@@ -399,9 +403,7 @@ class LossSurface(StoryThreeDScene):
         self.advance()
         self.mesh.sort(camera.get_rotation_matrix())
         # One updater moves every ball, path and readout, before the mesh sorts them (it was added first).
-        self.mesh.remove_updater(self.sort_updater)
-        self.mesh.add_updater(lambda m: self.advance())
-        self.mesh.add_updater(self.sort_updater)
+        self.mesh_updaters = [lambda m: self.advance(), self.sort_updater]
         start = ", ".join(fmt(v, 3) for v in p["start"])
         n, slow = p["steps"], self.slow_end
         # The start marked where the caption names it.
@@ -412,6 +414,7 @@ class LossSurface(StoryThreeDScene):
         self.start_label = start_label
         slow_words = f" Slow motion: steps 0 to {slow}." if slow < n else f" {n} steps."
         self.caption.say(self, f"Start ({start}). {self.rule_words()}{slow_words}")
+        self.set_live(True)
         self.begin_ambient_camera_rotation(rate=p["drift"] * DEGREES)
         if slow < n:
             self.play(self.step.animate.set_value(slow), run_time=0.7 * p["race_seconds"], rate_func=linear)
@@ -424,6 +427,27 @@ class LossSurface(StoryThreeDScene):
             mark_figure(self, "race-3d")
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
+        self.set_live(False)
+
+    def set_live(self, live: bool) -> None:
+        """While the camera turns or the runs move, the mesh re-sorts (and the race advances) every frame
+        and everything is redrawn each frame; otherwise the mesh has no updater and manim paints what does
+        not move once (a caption fading in then costs a caption, not the whole surface)."""
+        self.live = live
+        self.mesh.clear_updaters()
+        if live:
+            for u in self.mesh_updaters:
+                self.mesh.add_updater(u)
+
+    def get_moving_mobjects(self, *animations):
+        if getattr(self, "live", False):
+            return RedrawEveryFrame.get_moving_mobjects(self, *animations)
+        return ThreeDScene.get_moving_mobjects(self, *animations)
+
+    def get_moving_and_static_mobjects(self, animations):
+        if getattr(self, "live", False):
+            return RedrawEveryFrame.get_moving_and_static_mobjects(self, animations)
+        return ThreeDScene.get_moving_and_static_mobjects(self, animations)
 
     def sort_updater(self, _mesh: Mobject) -> None:
         self.mesh.sort(self.cam.get_rotation_matrix())
@@ -628,16 +652,23 @@ class LossSurface(StoryThreeDScene):
         mark_figure(self, "top-down")
 
     def flat_paths(self) -> tuple[VGroup, VGroup, VGroup, VGroup]:
-        """The runs' visible paths on the floor, each in its own lane (a small sideways offset, so paths that
-        coincide show as parallel stripes), a small dot per step and a dot at the end; end dots that would
-        stack are set side by side, each linked by a hairline to the point where its run ended."""
+        """The runs' visible paths on the floor, each in its own lane (a small sideways offset, the same along
+        the whole path, so paths that coincide show as parallel stripes), a small dot per step and a dot at
+        the end; end dots that would stack are set side by side, each linked by a hairline to the point where
+        its run ended."""
         paths, step_dots, dots, links = VGroup(), VGroup(), VGroup(), VGroup()
-        lane = 0.045
+        lane = 0.05
         ends = {}
+        # One sideways direction for every run: across the way they set off together (parallel copies read
+        # as clean stripes where paths coincide; where they part the offset does not matter).
+        normal = lane_normals(xyz_to_scene(self.axes, np.array(
+            [[*self.p["start"], self.floor],
+             [*np.mean([v.xy[min(len(v.xy) - 1, max(self.slow_end, 1))] for v in self.paths.values()], axis=0),
+              self.floor]])))[0]
         for j, name in enumerate(ORDER):
             xy = self.paths[name].xy
             pts = xyz_to_scene(self.axes, np.column_stack([xy, np.full(len(xy), self.floor)]))
-            pts = pts + (j - (len(ORDER) - 1) / 2) * lane * lane_normals(pts)
+            pts = pts + (j - (len(ORDER) - 1) / 2) * lane * normal
             color = THEME.OPTIMIZER[name]
             path = VMobject(stroke_color=color, stroke_width=3)
             path.set_points_as_corners(pts if len(pts) > 1 else np.vstack([pts, pts]))
@@ -646,7 +677,11 @@ class LossSurface(StoryThreeDScene):
             for k in range(1, len(pts)):
                 if np.linalg.norm(pts[k] - pts[keep[-1]]) >= 0.05:
                     keep.append(k)
-            step_dots.add(*[Dot(pts[k], radius=0.028, color=color) for k in keep])
+            # All of a run's step dots in one mobject (one disc per step as its own sub-path): cheap to draw.
+            disc = Dot(radius=0.028).points
+            many = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+            many.set_points(np.vstack([disc + pts[k] for k in keep]))
+            step_dots.add(many)
             ends[name] = pts[-1]
         r, gap = 0.08, 0.2
         for group in near_groups(ends, 2.2 * r):
