@@ -2,20 +2,27 @@
 
 The blog (seed 001) wants the loss "projected to 3D space" and the optimizers
 it introduces.  A non-convex loss from gdcore is drawn as a surface coloured by
-height with its contour lines on the floor; real runs of SGD, SGD with
-momentum, RMSprop and Adam from one start move over it together, each a dot
-and a fading trail lying on the surface, with a legend of current losses.
-The camera turns so the shape reads in depth, then settles top-down on the
-contour map with the full paths.
+height f (labelled axes x, y, f; a colour bar) with its contour lines on the
+floor; real runs of SGD, SGD with momentum, RMSprop and Adam from one start move
+over it together, each a ball leaving its whole path on the surface, a dot per
+step, with a legend of learning rates and current f.  The steps in which the
+runs part ways play in slow motion; a run that diverges or leaves the map stops
+at the edge with a label.  The lesson -- which runs stopped in which minimum,
+and why, when the runs show it (post 003: momentum carries a run over a ridge)
+-- is said with the minima labelled on the surface; then the camera settles
+top-down on the contour map (levels labelled) with the paths side by side.
 
 Speed: the surface is one :class:`scenes.kit.SurfaceMesh` -- flat faces
-coloured once, painted back to front with one NumPy sort per frame, dots and
-trail pieces sorted in with them -- see ``benchmarks/bench_render.py``.
+coloured once, painted back to front with one NumPy sort per frame (none when
+nothing moved), the path pieces sorted in with them by fixed depth anchors; one
+updater moves every ball and readout, and the legend's glyphs change only when
+their string does -- see ``benchmarks/bench_render.py``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import cast
 
@@ -38,8 +45,8 @@ from manim import (
     Line,
     Mobject,
     Rectangle,
-    ThreeDScene,
     ThreeDAxes,
+    ThreeDScene,
     ValueTracker,
     VGroup,
     VMobject,
@@ -161,11 +168,12 @@ class LossSurface(StoryThreeDScene):
     def place_clear(self, label, at: np.ndarray | None = None, rotation: np.ndarray | None = None,
                     spots: np.ndarray | None = None, avoid: np.ndarray | None = None,
                     within: tuple[np.ndarray, np.ndarray] | None = None, pad: float = 0.05,
-                    room: float = 0.1) -> bool:
+                    room: float = 0.1, first: np.ndarray = UP) -> bool:
         """Put a fixed-orientation ``label`` where its box on screen meets no other text (axis names, numbers,
         labels placed before, the legend, the colour bar) and stays between the title and the caption.
 
-        Beside the scene point ``at``: the first of eight places around it that is clear and at least
+        Beside the scene point ``at``: the first of eight places around it (``first`` tried first, then
+        the rest clockwise) that is clear and at least
         ``room`` from the screen points ``avoid`` (k, 2) (else the clear one farthest from them; above if
         none is clear).  At one of the scene points ``spots``: the clear one farthest from ``avoid``, if it
         is at least ``room`` from them and inside the screen box ``within``; else the label is not placed
@@ -185,7 +193,9 @@ class LossSurface(StoryThreeDScene):
         if spots is None:
             anchor = np.asarray(at, dtype=float)
             screen = self.screen_xy(anchor[None], rot)[0]
-            cands = [screen + d[:2] * (half + 0.15) for d in (UP, RIGHT, LEFT, DOWN, UR, UL, DR, DL)]
+            ring = [UP, UR, RIGHT, DR, DOWN, DL, LEFT, UL]
+            k = next(i for i, d in enumerate(ring) if np.allclose(d, first))
+            cands = [screen + d[:2] * (half + 0.15) for d in ring[k:] + ring[:k]]
         else:
             anchor = np.asarray(spots, dtype=float)
             cands = list(self.screen_xy(anchor, rot))
@@ -289,8 +299,8 @@ class LossSurface(StoryThreeDScene):
         out_y = (-1 if y_near == y_lo else 1) * 0.09 * (y_hi - y_lo)
         out_x = (1 if x_near == x_hi else -1) * 0.07 * (x_hi - x_lo)
         # The x and y names beside the middle of their axes, beyond the numbers (the ends meet other axes).
-        names[0].move_to(xyz_to_scene(self.axes, np.array([(x_lo + x_hi) / 2, y_near + 2.2 * out_y, f])))
-        names[1].move_to(xyz_to_scene(self.axes, np.array([x_near + 2.4 * out_x, (y_lo + y_hi) / 2, f])))
+        names[0].move_to(xyz_to_scene(self.axes, np.array([(x_lo + x_hi) / 2, y_near + 2.6 * out_y, f])))
+        names[1].move_to(xyz_to_scene(self.axes, np.array([x_near + 2.8 * out_x, (y_lo + y_hi) / 2, f])))
         for at, (a, b) in (("x", (x_lo, x_hi)), ("y", (y_lo, y_hi))):
             start, end, step = nice_range(a, b, 3)
             for v in np.arange(start, end + step / 2, step):
@@ -354,7 +364,7 @@ class LossSurface(StoryThreeDScene):
         self.caption.say(self, f"The height is {named}: "
                                "what the optimizers minimize.")
         # Re-sort every frame while the camera turns (not during the fade: it pairs faces by position).
-        self.mesh_updaters = [self.sort_updater]
+        self.mesh_updaters: list[Callable[[Mobject], None]] = [self.sort_updater]
         self.set_live(True)
         # Turn the camera so the shape reads in depth, to the view from which the race is seen best.
         self.move_camera(theta=self.view * DEGREES, run_time=p["turn_seconds"], rate_func=linear)
@@ -403,7 +413,7 @@ class LossSurface(StoryThreeDScene):
         self.advance()
         self.mesh.sort(camera.get_rotation_matrix())
         # One updater moves every ball, path and readout, before the mesh sorts them (it was added first).
-        self.mesh_updaters = [lambda m: self.advance(), self.sort_updater]
+        self.mesh_updaters = [self.advance_updater, self.sort_updater]
         start = ", ".join(fmt(v, 3) for v in p["start"])
         n, slow = p["steps"], self.slow_end
         # The start marked where the caption names it.
@@ -448,6 +458,9 @@ class LossSurface(StoryThreeDScene):
         if getattr(self, "live", False):
             return RedrawEveryFrame.get_moving_and_static_mobjects(self, animations)
         return ThreeDScene.get_moving_and_static_mobjects(self, animations)
+
+    def advance_updater(self, _mesh: Mobject) -> None:
+        self.advance()
 
     def sort_updater(self, _mesh: Mobject) -> None:
         self.mesh.sort(self.cam.get_rotation_matrix())
@@ -525,18 +538,41 @@ class LossSurface(StoryThreeDScene):
     def lesson(self) -> None:
         """The race's outcome in words, with the minima the runs ended in labelled on the surface."""
         camera = self.cam
+        self.spread_end_balls()
         self.min_labels = VGroup()
         avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors, *[mv.dot.get_center()[None]
                                                                     for mv in self.movers.values()]]))
         for m, _names in self.ends:
             kind = "global" if m.is_global else "local"
             label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
-            self.place_clear(label, self.on_surface(np.array([m.point]))[0], avoid=avoid, room=0.05)
+            # Under the point: the balls that ended there were spread above it.
+            self.place_clear(label, self.on_surface(np.array([m.point]))[0], avoid=avoid, room=0.05, first=DOWN)
             self.min_labels.add(label)
         camera.add_fixed_orientation_mobjects(*self.min_labels)
         self.play(FadeIn(self.min_labels), run_time=0.6)
         self.caption.say(self, self.verdict())
         mark_figure(self, "race-lesson")
+
+    def spread_end_balls(self) -> None:
+        """Balls that ended on top of each other (on screen) move apart into a row just above where they
+        stopped, each tied to its end point by a hairline, so every run's end can be seen."""
+        r = 0.11
+        rot = self.cam.get_rotation_matrix()
+        right, up = rot[0], rot[1]                      # scene directions of the screen's right and up
+        ends = {n: self.movers[n].dot.get_center() for n in ORDER}
+        screen = {n: np.append(self.screen_xy(p[None])[0], 0.0) for n, p in ends.items()}
+        zoom = self.cam.get_zoom()
+        moves, self.end_links = [], VGroup()
+        for group in near_groups(screen, 2.2 * r):
+            if len(group) < 2:
+                continue
+            for i, name in enumerate(group):
+                offset = ((i - (len(group) - 1) / 2) * 2.4 * r * right + 2.5 * r * up) / zoom
+                moves.append(self.movers[name].dot.animate.shift(offset))
+                self.end_links.add(Line(ends[name], ends[name] + offset, stroke_color=THEME.OPTIMIZER[name],
+                                        stroke_width=1.5))
+        if moves:
+            self.play(*moves, Create(self.end_links), run_time=0.8)
 
     def rule_words(self) -> str:
         p = self.p
@@ -607,7 +643,7 @@ class LossSurface(StoryThreeDScene):
         z_axis, z_name = self.frame_axes[2], self.axis_names[2]
         paths, step_dots, dots, links = self.flat_paths()
         self.play(FadeOut(self.mesh), FadeOut(z_axis), FadeOut(z_name), FadeOut(self.min_labels),
-                  FadeOut(self.start_label),
+                  FadeOut(self.start_label), *([FadeOut(self.end_links)] if len(self.end_links) else []),
                   *[FadeOut(mv.label) for mv in self.movers.values() if mv.label is not None],
                   FadeIn(paths), FadeIn(step_dots), FadeIn(links), FadeIn(dots), run_time=1.5)
         # Top-down: the floor centred in the band between title and caption, legend and colour bar, as large as fits.
