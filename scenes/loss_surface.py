@@ -2,44 +2,62 @@
 
 The blog (seed 001) wants the loss "projected to 3D space" and the optimizers
 it introduces.  A non-convex loss from gdcore is drawn as a surface coloured by
-height with its contour lines on the floor; real runs of SGD, SGD with
-momentum, RMSprop and Adam from one start move over it together, each a dot
-and a fading trail lying on the surface, with a legend of current losses.
-The camera turns so the shape reads in depth, then settles top-down on the
-contour map with the full paths.
+height f (labelled axes x, y, f; a colour bar) with its contour lines on the
+floor; real runs of SGD, SGD with momentum, RMSprop and Adam from one start move
+over it together, each a ball leaving its whole path on the surface, a dot per
+step, with a legend of learning rates and current f.  The steps in which the
+runs part ways play in slow motion; a run that diverges or leaves the map stops
+at the edge with a label.  The lesson -- which runs stopped in which minimum,
+and why, when the runs show it (post 003: momentum carries a run over a ridge)
+-- is said with the minima labelled on the surface; then the camera settles
+top-down on the contour map (levels labelled) with the paths side by side.
 
 Speed: the surface is one :class:`scenes.kit.SurfaceMesh` -- flat faces
-coloured once, painted back to front with one NumPy sort per frame, dots and
-trail pieces sorted in with them -- see ``benchmarks/bench_render.py``.
+coloured once, painted back to front with one NumPy sort per frame (none when
+nothing moved), the path pieces sorted in with them by fixed depth anchors; one
+updater moves every ball and readout, and the legend's glyphs change only when
+their string does -- see ``benchmarks/bench_render.py``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 from manim import (
     DEGREES,
+    DL,
     DOWN,
+    DR,
     LEFT,
     OUT,
     RIGHT,
+    UL,
+    UP,
+    UR,
     Create,
     Dot,
     FadeIn,
     FadeOut,
     Line,
+    Mobject,
+    Rectangle,
     ThreeDAxes,
+    ThreeDScene,
     ValueTracker,
     VGroup,
     VMobject,
     linear,
 )
+from manim.camera.three_d_camera import ThreeDCamera
 
 from gdcore import functions
 from gdcore.contour import contour_levels, contour_segments
-from gdcore.explore import bump_step, find_minima, lr_grid_search, with_lr
+from gdcore.explore import find_minima, lr_grid_search, with_lr
+from gdcore.functions import Minimum
 from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.trajectory import Trajectory, descend, nearest_minimum
 from scenes.kit import (
@@ -47,9 +65,11 @@ from scenes.kit import (
     TYPE,
     ColorBar,
     LiveText,
+    RedrawEveryFrame,
     StoryThreeDScene,
     SurfaceMesh,
     camera_rotation,
+    clip_to_box,
     decimals_for,
     fmt,
     label_text,
@@ -72,14 +92,34 @@ class LossSurface(StoryThreeDScene):
 
     params_key = "loss_surface"
 
+    @property
+    def cam(self) -> ThreeDCamera:
+        """The scene's camera (a ThreeDScene renders with a ThreeDCamera)."""
+        return cast(ThreeDCamera, self.renderer.camera)
+
     def construct(self) -> None:
         self.loss = functions.get(self.p["function"])
         if self.loss.dim != 2:
             raise ValueError(f"loss_surface.function must be a 2-D loss, got {self.p['function']!r}")
         self.runs = self.run_optimizers()
+        # The minima the runs are judged against (a user's expression lists none: those descent finds).
+        self.judged = with_minima(self.loss)
+        self.paths = {n: visible_path(self.loss, t) for n, t in self.runs.items()}
+        self.slow_end = slow_motion_end(self.judged, self.runs, self.paths, self.p["steps"])
+        # The minima runs ended in, each with the runs that did (for the labels on the surface and the map).
+        self.ends: list[tuple[Minimum, list[str]]] = []
+        for name, (_kind, m) in run_fates(self.judged, self.runs).items():
+            if isinstance(m, Minimum):
+                for em, names in self.ends:
+                    if em is m:
+                        names.append(name)
+                        break
+                else:
+                    self.ends.append((m, [name]))
         self.build_surface()
         self.show_surface()
         self.race()
+        self.lesson()
         self.settle_top_down()
 
     # ----------------------------------------------------------------- data
@@ -99,7 +139,7 @@ class LossSurface(StoryThreeDScene):
         elif p["lr_rule"] == "grid":
             searches = {n: lr_grid_search(self.loss, p["start"], o, p["steps"], p["lr_grid"]) for n, o in opts.items()}
             opts = {n: with_lr(o, s.best_lr if s.best_lr is not None else s.grid[0]) for (n, o), s in
-                    zip(opts.items(), searches.values())}
+                    zip(opts.items(), searches.values(), strict=True)}
         self.opts = opts
         return {n: descend(self.loss, p["start"], o, p["steps"]) for n, o in opts.items()}
 
@@ -109,8 +149,85 @@ class LossSurface(StoryThreeDScene):
 
     def on_surface(self, xy: np.ndarray, lift: float = 0.03) -> np.ndarray:
         """Scene points of data points (k, 2) on the surface, lifted a hair above it."""
-        z = self.height(self.loss.value(xy)) + lift * (self.z_hi - self.z_lo)
+        z = self.height(np.asarray(self.loss.value(xy))) + lift * (self.z_hi - self.z_lo)
         return xyz_to_scene(self.axes, np.column_stack([xy, z]))
+
+    def screen_xy(self, points: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+        """Where scene points (k, 3) land on the screen (frame units), as manim's camera projects them,
+        for this camera rotation (default: the camera's now)."""
+        cam = self.cam
+        rot = cam.get_rotation_matrix() if rotation is None else rotation
+        q = (np.atleast_2d(points) - cam.frame_center) @ rot.T
+        zs, d = q[:, 2], cam.get_focal_distance()
+        if cam.exponential_projection:
+            factor = np.where(zs < 0, d / (d - np.minimum(zs, 0.0)), np.exp(np.maximum(zs, 0.0) / d))
+        else:
+            factor = d / (d - zs)
+        return q[:, :2] * (factor * cam.get_zoom())[:, None]
+
+    def place_clear(self, label, at: np.ndarray | None = None, rotation: np.ndarray | None = None,
+                    spots: np.ndarray | None = None, avoid: np.ndarray | None = None,
+                    within: tuple[np.ndarray, np.ndarray] | None = None, pad: float = 0.05,
+                    room: float = 0.1, first: np.ndarray = UP) -> bool:
+        """Put a fixed-orientation ``label`` where its box on screen meets no other text (axis names, numbers,
+        labels placed before, the legend, the colour bar) and stays between the title and the caption.
+
+        Beside the scene point ``at``: the first of eight places around it (``first`` tried first, then
+        the rest clockwise) that is clear and at least
+        ``room`` from the screen points ``avoid`` (k, 2) (else the clear one farthest from them; above if
+        none is clear).  At one of the scene points ``spots``: the clear one farthest from ``avoid``, if it
+        is at least ``room`` from them and inside the screen box ``within``; else the label is not placed
+        (False).  ``pad``: the clearance kept around the other texts.
+        """
+        cam = self.cam
+        rot = cam.get_rotation_matrix() if rotation is None else rotation
+        boxes = []
+        for m in (*self.obstacles, *self.placed_labels):
+            c = self.screen_xy(m.get_center()[None], rot)[0]
+            size = np.array([m.width, m.height]) / 2
+            boxes.append((c - size, c + size))
+        for m in (self.legend, self.colorbar):
+            boxes.append((m.get_corner(DL)[:2], m.get_corner(UR)[:2]))
+        top, bottom = self.titles.bottom(), self.caption.top()
+        half = np.array([label.width / 2, label.height / 2])
+        if spots is None:
+            anchor = np.asarray(at, dtype=float)
+            screen = self.screen_xy(anchor[None], rot)[0]
+            ring = [UP, UR, RIGHT, DR, DOWN, DL, LEFT, UL]
+            k = next(i for i, d in enumerate(ring) if np.allclose(d, first))
+            cands = [screen + d[:2] * (half + 0.15) for d in ring[k:] + ring[:k]]
+        else:
+            anchor = np.asarray(spots, dtype=float)
+            cands = list(self.screen_xy(anchor, rot))
+        best, best_room = None, -np.inf
+        for j, c in enumerate(cands):
+            lo, hi = c - half - pad, c + half + pad
+            if not (hi[1] < top and lo[1] > bottom):
+                continue
+            if within is not None and (np.any(lo < within[0]) or np.any(hi > within[1])):
+                continue
+            if not all(np.any(hi < b_lo) or np.any(lo > b_hi) for b_lo, b_hi in boxes):
+                continue
+            # Room: the distance from the label's box to the nearest point to avoid.
+            free = np.inf if avoid is None or not len(avoid) else float(
+                np.min(np.linalg.norm(np.maximum(np.maximum(c - half - avoid, avoid - c - half), 0.0), axis=1)))
+            if spots is None and free >= room:
+                best = j
+                break
+            if free > best_room:
+                best, best_room = j, free
+        if spots is not None and (best is None or best_room < room):
+            return False
+        if best is None:
+            best = 0
+        if spots is not None:
+            label.move_to(anchor[best])
+        else:
+            # A scene point that projects onto the place: move along the camera's screen axes.
+            shift = cands[best] - screen
+            label.move_to(anchor + (rot.T @ np.array([shift[0], shift[1], 0.0])) / cam.get_zoom())
+        self.placed_labels.append(label)
+        return True
 
     # ------------------------------------------------------------ storyboard
     def build_surface(self) -> None:
@@ -126,7 +243,7 @@ class LossSurface(StoryThreeDScene):
         self.axes = ThreeDAxes(
             x_range=[x_lo, x_hi, 1], y_range=[y_lo, y_hi, 1], z_range=[floor, self.z_hi, z_span / 2],
             x_length=6.4 * (x_hi - x_lo) / span, y_length=6.4 * (y_hi - y_lo) / span, z_length=3.0,
-            axis_config={"stroke_color": THEME.muted, "stroke_width": 2, "include_ticks": False}, tips=False,
+            axis_config={"stroke_color": THEME.muted, "stroke_width": 2, "include_ticks": False},
         )
         self.mesh = SurfaceMesh(self.axes, X, Y, self.height(Z), opacity=self.p["surface_opacity"])
         self.view = self.race_view()
@@ -135,6 +252,9 @@ class LossSurface(StoryThreeDScene):
         self.colorbar = ColorBar(c_lo, c_hi, title="f", height=3.0, clipped=bool(np.nanmax(Z) > self.z_hi))
         self.colorbar.to_edge(RIGHT, buff=0.4).set_y((self.titles.bottom() + self.caption.top()) / 2)
         self.frame_axes, self.axis_names, self.ticks = self.floor_axes()
+        # Texts a label placed later must not meet (see place_clear).
+        self.placed_labels: list = []
+        self.obstacles = [*self.axis_names, *self.ticks]
         self.legend = VGroup(*[self.legend_row(n) for n in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.legend.to_edge(LEFT, buff=0.3).set_y(self.colorbar.get_y())
         # Contour lines on the floor, from a finer grid.
@@ -145,9 +265,11 @@ class LossSurface(StoryThreeDScene):
         palette = level_colors(64)
         colors = [palette[round(63 * min(max((lv - c_lo) / max(c_hi - c_lo, 1e-12), 0.0), 1.0))] for lv in levels]
         self.floor_contours = VGroup()
-        for level, color in zip(levels, colors):
+        self.levels, self.contour_segs = levels, []
+        for level, color in zip(levels, colors, strict=True):
             seg = contour_segments(Xf, Yf, Zf, level)
-            seg3 = np.concatenate([seg, np.full(seg.shape[:-1] + (1,), floor)], axis=-1)
+            self.contour_segs.append(seg)
+            seg3 = np.concatenate([seg, np.full((*seg.shape[:-1], 1), floor)], axis=-1)
             self.floor_contours.add(segments_vmobject(xyz_to_scene(self.axes, seg3), color, 1.5, 0.9))
 
     def floor_axes(self) -> tuple[VGroup, VGroup, VGroup]:
@@ -177,8 +299,8 @@ class LossSurface(StoryThreeDScene):
         out_y = (-1 if y_near == y_lo else 1) * 0.09 * (y_hi - y_lo)
         out_x = (1 if x_near == x_hi else -1) * 0.07 * (x_hi - x_lo)
         # The x and y names beside the middle of their axes, beyond the numbers (the ends meet other axes).
-        names[0].move_to(xyz_to_scene(self.axes, np.array([(x_lo + x_hi) / 2, y_near + 2.2 * out_y, f])))
-        names[1].move_to(xyz_to_scene(self.axes, np.array([x_near + 2.4 * out_x, (y_lo + y_hi) / 2, f])))
+        names[0].move_to(xyz_to_scene(self.axes, np.array([(x_lo + x_hi) / 2, y_near + 2.6 * out_y, f])))
+        names[1].move_to(xyz_to_scene(self.axes, np.array([x_near + 2.8 * out_x, (y_lo + y_hi) / 2, f])))
         for at, (a, b) in (("x", (x_lo, x_hi)), ("y", (y_lo, y_hi))):
             start, end, step = nice_range(a, b, 3)
             for v in np.arange(start, end + step / 2, step):
@@ -224,72 +346,241 @@ class LossSurface(StoryThreeDScene):
         start = self.view - p["turn"]
         thetas = np.concatenate([np.linspace(start, self.view, 8), np.linspace(self.view, self.view + drift, 4)])
         zoom, centre = self.fit_camera(p["phi"], thetas)
-        self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=start * DEGREES, zoom=zoom, frame_center=centre)
-        self.set_title(f"The surface f(x, y): {self.loss.description.split(':')[0]}")
-        camera = self.renderer.camera
+        self.set_camera_orientation(phi=p["phi"] * DEGREES, theta=start * DEGREES, zoom=zoom,
+                                    frame_center=centre.tolist())
+        name = self.loss.description.split(":")[0]
+        # A user's expression is described as "f(x, y) = ...": say it once.
+        own = name.startswith("f(x, y)")
+        named = name if own else f"f(x, y), {name}"
+        self.set_title(f"The surface {name}" if own else f"The surface f(x, y): {name}")
+        camera = self.cam
         self.mesh.sort(camera.get_rotation_matrix())
         # The floor (contours, axes) first: it is always farther than the surface.
         self.add(self.floor_contours, self.frame_axes, self.mesh)
-        self.renderer.camera.add_fixed_orientation_mobjects(*self.axis_names, *self.ticks)
+        self.cam.add_fixed_orientation_mobjects(*self.axis_names, *self.ticks)
         self.add_fixed_in_frame_mobjects(self.colorbar)
         self.play(FadeIn(self.floor_contours), Create(self.frame_axes), FadeIn(self.mesh), FadeIn(self.axis_names),
                   FadeIn(self.ticks), FadeIn(self.colorbar), run_time=1.5)
-        self.caption.say(self, f"The height is f(x, y), {self.loss.description.split(':')[0]}: "
+        self.caption.say(self, f"The height is {named}: "
                                "what the optimizers minimize.")
-        # Re-sort every frame from now on (not during the fade: it pairs faces by position).
-        self.mesh.add_updater(lambda m: m.sort(camera.get_rotation_matrix()))
+        # Re-sort every frame while the camera turns (not during the fade: it pairs faces by position).
+        self.mesh_updaters: list[Callable[[Mobject], None]] = [self.sort_updater]
+        self.set_live(True)
         # Turn the camera so the shape reads in depth, to the view from which the race is seen best.
         self.move_camera(theta=self.view * DEGREES, run_time=p["turn_seconds"], rate_func=linear)
+        self.set_live(False)
         mark_figure(self, "surface")
 
     def race(self) -> None:
-        # Dots and trails count as nearer the camera than the face under them by more than the kit's
+        """The runs move together; the steps in which their fates are decided in slow motion, the rest faster.
+
+        Each run leaves its whole path on the surface, a short piece and a small dot per step, and its
+        ball ends as the path's end dot.  A run that leaves the map or diverges stops at the edge, where
+        a label says so."""
+        p = self.p
+        # Dots and paths count as nearer the camera than the face under them by more than the kit's
         # default, so a dot in a steep basin is painted over its near rim (the view was chosen before).
         self.mesh.MOVER_BIAS = 1.5
-        step = ValueTracker(0.0)
-        self.step = step
+        self.step = ValueTracker(0.0)
         self.movers = {}
-        n_pieces = self.p["trail_pieces"]
+        piece_steps: list[int] = []
+        camera = self.cam
+        end_view = camera_rotation(p["phi"] * DEGREES, (self.view + p["drift"] * (p["race_seconds"] + 0.5)) * DEGREES)
         for name in ORDER:
             color = THEME.OPTIMIZER[name]
             dot = Dot(radius=0.11, color=color)
-            pieces = [VMobject(stroke_color=color, stroke_width=4, stroke_opacity=(k + 1) / n_pieces)
-                      for k in range(n_pieces)]
-            self.movers[name] = (dot, pieces)
-            self.mesh.add_movers(*pieces, dot)
-            dot.add_updater(lambda m, n=name: self.place(n))
+            head = VMobject(stroke_color=color, stroke_width=3.5)
+            label = None
+            exit_words = self.paths[name].exit
+            if exit_words is not None:
+                label = boxed(label_text(exit_words, color=color, size=TYPE.TICK))
+                # Beside the exit as the camera will see it when the race ends (it drifts during the race).
+                self.place_clear(label, self.on_surface(self.paths[name].xy[-1:])[0], end_view)
+                show_boxed(label, False)
+                camera.add_fixed_orientation_mobjects(label)
+                self.add(label)
+            self.movers[name] = SimpleNamespace(dot=dot, head=head, label=label, gone=False)
+            self.mesh.add_movers(head, dot)
             # A disc that faces the camera, never seen edge-on (drawn by the mesh's sort, not added to the scene).
-            self.renderer.camera.add_fixed_orientation_mobjects(dot)
+            camera.add_fixed_orientation_mobjects(dot)
+            pieces, anchors, steps = self.path_pieces(name)
+            self.mesh.add_fixed_movers(pieces, anchors)
+            piece_steps.extend(steps)
+        self.piece_steps = np.array(piece_steps, dtype=float)
+        self.shown_legend = [""] * len(ORDER)
         legend = self.legend
-        legend.add_updater(lambda g: self.update_legend(g))
         self.add_fixed_in_frame_mobjects(legend)
-        start = ", ".join(fmt(v, 3) for v in self.p["start"])
-        self.caption.say(self, f"SGD, momentum, RMSprop and Adam start together at ({start}); "
-                               f"{self.p['steps']} steps each. " + self.rule_words())
-        for name in ORDER:
-            self.place(name)
-        self.mesh.sort(self.renderer.camera.get_rotation_matrix())
-        self.begin_ambient_camera_rotation(rate=self.p["drift"] * DEGREES)
-        # Early steps get more time, and the steps where the paths separate about a third of it.
-        self.play(step.animate.set_value(self.p["steps"]), run_time=self.p["race_seconds"],
-                  rate_func=paced(self.p["steps"], self.lesson_step()))
+        self.advance()
+        self.mesh.sort(camera.get_rotation_matrix())
+        # One updater moves every ball, path and readout, before the mesh sorts them (it was added first).
+        self.mesh_updaters = [self.advance_updater, self.sort_updater]
+        start = ", ".join(fmt(v, 3) for v in p["start"])
+        n, slow = p["steps"], self.slow_end
+        # The start marked where the caption names it.
+        start_label = boxed(label_text("start", size=TYPE.TICK))
+        self.place_clear(start_label, self.on_surface(np.array([p["start"]], dtype=float))[0])
+        camera.add_fixed_orientation_mobjects(start_label)
+        self.play(FadeIn(start_label), run_time=0.4)
+        self.start_label = start_label
+        slow_words = f" Slow motion: steps 0 to {slow}." if slow < n else f" {n} steps."
+        self.caption.say(self, f"Start ({start}). {self.rule_words()}{slow_words}")
+        self.set_live(True)
+        self.begin_ambient_camera_rotation(rate=p["drift"] * DEGREES)
+        if slow < n:
+            self.play(self.step.animate.set_value(slow), run_time=0.7 * p["race_seconds"], rate_func=linear)
+            mark_figure(self, "race-3d")
+            self.caption.say(self, f"Steps {slow} to {n}, faster.")
+            self.play(self.step.animate.set_value(n), run_time=0.3 * p["race_seconds"],
+                      rate_func=paced(n - slow, None))
+        else:
+            self.play(self.step.animate.set_value(n), run_time=p["race_seconds"], rate_func=paced(n, None))
+            mark_figure(self, "race-3d")
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
-        mark_figure(self, "race-3d")
+        self.set_live(False)
 
-    def lesson_step(self) -> int | None:
-        """The step to slow down at: where the momentum run tops the ridge it climbs (its f's first
-        peak), else where the paths first separate."""
-        k = bump_step(self.runs["Momentum"].losses)
-        return k if k is not None else separation_step(self.loss, self.runs)
+    def set_live(self, live: bool) -> None:
+        """While the camera turns or the runs move, the mesh re-sorts (and the race advances) every frame
+        and everything is redrawn each frame; otherwise the mesh has no updater and manim paints what does
+        not move once (a caption fading in then costs a caption, not the whole surface)."""
+        self.live = live
+        self.mesh.clear_updaters()
+        if live:
+            for u in self.mesh_updaters:
+                self.mesh.add_updater(u)
+
+    def get_moving_mobjects(self, *animations):
+        if getattr(self, "live", False):
+            return RedrawEveryFrame.get_moving_mobjects(self, *animations)
+        return ThreeDScene.get_moving_mobjects(self, *animations)
+
+    def get_moving_and_static_mobjects(self, animations):
+        if getattr(self, "live", False):
+            return RedrawEveryFrame.get_moving_and_static_mobjects(self, animations)
+        return ThreeDScene.get_moving_and_static_mobjects(self, animations)
+
+    def advance_updater(self, _mesh: Mobject) -> None:
+        self.advance()
+
+    def sort_updater(self, _mesh: Mobject) -> None:
+        self.mesh.sort(self.cam.get_rotation_matrix())
+
+    def path_pieces(self, name: str) -> tuple[list[VMobject], np.ndarray, list[int]]:
+        """The run's path on the surface as pieces the mesh sorts: each step a short line lifted onto the
+        surface (split where it is longer than a face, so hills hide exactly the hidden part) and a small
+        dot where the step lands; steps that land within a dot of the last dot drawn add none.
+        Returns the pieces, their depth anchors and the step at which each is walked."""
+        color = THEME.OPTIMIZER[name]
+        xy = self.paths[name].xy
+        cell = self.mesh.face_size / np.sqrt(2)
+        pieces: list[VMobject] = []
+        anchors, steps = [], []
+        last = self.on_surface(xy[:1])[0]
+        for k in range(len(xy) - 1):
+            a, b = xy[k], xy[k + 1]
+            ends = self.on_surface(np.array([a, b]))
+            m = max(1, int(np.ceil(np.linalg.norm(ends[1] - ends[0]) / (0.7 * cell))))
+            pts = self.on_surface(a + np.linspace(0.0, 1.0, m + 1)[:, None] * (b - a))
+            if np.linalg.norm(pts[-1] - last) < 0.04:
+                continue
+            for j in range(m):
+                piece = VMobject(stroke_color=color, stroke_width=3.5)
+                piece.set_points_as_corners(pts[j:j + 2])
+                pieces.append(piece)
+                anchors.append(pts[j:j + 2].mean(axis=0))
+                steps.append(k + 1)
+            pieces.append(Dot(pts[-1], radius=0.035, color=color))
+            anchors.append(pts[-1])
+            steps.append(k + 1)
+            last = pts[-1]
+        return pieces, np.array(anchors).reshape(-1, 3), steps
+
+    def advance(self) -> None:
+        """Everything the race shows at the tracker's step: balls, path pieces walked, exit labels, legend."""
+        s = self.step.get_value()
+        for name in ORDER:
+            mv, path = self.movers[name], self.paths[name]
+            e = path.end_step
+            here = min(s, e)
+            k = min(int(np.floor(here)), len(path.xy) - 2) if len(path.xy) > 1 else 0
+            a = path.xy[k]
+            b = path.xy[min(k + 1, len(path.xy) - 1)]
+            w = here - k
+            tip = a + w * (b - a)
+            m = max(2, int(np.ceil(8 * w)) + 1)
+            pts = self.on_surface(a + np.linspace(0.0, 1.0, m)[:, None] * (tip - a))
+            mv.head.set_points_as_corners(pts)
+            mv.dot.move_to(pts[-1])
+            gone = path.exit is not None and s >= e
+            if mv.label is not None and gone != mv.gone:
+                show_boxed(mv.label, gone)
+            mv.gone = gone
+        self.mesh.show_fixed(self.piece_steps <= s + 1e-9)
+        self.update_legend(s)
+
+    def update_legend(self, s: float) -> None:
+        """The readouts: each run's f at the step shown (its exit once it has left); glyphs change only
+        when the string does."""
+        k = int(s)
+        camera = self.cam
+        for j, (row, name) in enumerate(zip(self.legend, ORDER, strict=True)):
+            path, run = self.paths[name], self.runs[name]
+            if path.exit is not None and s >= path.end_step:
+                text = "diverged" if path.exit == "diverged" else "left map"
+            else:
+                text = self.loss_line(run.losses[min(k, len(run.losses) - 1)])
+            if text != self.shown_legend[j]:
+                row[2].set_text(text)
+                self.shown_legend[j] = text
+                # New glyphs: keep them fixed in the frame like the rest of the legend.
+                camera.fixed_in_frame_mobjects.update(row[2].get_family())
+
+    def lesson(self) -> None:
+        """The race's outcome in words, with the minima the runs ended in labelled on the surface."""
+        camera = self.cam
+        self.spread_end_balls()
+        self.min_labels = VGroup()
+        avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors, *[mv.dot.get_center()[None]
+                                                                    for mv in self.movers.values()]]))
+        for m, _names in self.ends:
+            kind = "global" if m.is_global else "local"
+            label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
+            # Under the point: the balls that ended there were spread above it.
+            self.place_clear(label, self.on_surface(np.array([m.point]))[0], avoid=avoid, room=0.05, first=DOWN)
+            self.min_labels.add(label)
+        camera.add_fixed_orientation_mobjects(*self.min_labels)
+        self.play(FadeIn(self.min_labels), run_time=0.6)
+        self.caption.say(self, self.verdict())
+        mark_figure(self, "race-lesson")
+
+    def spread_end_balls(self) -> None:
+        """Balls that ended on top of each other (on screen) move apart into a row just above where they
+        stopped, each tied to its end point by a hairline, so every run's end can be seen."""
+        r = 0.11
+        rot = self.cam.get_rotation_matrix()
+        right, up = rot[0], rot[1]                      # scene directions of the screen's right and up
+        ends = {n: self.movers[n].dot.get_center() for n in ORDER}
+        screen = {n: np.append(self.screen_xy(p[None])[0], 0.0) for n, p in ends.items()}
+        zoom = self.cam.get_zoom()
+        moves, self.end_links = [], VGroup()
+        for group in near_groups(screen, 2.2 * r):
+            if len(group) < 2:
+                continue
+            for i, name in enumerate(group):
+                offset = ((i - (len(group) - 1) / 2) * 2.4 * r * right + 2.5 * r * up) / zoom
+                moves.append(self.movers[name].dot.animate.shift(offset))
+                self.end_links.add(Line(ends[name], ends[name] + offset, stroke_color=THEME.OPTIMIZER[name],
+                                        stroke_width=1.5))
+        if moves:
+            self.play(*moves, Create(self.end_links), run_time=0.8)
 
     def rule_words(self) -> str:
         p = self.p
         if p["lr_rule"] == "same":
-            return f"All at the same learning rate, {fmt(p['lr_same'], 3)}."
+            return f"All at learning rate {fmt(p['lr_same'], 3)}."
         if p["lr_rule"] == "grid":
             g = sorted(p["lr_grid"])
-            return f"Each at its best rate of {len(g)} from {fmt(g[0], 3)} to {fmt(g[-1], 3)} (lowest f at the end)."
+            return f"Each at its best of {len(g)} rates, {fmt(g[0], 3)} to {fmt(g[-1], 3)} (lowest final f)."
         return "Rates set by hand, not tuned."
 
     def race_view(self) -> float:
@@ -298,15 +589,18 @@ class LossSurface(StoryThreeDScene):
         A hill in front of a basin hides the runs that end there for a whole range of angles, so
         the view is searched all around in 5-degree steps, from ``theta + turn`` on.  Each candidate
         is scored over the drift the race will add: the fraction of the paths' points hidden by
-        the mesh, plus three times the fraction of the runs' end points hidden at the last angle.
+        the mesh (every step of the slow-motion part, where the runs part, and 30 of each run), plus
+        three times the fraction of the runs' end points hidden at the last angle.
         The lowest score wins; among equals, the one nearest ``theta + turn``.  The result is
         the equivalent angle nearest ``theta``, so the camera turns the short way.
         """
         p = self.p
         phi = p["phi"] * DEGREES
-        path = np.concatenate([self.on_surface(t.points[np.linspace(0, len(t.points) - 1, 30).astype(int)])
-                               for t in self.runs.values()])
-        ends = self.on_surface(np.array([t.points[-1] for t in self.runs.values()]))
+        # Every step of the slow-motion part (where the paths part: it must be seen), and 30 of the rest.
+        path = np.concatenate([self.on_surface(np.vstack([v.xy[:self.slow_end + 1],
+                                                          v.xy[np.linspace(0, len(v.xy) - 1, 30).astype(int)]]))
+                               for v in self.paths.values()])
+        ends = self.on_surface(np.array([v.xy[-1] for v in self.paths.values()]))
         drift = p["drift"] * (p["race_seconds"] + 0.5)
         preferred = p["theta"] + p["turn"]
         offsets = sorted(np.arange(-180.0, 180.0, 5.0), key=abs)       # 0, -5, 5, -10, ...: nearest first
@@ -325,7 +619,7 @@ class LossSurface(StoryThreeDScene):
         """Two lines: the optimizer's name by its dot; its learning rate and its loss now."""
         swatch = Dot(radius=0.08, color=THEME.OPTIMIZER[name])
         label = label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD")
-        lr = tick_text(f"lr {fmt(self.opts[name].lr, 3)}", color=THEME.text)
+        lr = tick_text(f"lr {fmt(self.opts[name].hyperparams['lr'], 3)}", color=THEME.text)
         value = self.loss_text(self.runs[name].losses[0])
         head = VGroup(swatch, label).arrange(RIGHT, buff=0.15)
         lr.next_to(head, DOWN, buff=0.1).align_to(label, LEFT)
@@ -341,84 +635,238 @@ class LossSurface(StoryThreeDScene):
     def loss_line(loss: float) -> str:
         return f"f {fmt(loss, 3)}"
 
-    def update_legend(self, group: VGroup) -> None:
-        k = int(self.step.get_value())
-        camera = self.renderer.camera
-        for row, name in zip(group, ORDER):
-            run = self.runs[name]
-            if run.status == "diverged" and k >= len(run.losses) - 1:
-                row[2].set_text("diverged")
-            else:
-                row[2].set_text(self.loss_line(run.losses[min(k, len(run.losses) - 1)]))
-            # New glyphs: keep them fixed in the frame like the rest of the legend.
-            camera.fixed_in_frame_mobjects.update(row[2].get_family())
-
-    def xy_at(self, name: str, s: np.ndarray) -> np.ndarray:
-        """Points of a run at fractional steps ``s`` (k,), interpolated in the plane."""
-        pts = self.runs[name].points
-        s = np.clip(s, 0.0, len(pts) - 1)
-        k = np.minimum(np.floor(s).astype(int), len(pts) - 2)
-        w = (s - k)[:, None]
-        return (1 - w) * pts[k] + w * pts[k + 1]
-
-    def place(self, name: str) -> None:
-        """Dot at the run's current point; the trail covers the last steps in short fading pieces.
-
-        Positions are interpolated in the plane and lifted onto the surface by evaluating
-        the loss (one vectorized call), so dot and trail follow hills instead of cutting
-        through them; short pieces let the painter's sort hide exactly the hidden parts.
-        """
-        dot, pieces = self.movers[name]
-        s = self.step.get_value()
-        n = len(pieces)
-        ts = np.linspace(s - self.p["trail"], s, n + 1)
-        visible = ts >= 0
-        pts = self.on_surface(self.xy_at(name, np.maximum(ts, 0.0)))
-        dot.move_to(pts[-1])
-        for j, piece in enumerate(pieces):
-            piece.set_points_as_corners([pts[j], pts[j + 1]])
-            piece.set_stroke(opacity=(j + 1) / n if visible[j] else 0.0)
-
     def settle_top_down(self) -> None:
-        """Camera to top-down; the surface fades, leaving the floor contours and the full paths."""
-        paths, dots = VGroup(), VGroup()
-        # SGD last and thinnest, so paths that run together show as nested stripes.
-        for k, name in enumerate(reversed(ORDER)):
-            xy = self.runs[name].points
-            pts = xyz_to_scene(self.axes, np.column_stack([xy, np.full(len(xy), self.floor)]))
-            path = VMobject(stroke_color=THEME.OPTIMIZER[name], stroke_width=7 - 1.5 * k)
-            path.set_points_as_corners(pts)
-            paths.add(path)
-            dots.add(Dot(pts[-1], radius=0.1 - 0.015 * k, color=THEME.OPTIMIZER[name]))
-        self.renderer.camera.add_fixed_orientation_mobjects(*dots)
-        self.caption.say(self, "From above, on the contour map: the whole paths side by side.", 4)
-        for d, _pieces in self.movers.values():
-            d.clear_updaters()
-        self.legend.clear_updaters()
-        z_axis, z_name = self.frame_axes[2], self.axis_names[2]
-        self.play(FadeOut(self.mesh), FadeOut(z_axis), FadeOut(z_name), FadeIn(paths), FadeIn(dots), run_time=1.5)
+        """Camera to top-down; the surface fades, leaving the floor contours and the full paths, side by side
+        where they run together, a dot per step, the end dots spread where they meet; contour levels labelled."""
+        self.caption.say(self, "From above: the whole paths side by side, a dot per step, on the contours of f.")
         self.mesh.clear_updaters()
-        # Top-down: the floor centred in the band, as large as the space between the legend and the colour bar.
+        z_axis, z_name = self.frame_axes[2], self.axis_names[2]
+        paths, step_dots, dots, links = self.flat_paths()
+        self.play(FadeOut(self.mesh), FadeOut(z_axis), FadeOut(z_name), FadeOut(self.min_labels),
+                  FadeOut(self.start_label), *([FadeOut(self.end_links)] if len(self.end_links) else []),
+                  *[FadeOut(mv.label) for mv in self.movers.values() if mv.label is not None],
+                  FadeIn(paths), FadeIn(step_dots), FadeIn(links), FadeIn(dots), run_time=1.5)
+        # Top-down: the floor centred in the band between title and caption, legend and colour bar, as large as fits.
         (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
-        floor_w = np.linalg.norm(self.axes.c2p(x_hi, y_lo, self.floor) - self.axes.c2p(x_lo, y_lo, self.floor))
-        floor_h = np.linalg.norm(self.axes.c2p(x_lo, y_hi, self.floor) - self.axes.c2p(x_lo, y_lo, self.floor))
-        top, bottom = self.titles.bottom() - 0.4, self.caption.top() + 0.4
-        left, right = self.legend.get_right()[0] + 0.4, self.colorbar.get_left()[0] - 0.4
-        zoom = min((top - bottom) / (floor_h + 1.2), (right - left) / (floor_w + 1.2))
+        top, bottom = self.titles.bottom() - 0.15, self.caption.top() + 0.15
+        left, right = self.legend.get_right()[0] + 0.3, self.colorbar.get_left()[0] - 0.3
         middle = self.axes.c2p((x_lo + x_hi) / 2, (y_lo + y_hi) / 2, self.floor)
+        # The largest zoom at which the floor's corners, and its axis names and numbers (upright, at their own
+        # size whatever the zoom), fit in the band; then the whole block centred in it.
+        corners = np.array([self.axes.c2p(x, y, self.floor) for x in (x_lo, x_hi) for y in (y_lo, y_hi)])
+        offsets = [c[:2] - middle[:2] for c in corners]
+        halves = [np.zeros(2)] * len(corners)
+        for m in (*self.axis_names[:2], *self.ticks):
+            offsets.append(m.get_center()[:2] - middle[:2])
+            halves.append(np.array([m.width, m.height]) / 2)
+        d, h = np.array(offsets), np.array(halves)
+        band = np.array([right - left, top - bottom])
+
+        def extent(z: float) -> tuple[np.ndarray, np.ndarray]:
+            return (z * d - h).min(axis=0), (z * d + h).max(axis=0)
+
+        lo_z, hi_z = 0.05, 4.0
+        for _ in range(40):
+            z = (lo_z + hi_z) / 2
+            e_lo, e_hi = extent(z)
+            lo_z, hi_z = (z, hi_z) if np.all(e_hi - e_lo <= band) else (lo_z, z)
+        zoom = lo_z
+        e_lo, e_hi = extent(zoom)
         # The floor moves under the camera (moving the camera's centre sideways would move the title too).
-        shift = np.array([(left + right) / 2 / zoom - middle[0], (top + bottom) / 2 / zoom - middle[1], 0.0])
-        floor = VGroup(self.floor_contours, self.frame_axes[:2], self.axis_names[:2], self.ticks, paths, dots)
+        target = np.array([(left + right) / 2, (top + bottom) / 2]) - (e_lo + e_hi) / 2
+        shift = np.array([target[0] / zoom - middle[0], target[1] / zoom - middle[1], 0.0])
+        floor = VGroup(self.floor_contours, self.frame_axes[:2], self.axis_names[:2], self.ticks, paths, step_dots,
+                       links, dots)
         self.move_camera(phi=0, theta=-90 * DEGREES, zoom=zoom, run_time=2.5,
-                         added_anims=[floor.animate.shift(shift)])
-        self.caption.say(self, self.verdict(), 4)
-        self.wait(3)
+                         added_anims=[floor.animate.shift(shift).build()])
+        # Labels after the move, where they land: the level of a few contours, and the minima the runs reached.
+        self.shift_top = shift
+        self.placed_labels, self.obstacles = [], [*self.axis_names[:2], *self.ticks]
+        labels = self.top_labels(paths, dots)
+        self.play(FadeIn(labels), run_time=0.6)
+        self.wait(2.5)
         mark_figure(self, "top-down")
+
+    def flat_paths(self) -> tuple[VGroup, VGroup, VGroup, VGroup]:
+        """The runs' visible paths on the floor, each in its own lane (a small sideways offset, the same along
+        the whole path, so paths that coincide show as parallel stripes), a small dot per step and a dot at
+        the end; end dots that would stack are set side by side, each linked by a hairline to the point where
+        its run ended."""
+        paths, step_dots, dots, links = VGroup(), VGroup(), VGroup(), VGroup()
+        lane = 0.05
+        ends = {}
+        # One sideways direction for every run: across the way they set off together (parallel copies read
+        # as clean stripes where paths coincide; where they part the offset does not matter).
+        normal = lane_normals(xyz_to_scene(self.axes, np.array(
+            [[*self.p["start"], self.floor],
+             [*np.mean([v.xy[min(len(v.xy) - 1, max(self.slow_end, 1))] for v in self.paths.values()], axis=0),
+              self.floor]])))[0]
+        for j, name in enumerate(ORDER):
+            xy = self.paths[name].xy
+            pts = xyz_to_scene(self.axes, np.column_stack([xy, np.full(len(xy), self.floor)]))
+            pts = pts + (j - (len(ORDER) - 1) / 2) * lane * normal
+            color = THEME.OPTIMIZER[name]
+            path = VMobject(stroke_color=color, stroke_width=3)
+            path.set_points_as_corners(pts if len(pts) > 1 else np.vstack([pts, pts]))
+            paths.add(path)
+            keep = [0]
+            for k in range(1, len(pts)):
+                if np.linalg.norm(pts[k] - pts[keep[-1]]) >= 0.05:
+                    keep.append(k)
+            # All of a run's step dots in one mobject (one disc per step as its own sub-path): cheap to draw.
+            disc = Dot(radius=0.028).points
+            many = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+            many.set_points(np.vstack([disc + pts[k] for k in keep]))
+            step_dots.add(many)
+            ends[name] = pts[-1]
+        r, gap = 0.08, 0.2
+        for group in near_groups(ends, 2.2 * r):
+            centre = np.mean([ends[n] for n in group], axis=0)
+            for i, name in enumerate(group):
+                at = ends[name] if len(group) == 1 else centre + (0.3 * UP + (i - (len(group) - 1) / 2) * gap * RIGHT)
+                dots.add(Dot(at, radius=r, color=THEME.OPTIMIZER[name]))
+                if len(group) > 1:
+                    links.add(Line(ends[name], at, stroke_color=THEME.OPTIMIZER[name], stroke_width=1.5))
+        return paths, step_dots, dots, links
+
+    def top_labels(self, paths: VGroup, dots: VGroup) -> VGroup:
+        """Labels on the top-down map: the minima the runs ended in, where runs left the map, and the value of
+        each contour level where its line is farthest from the paths (none where no place is clear of the
+        other texts, with room around each)."""
+        avoid = self.screen_xy(np.vstack([*[p.get_anchors() for p in paths], *[d.get_center()[None] for d in dots]]))
+        labels = VGroup()
+        (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
+        corners = self.screen_xy(np.array([self.axes.c2p(x_lo, y_lo, self.floor),
+                                           self.axes.c2p(x_hi, y_hi, self.floor)]) + self.shift_top)
+        within = (corners.min(axis=0), corners.max(axis=0))
+        for m, _names in self.ends:
+            kind = "global" if m.is_global else "local"
+            label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
+            self.place_clear(label, self.axes.c2p(*m.point, self.floor) + self.shift_top, avoid=avoid)
+            labels.add(label)
+        for name in ORDER:
+            path = self.paths[name]
+            if path.exit is not None:
+                label = boxed(label_text(path.exit, color=THEME.OPTIMIZER[name], size=TYPE.TICK))
+                self.place_clear(label, self.axes.c2p(*path.xy[-1], self.floor) + self.shift_top, avoid=avoid)
+                labels.add(label)
+        for seg, level in zip(self.contour_segs, self.levels, strict=True):
+            if len(seg) == 0:
+                continue
+            mids = seg.mean(axis=1)
+            spots = xyz_to_scene(self.axes, np.column_stack([mids, np.full(len(mids), self.floor)])) + self.shift_top
+            label = boxed(tick_text(fmt(float(level), 2)))
+            # Well apart from each other (pad), so the map does not fill with numbers.
+            if self.place_clear(label, spots=spots, avoid=avoid, within=within, pad=0.15, room=0.08):
+                labels.add(label)
+        # Upright and at their size whatever the zoom, like the axis numbers.
+        self.cam.add_fixed_orientation_mobjects(*labels)
+        return labels
 
     def verdict(self) -> str:
         """Where each run ended, from its status and the minimum nearest its last point; why, when the
         momentum run alone reached a global minimum after climbing (its f rose on the way)."""
         return verdict_words(self.loss, self.runs, self.p["lr_rule"])
+
+
+def boxed(label: VMobject) -> VGroup:
+    """A label on a box of the background colour, so it reads over a surface or contour lines."""
+    back = Rectangle(width=label.width + 0.12, height=label.height + 0.1, stroke_width=0,
+                     fill_color=THEME.background, fill_opacity=0.8).move_to(label)
+    return VGroup(back, label)
+
+
+def show_boxed(group: VGroup, on: bool) -> None:
+    """Show or hide a :func:`boxed` label."""
+    group[0].set_fill(opacity=0.8 if on else 0.0)
+    group[1].set_opacity(1.0 if on else 0.0)
+
+
+@dataclasses.dataclass
+class VisiblePath:
+    """The part of a run drawn on the map."""
+
+    xy: np.ndarray          #: its points on the map; if it left, the point where it crossed the edge last
+    exit: str | None        #: None, "left the map" or "diverged"
+    end_step: float         #: the (fractional) step at which the drawn path ends
+
+
+def visible_path(loss, t: Trajectory) -> VisiblePath:
+    """The run's path up to where it first leaves the map (the loss's domain), and how it ends: a run whose
+    status is "diverged" is labelled so where its drawn path ends, one that left the domain "left the map"."""
+    (x0, x1), (y0, y1) = loss.domain
+    xy, left = clip_to_box(t.points, (x0, y0), (x1, y1))
+    end = float(len(xy) - 1)
+    if left and len(xy) >= 2:
+        k = len(xy) - 2                          # last point inside; the run's next point is outside
+        a, b = t.points[k], t.points[k + 1]
+        end = k + float(np.linalg.norm(xy[-1] - a)) / max(float(np.linalg.norm(b - a)), 1e-12)
+    exit = "diverged" if t.status == "diverged" else ("left the map" if left else None)
+    return VisiblePath(np.asarray(xy, dtype=float), exit, end)
+
+
+def with_minima(loss):
+    """The loss with minima listed: its own, or for a user's expression those plain descent finds (none
+    where it finds none to search with, e.g. on a plane, which has no curvature)."""
+    if loss.minima:
+        return loss
+    try:
+        found = find_minima(loss)
+    except ValueError:
+        found = []
+    return dataclasses.replace(loss, minima=found)
+
+
+def settled_step(loss, t: Trajectory) -> int:
+    """The step from which the run stays nearest to the minimum it ends nearest to (its fate is sealed);
+    0 when the loss has no minimum to be near."""
+    if not loss.minima:
+        return 0
+    centres = np.array([m.point for m in loss.minima])
+    nearest = np.argmin(np.linalg.norm(t.points[:, None] - centres[None], axis=-1), axis=1)
+    changed = np.flatnonzero(nearest != nearest[-1])
+    return int(changed[-1] + 1) if changed.size else 0
+
+
+def slow_motion_end(loss, runs: dict[str, Trajectory], paths: dict[str, VisiblePath], steps: int) -> int:
+    """The last step of the race's slow-motion part: a few steps after every run has left the map, diverged,
+    or settled towards the minimum it ends at (and after the paths part, :func:`separation_step`).  When
+    that is most of the race, there is no slow-motion part: ``steps`` is returned."""
+    sealed = 0
+    for name, t in runs.items():
+        v = paths[name]
+        sealed = max(sealed, int(np.ceil(v.end_step)) if v.exit is not None else settled_step(loss, t))
+    sealed = max(sealed, separation_step(loss, runs) or 0)
+    end = min(steps, sealed + 3)
+    return steps if end > 0.6 * steps else end
+
+
+def lane_normals(pts: np.ndarray) -> np.ndarray:
+    """Unit normals (in the screen plane) of a polyline (k, 3) at its vertices, from the averaged tangents
+    (zero where the path does not move): the direction of a lane's sideways offset."""
+    if len(pts) < 2:
+        return np.zeros_like(pts)
+    d = np.diff(pts, axis=0)
+    n = np.linalg.norm(d[:, :2], axis=1, keepdims=True)
+    d = np.where(n > 1e-9, d / np.maximum(n, 1e-9), 0.0)
+    tangent = np.vstack([d[:1], d[:-1] + d[1:], d[-1:]])
+    t_len = np.linalg.norm(tangent[:, :2], axis=1, keepdims=True)
+    tangent = np.where(t_len > 1e-9, tangent / np.maximum(t_len, 1e-9), 0.0)
+    return np.column_stack([-tangent[:, 1], tangent[:, 0], np.zeros(len(pts))])
+
+
+def near_groups(points: dict[str, np.ndarray], radius: float) -> list[list[str]]:
+    """The names grouped so points closer than ``radius`` (chained) share a group, in the dict's order."""
+    groups: list[list[str]] = []
+    for name, p in points.items():
+        hits = [g for g in groups if any(np.linalg.norm(points[o] - p) < radius for o in g)]
+        merged = [name]
+        for g in hits:
+            groups.remove(g)
+            merged = g + merged
+        groups.append(merged)
+    order = list(points)
+    return sorted((sorted(g, key=order.index) for g in groups), key=lambda g: order.index(g[0]))
 
 
 def separation_step(loss, runs: dict[str, Trajectory], frac: float = 0.05) -> int | None:
@@ -433,34 +881,54 @@ def separation_step(loss, runs: dict[str, Trajectory], frac: float = 0.05) -> in
     return None
 
 
-def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
-    """The race's lesson in words derived from the runs (see :meth:`LossSurface.verdict`)."""
+def run_fates(loss, runs: dict[str, Trajectory]) -> dict[str, tuple[str, object]]:
+    """Each run's fate: ("diverged" | "left the map" | "unsettled" | "global" | "local", the minimum or None)."""
     span = max(hi - lo for lo, hi in loss.domain)
-    if not loss.minima:
-        # A user's expression lists none: the minima plain descent finds from a grid of starts.
-        loss = dataclasses.replace(loss, minima=find_minima(loss))
-    groups: dict[str, list[str]] = {}
+    loss = with_minima(loss)
+    fates: dict[str, tuple[str, object]] = {}
     for name in ORDER:
         t = runs[name]
-        (x0, x1), (y0, y1) = loss.domain
-        outside = not (x0 <= t.final[0] <= x1 and y0 <= t.final[1] <= y1)
-        m = None if t.status == "diverged" else nearest_minimum(loss, t.final, 0.02 * span)
-        if t.status == "diverged":
-            key = "diverged"
-        elif outside:
-            key = "left the map"
-        elif m is None:
-            key = f"had not reached a minimum yet (f = {fmt(float(t.losses[-1]), 3)})"
-        elif m.is_global:
-            key = f"reached the global minimum, f = {fmt(m.value, 3)}"
+        v = visible_path(loss, t)
+        if v.exit is not None:
+            fates[name] = (v.exit, None)
+            continue
+        m = nearest_minimum(loss, t.final.tolist(), 0.02 * span)
+        fates[name] = ("unsettled", None) if m is None else ("global" if m.is_global else "local", m)
+    return fates
+
+
+def climbed(t: Trajectory, before: int) -> bool:
+    """Whether the run's f rose, before step ``before``, by more than 2 % of the f it had to lose."""
+    f = np.asarray(t.losses[:before + 1], dtype=float)
+    if len(f) < 2:
+        return False
+    rise = float(np.max(f - np.minimum.accumulate(f)))
+    return rise > 0.02 * max(float(t.losses[0] - t.losses.min()), 1e-12)
+
+
+def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
+    """The race's lesson in words derived from the runs (see :meth:`LossSurface.verdict`)."""
+    judged = with_minima(loss)
+    fates = run_fates(judged, runs)
+    groups: dict[str, list[str]] = {}
+    for name in ORDER:
+        kind, m = fates[name]
+        if kind in ("diverged", "left the map"):
+            key = kind
+        elif kind == "unsettled":
+            key = f"had not reached a minimum yet (f = {fmt(float(runs[name].losses[-1]), 3)})"
+        elif kind == "global":
+            key = f"reached the global minimum, f = {fmt(m.value, 3)}"          # type: ignore[attr-defined]
         else:
-            key = f"stopped in a local minimum, f = {fmt(m.value, 3)}"
+            key = f"stopped in a local minimum, f = {fmt(m.value, 3)}"          # type: ignore[attr-defined]
         groups.setdefault(key, []).append(name)
     parts = [f"{' and '.join(names) if len(names) < 3 else ', '.join(names[:-1]) + ' and ' + names[-1]} {key}"
              for key, names in groups.items()]
     text = "; ".join(parts) + "."
-    reached = [n for n, k in ((n, k) for k, ns in groups.items() for n in ns) if k.startswith("reached")]
-    climbed = bool(np.any(np.diff(runs["Momentum"].losses) > 0))
-    if reached == ["Momentum"] and climbed and rule != "given":
+    reached = [n for n in ORDER if fates[n][0] == "global"]
+    stuck = [n for n in ORDER if fates[n][0] == "local"]
+    mom = runs["Momentum"]
+    if (reached == ["Momentum"] and stuck and rule != "given"
+            and climbed(mom, settled_step(judged, mom))):
         text += " Momentum's velocity carried it uphill over the ridge."
     return text

@@ -2,9 +2,27 @@
 
 import pytest
 
-from tests.rendering import is_blank, render_tiny
+from tests.rendering import figure_marks, is_blank, render_tiny
 
 pytestmark = pytest.mark.render
+
+
+def test_loss_surface_race_story_and_stills(tmp_path):
+    marks_file = tmp_path / "marks.jsonl"
+    r = render_tiny("loss_surface.py", tmp_path, env={"GDVIZ_FIGURES": str(marks_file)})
+    assert r.frames > 60, r.frames
+    assert not is_blank(r.last_frame)
+    assert r.srt is not None
+    srt = r.srt.read_text()
+    assert "momentum" in srt.lower()
+    # The default race (six-hump camel from (1.9, 1.1), all at 0.01): slow motion up to step 20, three
+    # steps after momentum's last change of basin (step 17, see tests/test_loss_surface_paths.py).
+    assert "Slow motion: steps 0 to 20." in srt
+    assert "Momentum reached the global minimum, f = -1.03" in srt
+    # The stills, in story order: the race, its lesson, the map from above.
+    marks = figure_marks(marks_file)
+    assert {"race-3d", "race-lesson", "top-down"} <= set(marks)
+    assert marks["race-3d"] < marks["race-lesson"] < marks["top-down"]
 
 
 def test_loss_surface_renders_a_user_expression(tmp_path):

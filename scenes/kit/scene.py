@@ -24,7 +24,7 @@ from manim import Scene, ThreeDScene
 from scenes.kit.text import Caption, TitleBar
 from scenes.params import scene_params
 
-__all__ = ["StoryScene", "StoryThreeDScene", "Storyboard", "RedrawEveryFrame"]
+__all__ = ["RedrawEveryFrame", "StoryScene", "StoryThreeDScene", "Storyboard"]
 
 
 class Storyboard:
@@ -80,9 +80,16 @@ class RedrawEveryFrame:
     """
 
     mobjects: list
+    foreground_mobjects: list
 
     def get_moving_mobjects(self, *animations):
         return list(self.mobjects)
+
+    def get_moving_and_static_mobjects(self, animations):
+        # The top-level mobjects, not their flattened families: manim draws each frame the families of
+        # this list with later duplicates winning, so a flattened list would freeze the mesh's paint order
+        # (and leave pieces added during the animation under every face) until the animation ends.
+        return [*self.mobjects, *[m for m in self.foreground_mobjects if m not in self.mobjects]], []
 
 
 class StoryScene(Storyboard, Scene):

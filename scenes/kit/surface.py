@@ -90,6 +90,11 @@ class SurfaceMesh(VGroup):
         self.centers = quads.mean(axis=1)                        # (F, 3)
         self.face_size = float(np.linalg.norm(quads[0, 2] - quads[0, 0]))
         self.movers: list[VMobject] = []
+        # Movers that never move (pieces of a path already walked): depth anchors given once, drawn when shown.
+        self.fixed_movers: list[VMobject] = []
+        self.fixed_anchors = np.zeros((0, 3))
+        self.fixed_shown = np.zeros(0, dtype=bool)
+        self._sort_key: bytes | None = None
         self.add(*self.faces)
 
     def add_movers(self, *mobs: VMobject) -> None:
@@ -114,19 +119,48 @@ class SurfaceMesh(VGroup):
         nearer = (self.centers @ rotation.T)[None, :, 2] > pts[:, None, 2] + self.MOVER_BIAS * self.face_size
         return np.any(inside & nearer, axis=1)
 
-    def sort(self, rotation: np.ndarray) -> None:
-        """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them."""
-        depth = self.centers @ rotation.T[:, 2]
+    def add_fixed_movers(self, mobs, anchors: np.ndarray) -> np.ndarray:
+        """Register mobjects that stay where they are (the pieces of a path), with the points (k, 3) their
+        depth is measured at; none is drawn until :meth:`show_fixed` shows it.  Their depths come from
+        ``anchors`` in one product, so hundreds of them cost the sort almost nothing.  Returns their indices."""
+        mobs = list(mobs)
+        anchors = np.asarray(anchors, dtype=float).reshape(len(mobs), 3)
+        first = len(self.fixed_movers)
+        self.fixed_movers.extend(mobs)
+        self.fixed_anchors = np.vstack([self.fixed_anchors, anchors])
+        self.fixed_shown = np.concatenate([self.fixed_shown, np.zeros(len(mobs), dtype=bool)])
+        return np.arange(first, first + len(mobs))
+
+    def show_fixed(self, shown: np.ndarray) -> None:
+        """Which fixed movers are drawn (a boolean mask over all of them, in the order they were added)."""
+        self.fixed_shown = np.asarray(shown, dtype=bool).copy()
+
+    # Not Mobject.sort's signature (a point key): the scenes call mesh.sort(rotation); renaming would break them.
+    def sort(self, rotation: np.ndarray) -> None:  # type: ignore[override]
+        """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them.
+
+        Nothing is redone when the camera, the movers' depths and the fixed movers shown are as at the last call.
+        """
+        axis = rotation.T[:, 2]
+        mover_depth = np.array([m.get_center() @ axis for m in self.movers]) + self.MOVER_BIAS * self.face_size
+        shown = np.flatnonzero(self.fixed_shown)
+        key = rotation.tobytes() + mover_depth.tobytes() + shown.tobytes()
+        if key == self._sort_key and len(self.submobjects) == len(self.faces) + len(self.movers) + len(shown):
+            return
+        self._sort_key = key
+        depth = self.centers @ axis
         order = np.argsort(depth, kind="stable")
-        mobs = [self.faces[k] for k in order]
-        if self.movers:
-            face_depth = depth[order]
-            mover_depth = (np.array([m.get_center() @ rotation.T[:, 2] for m in self.movers])
-                           + self.MOVER_BIAS * self.face_size)
-            pos = np.searchsorted(face_depth, mover_depth)
-            for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers)), strict=True))):
-                mobs.insert(p + shift, self.movers[m])
-        self.submobjects = mobs
+        objs = [*self.faces, *self.movers, *[self.fixed_movers[k] for k in shown]]
+        if len(objs) == len(self.faces):
+            self.submobjects = [self.faces[k] for k in order]
+            return
+        fixed_depth = self.fixed_anchors[shown] @ axis + self.MOVER_BIAS * self.face_size
+        all_movers = np.concatenate([mover_depth, fixed_depth])
+        # A mover goes just before the first face deeper than it (after the faces under it): merge on that slot.
+        pos = np.searchsorted(depth[order], all_movers)
+        keys = np.concatenate([2 * np.arange(len(order)) + 1, 2 * pos])
+        ids = np.concatenate([order, len(self.faces) + np.arange(len(all_movers))])
+        self.submobjects = [objs[k] for k in ids[np.argsort(keys, kind="stable")]]
 
 
 class ColorBar(VGroup):
@@ -157,7 +191,7 @@ class ColorBar(VGroup):
         cells = VGroup()
         for k, c in enumerate(colors):
             cell = Rectangle(width=width, height=height / n, stroke_width=0, fill_color=c, fill_opacity=1.0)
-            cell.move_to([0.0, -height / 2 + (k + 0.5) * height / n, 0.0])
+            cell.move_to(np.array([0.0, -height / 2 + (k + 0.5) * height / n, 0.0]))
             cells.add(cell)
         frame = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)
         self.bar = VGroup(cells, frame)
@@ -166,7 +200,7 @@ class ColorBar(VGroup):
         if log:
             a, b = math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))
             ks = [k for k in range(math.ceil(a), math.floor(b) + 1)]
-            values: list[tuple[float, str]] = [(k, tick_label(k, log=True)) for k in ks]
+            values: list[tuple[float, str]] = [(float(k), tick_label(k, log=True)) for k in ks]
             span = (a, b)
         else:
             start, end, step = nice_range(lo, hi, 4)
@@ -178,7 +212,8 @@ class ColorBar(VGroup):
             y = -height / 2 + height * (v - span[0]) / max(span[1] - span[0], 1e-12)
             if clipped and y > height / 2 - 0.3:
                 continue            # the "≥ max" label stands there
-            tick = Line([width / 2, y, 0], [width / 2 + 0.08, y, 0], stroke_color=theme.muted, stroke_width=1.5)
+            tick = Line(np.array([width / 2, y, 0.0]), np.array([width / 2 + 0.08, y, 0.0]), stroke_color=theme.muted,
+                        stroke_width=1.5)
             label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
             self.ticks.add(VGroup(tick, label))
         if clipped:
