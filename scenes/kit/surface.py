@@ -60,6 +60,7 @@ class SurfaceMesh(VGroup):
 
     #: A mover counts as this many face diagonals nearer the camera than it is, so the face it
     #: lies on (whose centre may be a little nearer) is painted before it.
+    submobjects: list  # manim is untyped for mypy here; sort() assigns the paint order to it
     MOVER_BIAS = 0.6
 
     def __init__(self, axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, opacity: float = 1.0,
@@ -136,7 +137,7 @@ class SurfaceMesh(VGroup):
         self.fixed_shown = np.asarray(shown, dtype=bool).copy()
 
     # Not Mobject.sort's signature (a point key): the scenes call mesh.sort(rotation); renaming would break them.
-    def sort(self, rotation: np.ndarray) -> None:  # type: ignore[override]
+    def sort(self, rotation: np.ndarray) -> None:
         """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them.
 
         Nothing is redone when the camera, the movers' depths and the fixed movers shown are as at the last call.
