@@ -132,6 +132,12 @@ class SharpnessSlice:
     direction: np.ndarray         # its unit eigenvector (flat, like ``model.flatten()``)
     ts: np.ndarray                # steps along the direction (weight-space distance)
     loss: np.ndarray              # the loss at theta + t * direction
+    slope: float                  # d loss / dt at t = 0: the gradient along the direction
+
+    def taylor(self, ts: np.ndarray) -> np.ndarray:
+        """The second-order Taylor expansion of the slice at 0: loss(0) + slope t + sharpness t^2 / 2."""
+        ts = np.asarray(ts, dtype=float)
+        return float(self.loss[len(self.loss) // 2]) + self.slope * ts + 0.5 * self.sharpness * ts**2
 
 
 def sharpness_slice(model: MLP, X, y, theta: np.ndarray | None = None, loss: str = "cross_entropy",
@@ -148,9 +154,11 @@ def sharpness_slice(model: MLP, X, y, theta: np.ndarray | None = None, loss: str
         return np.concatenate([g.ravel() for g in model.loss_and_grads(X, y, loss, model.unflatten(t))[1]])
 
     lam, v = sharpness(grad, theta, iters=iters, seed=seed, return_vector=True)
+    if n % 2 == 0:
+        raise ValueError(f"n must be odd (a step at t = 0 in the middle), got {n}")
     ts = np.linspace(-half_width, half_width, n)
     along = model.plane_loss(X, y, theta, v, np.zeros_like(v), np.column_stack([ts, np.zeros_like(ts)]), loss=loss)
-    return SharpnessSlice(float(lam), v, ts, along)
+    return SharpnessSlice(float(lam), v, ts, along, float(grad(theta) @ v))
 
 
 class _Reached(Exception):

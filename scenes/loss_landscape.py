@@ -36,6 +36,7 @@ from manim import (
     UP,
     Circle,
     Create,
+    DashedVMobject,
     Dot,
     FadeIn,
     FadeOut,
@@ -124,6 +125,9 @@ class LossLandscape(StoryThreeDScene):
             return list(self.mobjects)
         return ThreeDScene.get_moving_mobjects(self, *animations)
 
+    #: Degrees a second the camera turns while the path is drawn.
+    TURN_RATE = 4.0
+
     @staticmethod
     def log_loss(Z: np.ndarray) -> np.ndarray:
         """Heights: log10 of the loss; NaN (a hole in the mesh) where the loss is not finite."""
@@ -140,6 +144,11 @@ class LossLandscape(StoryThreeDScene):
                           tips=False)
         A, B = np.meshgrid(alphas, betas)
         mesh = SurfaceMesh(axes, A, B, H, opacity=0.9)
+        # A log surface's faces differ in size (steep ones are tall): the bias that lets a mover on a face
+        # be drawn after it must be the largest face's, not the first one's.
+        diag = np.linalg.norm(mesh.quads[:, 2] - mesh.quads[:, 0], axis=1)
+        diag2 = np.linalg.norm(mesh.quads[:, 3] - mesh.quads[:, 1], axis=1)
+        mesh.face_size = float(max(diag.max(), diag2.max()))
         return axes, mesh
 
     def frame(self, axes: ThreeDAxes, mesh: SurfaceMesh, a_range, b_range, z_range, names: tuple[str, str],
@@ -237,6 +246,16 @@ class LossLandscape(StoryThreeDScene):
         mesh.sort(self.renderer.camera.get_rotation_matrix())
         self.sorting = False
 
+    def visible_sweep(self, mesh: SurfaceMesh, points: np.ndarray, sweep: float) -> np.ndarray:
+        """Six azimuths (degrees) of a ``sweep``-degree turn, starting as near ``theta`` as possible,
+        from all of which no face of the mesh hides any of ``points`` (scene coordinates)."""
+        phi, theta = self.p["phi"] * DEGREES, self.p["theta"]
+        for k in sorted(range(-18, 18), key=abs):
+            thetas = np.linspace(theta + 10 * k, theta + 10 * k + sweep, 6)
+            if not any(mesh.occluded(points, camera_rotation(phi, t * DEGREES)).any() for t in thetas):
+                return thetas
+        return np.linspace(theta, theta + sweep, 6)     # hidden from everywhere: the parameter's view
+
     def centre_dot(self, axes: ThreeDAxes, height: float) -> VGroup:
         """The trained weights: a light dot ringed in the background colour, at the centre of the plane."""
         at = xyz_to_scene(axes, np.array([0.0, 0.0, height]))
@@ -254,14 +273,15 @@ class LossLandscape(StoryThreeDScene):
         H = self.log_loss(g.Z)
         h_lo, h_hi = float(np.nanmin(H)), float(np.nanmax(H))
         axes, mesh = self.surface(grid, grid, H, h_lo, h_hi)
-        lines, labels, bar = self.frame(axes, mesh, (-r, r), (-r, r), (h_lo, h_hi),
-                                        ("random direction 1", "random direction 2"), p["theta"] + 25)
-        # The trained network: the centre of the plane, at its loss.
+        # The trained network: the centre of the plane, at its loss, seen from every angle of the turn.
         centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
+        sweep = self.visible_sweep(mesh, centre.get_center()[None], 50)
+        lines, labels, bar = self.frame(axes, mesh, (-r, r), (-r, r), (h_lo, h_hi),
+                                        ("random direction 1", "random direction 2"), float(sweep.mean()))
         self.renderer.camera.add_fixed_orientation_mobjects(*centre)
         mesh.add_movers(centre)
         # The surface first, so the captions below never stand on an empty frame.
-        self.fit_camera(mesh, lines, labels, bar, np.linspace(p["theta"], p["theta"] + 50, 6))
+        self.fit_camera(mesh, lines, labels, bar, sweep)
         self.show_mesh(mesh, lines, labels, bar)
         shape = " → ".join(map(str, self.net.sizes))
         self.caption.say(self, f"A {shape} network ({p['activation']}) trained on {self.data_name} with Adam, "
@@ -277,7 +297,7 @@ class LossLandscape(StoryThreeDScene):
         self.caption.say(self, f"Height and colour: the loss on a log scale, {fmt(10**h_lo, 2)} to "
                                f"{fmt(10**h_hi, 2)}, nothing cut off.{holes}", 4)
         self.start_sorting(mesh)
-        self.move_camera(theta=(p["theta"] + 50) * DEGREES, run_time=4, rate_func=linear)
+        self.move_camera(theta=sweep[-1] * DEGREES, run_time=4, rate_func=linear)
         self.stop_sorting(mesh)
         mark_figure(self, "random-plane")
         self.unsay()
@@ -304,21 +324,22 @@ class LossLandscape(StoryThreeDScene):
         h_hi = float(np.nanmax([np.nanmax(H), np.nanmax(h_true), np.nanmax(h_plane)]))
         axes, mesh = self.surface(alphas, betas, H, h_lo, h_hi)
         ev = plane.explained
-        drift = 4 * p["path_seconds"]
-        lines, labels, bar = self.frame(axes, mesh, (alphas[0], alphas[-1]), (betas[0], betas[-1]), (h_lo, h_hi),
-                                        (f"PC1, {ev[0]:.0%}", f"PC2, {ev[1]:.0%}"), p["theta"] + drift / 2)
-        centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
-        self.renderer.camera.add_fixed_orientation_mobjects(*centre)
-        mesh.add_movers(centre)
-        self.fit_camera(mesh, lines, labels, bar, np.linspace(p["theta"], p["theta"] + drift, 6))
-        self.show_mesh(mesh, lines, labels, bar)
-        self.caption.say(self, f"A plane through the trained weights (white dot) along the path's two main "
-                               f"directions, PC1 and PC2 ({ev[0]:.0%} and {ev[1]:.0%} of its spread).", 5)
+        drift = self.TURN_RATE * p["path_seconds"]
         # Checkpoints at their TRUE loss, a thin drop line to the plane's loss beneath each (NaN: not drawn).
         h_true_d = np.where(np.isfinite(h_true), h_true, h_hi)
         h_plane_d = np.where(np.isfinite(h_plane), h_plane, h_hi)
         true_pts = xyz_to_scene(axes, np.column_stack([path.coords, h_true_d]))
         plane_pts = xyz_to_scene(axes, np.column_stack([path.coords, h_plane_d]))
+        centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
+        sweep = self.visible_sweep(mesh, true_pts, drift)        # the path seen all along the turn
+        lines, labels, bar = self.frame(axes, mesh, (alphas[0], alphas[-1]), (betas[0], betas[-1]), (h_lo, h_hi),
+                                        (f"PC1, {ev[0]:.0%}", f"PC2, {ev[1]:.0%}"), float(sweep.mean()))
+        self.renderer.camera.add_fixed_orientation_mobjects(*centre)
+        mesh.add_movers(centre)
+        self.fit_camera(mesh, lines, labels, bar, sweep)
+        self.show_mesh(mesh, lines, labels, bar)
+        self.caption.say(self, f"PC1 and PC2: the two main directions of the path ({ev[0]:.0%} and {ev[1]:.0%} of "
+                               "its spread). White dot: the trained weights.", 5)
         k = ValueTracker(0.0)
         color = THEME.OPTIMIZER["Adam"]           # the network was trained with Adam
         # One piece per step between checkpoints, so the painter's sort can hide exactly the hidden parts.
@@ -350,9 +371,16 @@ class LossLandscape(StoryThreeDScene):
         mesh.add_movers(*drops, *pieces, head)
         head.add_updater(follow)
         follow(None)
+        # How far a checkpoint is from the plane's loss under it, as a fraction of the surface's height.
+        gap = float(np.nanmax(np.abs(h_true_d - h_plane_d))) / max(h_hi - h_lo, 1e-12)
+        if gap < 0.03:
+            self.caption.say(self, f"Each checkpoint at its own loss: the path hugs this plane, which holds "
+                                   f"{ev[0] + ev[1]:.0%} of its spread.", 4)
+        else:
+            self.caption.say(self, "Each checkpoint at its own loss; thin lines drop to the plane's loss "
+                                   "beneath it.", 4)
         self.start_sorting(mesh)
-        self.begin_ambient_camera_rotation(rate=4 * DEGREES)     # ``drift`` degrees in all
-        self.caption.say(self, "Each checkpoint at its own loss; thin drops reach the plane's loss beneath it.", 4)
+        self.begin_ambient_camera_rotation(rate=self.TURN_RATE * DEGREES)     # ``drift`` degrees in all
         self.play(k.animate.set_value(len(true_pts) - 1), run_time=p["path_seconds"], rate_func=linear)
         self.stop_ambient_camera_rotation()
         head.clear_updaters()
@@ -403,8 +431,8 @@ class LossLandscape(StoryThreeDScene):
         start_name = tick_text("start").next_to(start_ring, away(0, 1), buff=0.1)
         end_name = tick_text("trained", color=THEME.POSITIVE).next_to(end_ring, away(-1, -2), buff=0.1)
         self.play(FadeIn(axes), FadeIn(contours), FadeIn(bar))
-        self.caption.say(self, f"Contour lines at log-spaced losses; PC1 and PC2 carry {ev[0]:.0%} and {ev[1]:.0%} "
-                               "of the path's spread.", 4.5)
+        self.caption.say(self, f"The same plane from above: contour lines at log-spaced losses, PC1 and PC2 "
+                               f"({ev[0]:.0%} and {ev[1]:.0%} of the path's spread).", 4.5)
         self.play(Create(line), FadeIn(dots, lag_ratio=0.1), run_time=2)
         self.play(FadeIn(start_ring), FadeIn(end_ring), FadeIn(start_name), FadeIn(end_name))
         t0, t1 = float(path.true_loss[0]), float(path.true_loss[-1])
@@ -454,32 +482,45 @@ class LossLandscape(StoryThreeDScene):
                             y_title_color=THEME.LOSS)
             ok = np.isfinite(sl.loss) & (sl.loss <= y_range[1])
             curve = polyline(axes, np.column_stack([sl.ts[ok], sl.loss[ok]]), c, stroke_width=3.5)
-            centre = Dot(axes.c2p(0.0, float(sl.loss[len(sl.loss) // 2])), radius=0.07, color=THEME.text)
+            l_mid = float(sl.loss[len(sl.loss) // 2])
+            centre = Dot(axes.c2p(0.0, l_mid), radius=0.07, color=THEME.text)
+            # The parabola with the sharpness as its curvature at the dot, where it stays inside the panel.
+            par = sl.taylor(sl.ts)
+            inside = (par >= y_range[0]) & (par <= y_range[1])
+            parabola = DashedVMobject(polyline(axes, np.column_stack([sl.ts[inside], par[inside]]), THEME.muted,
+                                               stroke_width=2), num_dashes=24)
             steps = hist.steps_per_epoch * self.epochs_of(hist)
             head = VGroup(label_text(f"batch {b}", color=c, weight="BOLD"),
                           tick_text(f"{self.epochs_of(hist)} epochs, {steps:,} updates  ·  loss {fmt(hist.epoch_loss[-1], 3)}"),
                           tick_text(f"sharpness {fmt(sl.sharpness, 3)}"))
             head.arrange(DOWN, buff=0.1)
-            panels.add(VGroup(axes, curve, centre, head))
+            panels.add(VGroup(axes, curve, centre, head, parabola))
         for panel in panels:
             panel[3].next_to(panel[0], UP, buff=0.3)
         panels.arrange(RIGHT, buff=1.4, aligned_edge=DOWN).move_to([0, (top + bottom) / 2, 0])
+        self.caption.say(self, f"Two copies of the network from the same start, trained with batches of {b0} and "
+                               f"{b1}.", 4)
+        self.show_panel(panels[0])
         if reached:
-            how = f"the second trained until its loss was as low ({fmt(h1.epoch_loss[-1], 3)} vs {fmt(target, 3)})"
+            self.caption.say(self, f"Batch {b1} trained until its loss was as low: {fmt(h1.epoch_loss[-1], 3)} "
+                                   f"against {fmt(target, 3)}.", 4)
         else:
-            how = (f"the second reached only loss {fmt(h1.epoch_loss[-1], 3)} in {self.epochs_of(h1)} epochs "
-                   f"(the first: {fmt(target, 3)})")
-        self.caption.say(self, f"The same network from the same start, batches of {b0} and {b1}: {how}.", 5)
-        for panel in panels:
-            self.play(FadeIn(panel[0]), FadeIn(panel[3]))
-            self.play(Create(panel[1]), FadeIn(panel[2]), run_time=1.5)
-        self.caption.say(self, "Each curve: the loss along that network's sharpest direction. Sharpness is "
-                               "its curvature at the dot (the Hessian's top eigenvalue).", 5)
+            self.caption.say(self, f"Batch {b1} reached only loss {fmt(h1.epoch_loss[-1], 3)} in "
+                                   f"{self.epochs_of(h1)} epochs, against {fmt(target, 3)}.", 4)
+        self.show_panel(panels[1])
+        self.caption.say(self, "Each curve: the loss along that network's sharpest direction. Sharpness: "
+                               "its curvature at the dot, the Hessian's top eigenvalue.", 5)
+        self.play(*[Create(panel[4]) for panel in panels], run_time=1.5)
+        self.caption.say(self, "Dashed: the parabola with that curvature that touches the curve at its dot.", 4)
         l0, l1 = runs[0][2].sharpness, runs[1][2].sharpness
         self.caption.say(self, self.verdict(b0, b1, l0, l1, reached), 6)
         self.wait(self.caption.remaining(self))
         self.wait(2)
         mark_figure(self, "flat-vs-sharp")
+
+    def show_panel(self, panel: VGroup) -> None:
+        self.play(FadeIn(panel[0]), FadeIn(panel[3]))
+        self.play(Create(panel[1]), FadeIn(panel[2]), run_time=1.5)
 
     #: At most this many epochs for the second network to reach the first one's training loss.
     MAX_EPOCHS = 400
@@ -495,7 +536,7 @@ class LossLandscape(StoryThreeDScene):
         if 1 / 1.1 <= ratio <= 1.1:
             return f"{where}, the two minima are about as sharp ({fmt(l0, 3)} and {fmt(l1, 3)})."
         sharp, flat, r = (b1, b0, ratio) if ratio > 1 else (b0, b1, 1 / ratio)
-        agree = ("as Keskar et al. found for large batches" if sharp == max(b0, b1)
-                 else "the opposite of Keskar et al.'s finding, for this network and data")
-        return (f"{where}, the batch-{sharp} minimum is {r:.1f}x sharper than the batch-{flat} one: "
-                f"a nudge of its weights costs {r:.1f}x more loss, {agree}.")
+        agree = ("as found for large batches (Keskar et al., 2017)" if sharp == max(b0, b1)
+                 else "the opposite of what Keskar et al., 2017, found, for this network and data")
+        return (f"{where}, the batch-{sharp} minimum is {r:.1f}x sharper than the batch-{flat} one. "
+                f"A small step along its sharpest direction costs {r:.1f}x more loss, {agree}.")
