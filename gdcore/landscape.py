@@ -31,8 +31,18 @@ from gdcore.lessons import sharpness
 from gdcore.mlp import MLP, History, train
 from gdcore.optim import Optimizer
 
-__all__ = ["filter_normalized_direction", "PCAPlane", "pca_directions", "LossGrid", "loss_surface",
-           "PathOnPlane", "path_on_plane", "SharpnessSlice", "sharpness_slice", "train_until"]
+__all__ = [
+    "LossGrid",
+    "PCAPlane",
+    "PathOnPlane",
+    "SharpnessSlice",
+    "filter_normalized_direction",
+    "loss_surface",
+    "path_on_plane",
+    "pca_directions",
+    "sharpness_slice",
+    "train_until",
+]
 
 
 def filter_normalized_direction(model: MLP, params: list[np.ndarray] | None = None, seed: int = 0) -> np.ndarray:

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 from manim import (
     DEGREES,
     DOWN,
-    ORIGIN,
     OUT,
     RIGHT,
     UP,
@@ -41,6 +41,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
+    Mobject,
     ThreeDAxes,
     ThreeDScene,
     UpdateFromAlphaFunc,
@@ -49,6 +50,9 @@ from manim import (
     VMobject,
     linear,
 )
+from manim.camera.three_d_camera import ThreeDCamera
+from manim.utils.family import extract_mobject_family_members
+from manim.utils.iterables import list_update
 
 from gdcore.datasets import Standardizer, needs_standardizing
 from gdcore.landscape import (
@@ -120,6 +124,11 @@ class LossLandscape(StoryThreeDScene):
         self.final_loss = self.net.loss(X, y, "cross_entropy")
 
     # ------------------------------------------------------------ helpers
+    @property
+    def cam(self) -> ThreeDCamera:
+        """The renderer's camera (a ThreeDCamera in a ThreeDScene under the Cairo renderer)."""
+        return cast(ThreeDCamera, self.renderer.camera)
+
     def get_moving_mobjects(self, *animations):
         if self.sorting:
             return list(self.mobjects)
@@ -140,9 +149,8 @@ class LossLandscape(StoryThreeDScene):
         """Axes and mesh for log heights ``H`` (NaN: a hole) between ``h_lo`` and ``h_hi``; nothing is clipped."""
         axes = ThreeDAxes(x_range=[alphas[0], alphas[-1], 1], y_range=[betas[0], betas[-1], 1],
                           z_range=[h_lo, h_hi, (h_hi - h_lo) / 2], x_length=6.0, y_length=6.0, z_length=2.6,
-                          axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False},
-                          tips=False)
-        A, B = np.meshgrid(alphas, betas)
+                          axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False})
+        A, B = np.meshgrid(alphas, betas)      # (the axes only map coordinates; they are never drawn)
         mesh = SurfaceMesh(axes, A, B, H, opacity=0.9)
         # A log surface's faces differ in size (steep ones are tall): the bias that lets a mover on a face
         # be drawn after it must be the largest face's, not the first one's.
@@ -201,14 +209,14 @@ class LossLandscape(StoryThreeDScene):
         # A shift along the vertical scene axis is the same screen shift whatever the azimuth.
         dy = (top + bottom) / 2 - zoom * (lo[1] + hi[1]) / 2
         self.set_camera_orientation(phi=phi, theta=thetas[0] * DEGREES, zoom=zoom,
-                                    frame_center=-dy / (zoom * np.sin(phi)) * OUT)
+                                    frame_center=list(-dy / (zoom * np.sin(phi)) * OUT))
 
     def fade_mesh(self, mesh: SurfaceMesh, fade_in: bool, *others, run_time: float = 1.0) -> None:
         """Fade the mesh's faces (to opacity 0.9, or out) and, on the way out, the movers on it, by setting
         their opacities in place (FadeIn/FadeOut would deep-copy hundreds of faces), together with the
         animations ``others``.  Movers fade with the mesh because they are its submobjects: fading them on
         their own would make manim split the mesh into loose faces."""
-        leaves = [f for f in mesh.faces]
+        leaves: list[Mobject] = list(mesh.faces)
         if not fade_in:
             leaves += [m for mover in mesh.movers for m in mover.family_members_with_points()]
         start = [(m.get_fill_opacity(), m.get_stroke_opacity()) for m in leaves]
@@ -226,7 +234,7 @@ class LossLandscape(StoryThreeDScene):
         self.sorting = sorting
 
     def show_mesh(self, mesh: SurfaceMesh, lines: VGroup, labels: VGroup, bar: ColorBar) -> None:
-        camera = self.renderer.camera
+        camera = self.cam
         mesh.sort(camera.get_rotation_matrix())
         for f in mesh.faces:
             f.set_fill(opacity=0.0)
@@ -235,15 +243,30 @@ class LossLandscape(StoryThreeDScene):
         self.add_fixed_in_frame_mobjects(bar)
         self.fade_mesh(mesh, True, Create(lines), FadeIn(labels), FadeIn(bar), run_time=1.2)
 
-    def start_sorting(self, mesh: SurfaceMesh) -> None:
-        """Re-sort the mesh every frame (the camera is about to turn)."""
-        camera = self.renderer.camera
-        mesh.add_updater(lambda m: m.sort(camera.get_rotation_matrix()))
+    def start_sorting(self, mesh: SurfaceMesh, before=None) -> None:
+        """Re-sort the mesh every frame (the camera is about to turn, or movers move), after calling
+        ``before()`` (which moves the movers).
+
+        Manim flattens the draw list once at the start of each ``play`` (``self.moving_mobjects``), so
+        a new order of the mesh's faces would not be drawn; while sorting, every mobject is moving and
+        the list is rebuilt here, from the top-level mobjects, after each sort.
+        """
+        camera = self.cam
+
+        def resort(_m: Mobject) -> None:
+            if before is not None:
+                before()
+            mesh.sort(camera.get_rotation_matrix())
+            if self.moving_mobjects:
+                self.moving_mobjects = extract_mobject_family_members(
+                    list_update(self.mobjects, self.foreground_mobjects), use_z_index=camera.use_z_index)
+
+        mesh.add_updater(resort)
         self.sorting = True
 
     def stop_sorting(self, mesh: SurfaceMesh) -> None:
         mesh.clear_updaters()
-        mesh.sort(self.renderer.camera.get_rotation_matrix())
+        mesh.sort(self.cam.get_rotation_matrix())
         self.sorting = False
 
     def visible_sweep(self, mesh: SurfaceMesh, points: np.ndarray, sweep: float) -> np.ndarray:
@@ -273,21 +296,21 @@ class LossLandscape(StoryThreeDScene):
         H = self.log_loss(g.Z)
         h_lo, h_hi = float(np.nanmin(H)), float(np.nanmax(H))
         axes, mesh = self.surface(grid, grid, H, h_lo, h_hi)
-        # The trained network: the centre of the plane, at its loss, seen from every angle of the turn.
+        # The trained network: the centre of the plane, at its loss.  The camera turns 30 degrees from
+        # ``theta`` (with the defaults, at 50 degrees the near rim of the basin hides the centre).
         centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
-        sweep = self.visible_sweep(mesh, centre.get_center()[None], 50)
+        sweep = np.linspace(p["theta"], p["theta"] + 30, 6)
         lines, labels, bar = self.frame(axes, mesh, (-r, r), (-r, r), (h_lo, h_hi),
                                         ("random direction 1", "random direction 2"), float(sweep.mean()))
-        self.renderer.camera.add_fixed_orientation_mobjects(*centre)
+        self.cam.add_fixed_orientation_mobjects(*centre)
         mesh.add_movers(centre)
         # The surface first, so the captions below never stand on an empty frame.
         self.fit_camera(mesh, lines, labels, bar, sweep)
         self.show_mesh(mesh, lines, labels, bar)
         shape = " → ".join(map(str, self.net.sizes))
+        diverged = " (it diverged; the last finite weights are used)" if self.status == "diverged" else ""
         self.caption.say(self, f"A {shape} network ({p['activation']}) trained on {self.data_name} with Adam, "
-                               f"lr {fmt(p['lr'])}, {p['epochs']} epochs"
-                               f"{' (it diverged; the last finite weights are used)' if self.status == 'diverged' else ''}.",
-                         4)
+                               f"lr {fmt(p['lr'])}, {p['epochs']} epochs{diverged}.", 4)
         if self.standardized:
             self.caption.say(self, f"The network trained on a standardized copy of the {len(self.y)} points "
                                    f"(each input scaled to mean 0, spread 1).", 3.5)
@@ -303,7 +326,7 @@ class LossLandscape(StoryThreeDScene):
         self.unsay()
         self.fade_mesh(mesh, False, FadeOut(lines), FadeOut(labels), FadeOut(bar))
         self.remove(mesh)
-        self.renderer.camera.remove_fixed_orientation_mobjects(*labels, *centre)
+        self.cam.remove_fixed_orientation_mobjects(*labels, *centre)
         self.remove(bar)
 
     def pca_plane(self) -> None:
@@ -334,7 +357,7 @@ class LossLandscape(StoryThreeDScene):
         sweep = self.visible_sweep(mesh, true_pts, drift)        # the path seen all along the turn
         lines, labels, bar = self.frame(axes, mesh, (alphas[0], alphas[-1]), (betas[0], betas[-1]), (h_lo, h_hi),
                                         (f"PC1, {ev[0]:.0%}", f"PC2, {ev[1]:.0%}"), float(sweep.mean()))
-        self.renderer.camera.add_fixed_orientation_mobjects(*centre)
+        self.cam.add_fixed_orientation_mobjects(*centre)
         mesh.add_movers(centre)
         self.fit_camera(mesh, lines, labels, bar, sweep)
         self.show_mesh(mesh, lines, labels, bar)
@@ -369,21 +392,19 @@ class LossLandscape(StoryThreeDScene):
         for d in drops:
             d.set_stroke(opacity=0.0)
         mesh.add_movers(*drops, *pieces, head)
-        head.add_updater(follow)
         follow(None)
         # How far a checkpoint is from the plane's loss under it, as a fraction of the surface's height.
         gap = float(np.nanmax(np.abs(h_true_d - h_plane_d))) / max(h_hi - h_lo, 1e-12)
-        if gap < 0.03:
+        if gap < 0.08:
             self.caption.say(self, f"Each checkpoint at its own loss: the path hugs this plane, which holds "
                                    f"{ev[0] + ev[1]:.0%} of its spread.", 4)
         else:
             self.caption.say(self, "Each checkpoint at its own loss; thin lines drop to the plane's loss "
                                    "beneath it.", 4)
-        self.start_sorting(mesh)
+        self.start_sorting(mesh, before=lambda: follow(None))
         self.begin_ambient_camera_rotation(rate=self.TURN_RATE * DEGREES)     # ``drift`` degrees in all
         self.play(k.animate.set_value(len(true_pts) - 1), run_time=p["path_seconds"], rate_func=linear)
         self.stop_ambient_camera_rotation()
-        head.clear_updaters()
         self.stop_sorting(mesh)
         self.wait(3)
         mark_figure(self, "pca-path")
@@ -391,14 +412,14 @@ class LossLandscape(StoryThreeDScene):
         self.unsay()
         self.fade_mesh(mesh, False, *[FadeOut(m) for m in (lines, labels, bar)])
         self.remove(mesh)
-        self.renderer.camera.remove_fixed_orientation_mobjects(*labels, *centre)
+        self.cam.remove_fixed_orientation_mobjects(*labels, *centre)
         self.remove(bar)
 
     def pca_contours(self) -> None:
         """The PCA plane from above: log-spaced contour levels, PC axes with explained variance, checkpoints."""
         self.set_title("From above: contours of the PCA plane")
         alphas, betas, g, plane, path = self.pca
-        self.set_camera_orientation(phi=0.0, theta=-90 * DEGREES, gamma=0.0, zoom=1.0, frame_center=ORIGIN)
+        self.set_camera_orientation(phi=0.0, theta=-90 * DEGREES, gamma=0.0, zoom=1.0, frame_center=[0.0, 0.0, 0.0])
         top, bottom = self.titles.bottom(), self.caption.top()
         xr, yr = nice_range(alphas[0], alphas[-1], 4), nice_range(betas[0], betas[-1], 4)
         h = top - bottom - 1.3
@@ -407,13 +428,13 @@ class LossLandscape(StoryThreeDScene):
         ev = plane.explained
         axes = PlotAxes(xr, yr, x_length=w, y_length=h, x_title=f"PC1, {ev[0]:.0%} of the path's variance",
                         y_title=f"PC2, {ev[1]:.0%}")
-        axes.move_to([-0.8, (top + bottom) / 2 + 0.1, 0])
+        axes.move_to(np.array([-0.8, (top + bottom) / 2 + 0.1, 0]))
         A, B = np.meshgrid(alphas, betas)
         finite = g.Z[np.isfinite(g.Z)]
         # Log-spaced levels over the whole plane (Li et al.): none is left out, so nothing is clipped.
         z_lo, z_hi = float(max(finite.min(), 1e-12)), float(finite.max())
         levels = np.geomspace(z_lo * (z_hi / z_lo) ** 0.02, z_hi * (z_lo / z_hi) ** 0.02, 12)
-        contours = ContourMap(axes, A, B, g.Z, levels, stroke_width=2.5)
+        contours = ContourMap(axes, A, B, g.Z, levels.tolist(), stroke_width=2.5)
         bar = ColorBar(float(levels[0]), float(levels[-1]), title="loss (log scale)", height=h * 0.8, log=True)
         bar.next_to(axes, RIGHT, buff=0.6)
         color = THEME.OPTIMIZER["Adam"]
@@ -475,6 +496,7 @@ class LossLandscape(StoryThreeDScene):
         y_hi = max(float(np.max(sl.loss[np.isfinite(sl.loss)])) for _, _, sl in runs)
         y_range = nice_range(0.0, y_hi, 3)
         panels = VGroup()
+        parts: list[tuple[VMobject, VMobject, VMobject, VMobject, VMobject]] = []     # axes, curve, dot, head, dashed
         colors = (THEME.VARIANT["stochastic"], THEME.VARIANT["batch"])
         for (b, hist, sl), c in zip(runs, colors, strict=True):
             axes = PlotAxes(nice_range(sl.ts[0], sl.ts[-1], 4), y_range, x_length=4.4, y_length=top - bottom - 3.3,
@@ -490,27 +512,27 @@ class LossLandscape(StoryThreeDScene):
             parabola = DashedVMobject(polyline(axes, np.column_stack([sl.ts[inside], par[inside]]), THEME.muted,
                                                stroke_width=2), num_dashes=24)
             steps = hist.steps_per_epoch * self.epochs_of(hist)
-            head = VGroup(label_text(f"batch {b}", color=c, weight="BOLD"),
-                          tick_text(f"{self.epochs_of(hist)} epochs, {steps:,} updates  ·  loss {fmt(hist.epoch_loss[-1], 3)}"),
+            work = f"{self.epochs_of(hist)} epochs, {steps:,} updates  ·  loss {fmt(hist.epoch_loss[-1], 3)}"
+            head = VGroup(label_text(f"batch {b}", color=c, weight="BOLD"), tick_text(work),
                           tick_text(f"sharpness {fmt(sl.sharpness, 3)}"))
             head.arrange(DOWN, buff=0.1)
+            head.next_to(axes, UP, buff=0.3)
+            parts.append((axes, curve, centre, head, parabola))
             panels.add(VGroup(axes, curve, centre, head, parabola))
-        for panel in panels:
-            panel[3].next_to(panel[0], UP, buff=0.3)
-        panels.arrange(RIGHT, buff=1.4, aligned_edge=DOWN).move_to([0, (top + bottom) / 2, 0])
+        panels.arrange(RIGHT, buff=1.4, aligned_edge=DOWN).move_to(np.array([0, (top + bottom) / 2, 0]))
         self.caption.say(self, f"Two copies of the network from the same start, trained with batches of {b0} and "
                                f"{b1}.", 4)
-        self.show_panel(panels[0])
+        self.show_panel(parts[0])
         if reached:
             self.caption.say(self, f"Batch {b1} trained until its loss was as low: {fmt(h1.epoch_loss[-1], 3)} "
                                    f"against {fmt(target, 3)}.", 4)
         else:
             self.caption.say(self, f"Batch {b1} reached only loss {fmt(h1.epoch_loss[-1], 3)} in "
                                    f"{self.epochs_of(h1)} epochs, against {fmt(target, 3)}.", 4)
-        self.show_panel(panels[1])
+        self.show_panel(parts[1])
         self.caption.say(self, "Each curve: the loss along that network's sharpest direction. Sharpness: "
                                "its curvature at the dot, the Hessian's top eigenvalue.", 5)
-        self.play(*[Create(panel[4]) for panel in panels], run_time=1.5)
+        self.play(*[Create(part[4]) for part in parts], run_time=1.5)
         self.caption.say(self, "Dashed: the parabola with that curvature that touches the curve at its dot.", 4)
         l0, l1 = runs[0][2].sharpness, runs[1][2].sharpness
         self.caption.say(self, self.verdict(b0, b1, l0, l1, reached), 6)
@@ -518,9 +540,11 @@ class LossLandscape(StoryThreeDScene):
         self.wait(2)
         mark_figure(self, "flat-vs-sharp")
 
-    def show_panel(self, panel: VGroup) -> None:
-        self.play(FadeIn(panel[0]), FadeIn(panel[3]))
-        self.play(Create(panel[1]), FadeIn(panel[2]), run_time=1.5)
+    def show_panel(self, part: tuple[VMobject, ...]) -> None:
+        """A panel's axes and head, then its curve and the dot at the trained weights."""
+        axes, curve, centre, head = part[:4]
+        self.play(FadeIn(axes), FadeIn(head))
+        self.play(Create(curve), FadeIn(centre), run_time=1.5)
 
     #: At most this many epochs for the second network to reach the first one's training loss.
     MAX_EPOCHS = 400

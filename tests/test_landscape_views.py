@@ -27,7 +27,8 @@ def loss_only_hessian(net, X, y, theta, h=1e-4):
     """H_ij = (L(+i+j) - L(+i-j) - L(-i+j) + L(-i-j)) / (4 h^2): from forward passes alone."""
     n = theta.size
     E = np.eye(n) * h
-    pts = [theta + s * E[i] + t * E[j] for i in range(n) for j in range(n) for s, t in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+    signs = ((1, 1), (1, -1), (-1, 1), (-1, -1))
+    pts = [theta + s * E[i] + t * E[j] for i in range(n) for j in range(n) for s, t in signs]
     L = net.batched_loss(X, y, np.array(pts), loss="cross_entropy").reshape(n, n, 4)
     H = (L[..., 0] - L[..., 1] - L[..., 2] + L[..., 3]) / (4 * h * h)
     return (H + H.T) / 2

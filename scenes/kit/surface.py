@@ -20,7 +20,7 @@ from manim import (
 from scenes.kit.plots import level_colors
 from scenes.kit.theme import THEME, TYPE, Theme
 
-__all__ = ["xyz_to_scene", "camera_rotation", "SurfaceMesh", "ColorBar", "log_ticks", "surface_axis_labels"]
+__all__ = ["ColorBar", "SurfaceMesh", "camera_rotation", "log_ticks", "surface_axis_labels", "xyz_to_scene"]
 
 
 def xyz_to_scene(axes, xyz: np.ndarray) -> np.ndarray:
@@ -82,7 +82,7 @@ class SurfaceMesh(VGroup):
         idx = np.clip((t * (n_colors - 1)).round().astype(int), 0, n_colors - 1)
         self.faces: list[VMobject] = []
         quads = corners[finite]
-        for quad, k in zip(quads, idx[finite]):
+        for quad, k in zip(quads, idx[finite], strict=True):
             face = VMobject(fill_color=palette[k], fill_opacity=opacity, stroke_width=0)
             face.set_points_as_corners(np.vstack([quad, quad[:1]]))
             self.faces.append(face)
@@ -114,7 +114,7 @@ class SurfaceMesh(VGroup):
         nearer = (self.centers @ rotation.T)[None, :, 2] > pts[:, None, 2] + self.MOVER_BIAS * self.face_size
         return np.any(inside & nearer, axis=1)
 
-    def sort(self, rotation: np.ndarray) -> None:
+    def sort(self, rotation: np.ndarray) -> None:  # type: ignore[override]  # a painter's sort for a camera, not Mobject.sort's key
         """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them."""
         depth = self.centers @ rotation.T[:, 2]
         order = np.argsort(depth, kind="stable")
@@ -124,7 +124,7 @@ class SurfaceMesh(VGroup):
             mover_depth = (np.array([m.get_center() @ rotation.T[:, 2] for m in self.movers])
                            + self.MOVER_BIAS * self.face_size)
             pos = np.searchsorted(face_depth, mover_depth)
-            for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers))))):
+            for shift, (p, m) in enumerate(sorted(zip(pos, range(len(self.movers)), strict=True))):
                 mobs.insert(p + shift, self.movers[m])
         self.submobjects = mobs
 
@@ -157,7 +157,7 @@ class ColorBar(VGroup):
         cells = VGroup()
         for k, c in enumerate(colors):
             cell = Rectangle(width=width, height=height / n, stroke_width=0, fill_color=c, fill_opacity=1.0)
-            cell.move_to([0.0, -height / 2 + (k + 0.5) * height / n, 0.0])
+            cell.move_to(np.array([0.0, -height / 2 + (k + 0.5) * height / n, 0.0]))
             cells.add(cell)
         frame = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)
         self.bar = VGroup(cells, frame)
@@ -170,13 +170,15 @@ class ColorBar(VGroup):
         else:
             start, end, step = nice_range(lo, hi, 4)
             d = decimals_for(step)
-            values = [(v, tick_label(v, d)) for v in np.arange(start, end + step / 2, step) if lo - 1e-9 <= v <= hi + 1e-9]
+            values = [(v, tick_label(v, d)) for v in np.arange(start, end + step / 2, step)
+                      if lo - 1e-9 <= v <= hi + 1e-9]
             span = (lo, hi)
         for v, text in values:
             y = -height / 2 + height * (v - span[0]) / max(span[1] - span[0], 1e-12)
             if clipped and y > height / 2 - 0.3:
                 continue            # the "≥ max" label stands there
-            tick = Line([width / 2, y, 0], [width / 2 + 0.08, y, 0], stroke_color=theme.muted, stroke_width=1.5)
+            tick = Line(np.array([width / 2, y, 0.0]), np.array([width / 2 + 0.08, y, 0.0]), stroke_color=theme.muted,
+                        stroke_width=1.5)
             label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
             self.ticks.add(VGroup(tick, label))
         if clipped:
