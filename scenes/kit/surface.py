@@ -199,26 +199,32 @@ def log_ticks(a: float, b: float) -> list[tuple[float, str]]:
     """Ticks of a log colour bar spanning ``10**a .. 10**b``: ``(log10 value, text)``.
 
     Powers of ten (``10⁻¹``, ``1``, ``10``) when at least three fall in the span; else 1, 2 and 5
-    times the powers of ten, written in plain digits, so a bar spanning less than two decades
-    still has numbers on it.
+    times the powers of ten, or else every digit times them, in plain digits, so a bar spanning
+    less than a decade still has numbers on it (its two ends, if nothing else).
 
     >>> [t for _, t in log_ticks(-1.2, 1.1)]
     ['10⁻¹', '1', '10']
     >>> [t for _, t in log_ticks(-1.2, 0.4)]
     ['0.1', '0.2', '0.5', '1', '2']
+    >>> [t for _, t in log_ticks(math.log10(0.26), math.log10(0.69))]
+    ['0.3', '0.4', '0.5', '0.6']
     """
     from scenes.kit.plots import tick_label
 
     decades = list(range(math.ceil(a - 1e-9), math.floor(b + 1e-9) + 1))
     if len(decades) >= 3:
         return [(float(k), tick_label(k, log=True)) for k in decades]
-    out = []
-    for k in range(math.floor(a) - 1, math.ceil(b) + 1):
-        for m in (1, 2, 5):
-            v = math.log10(m) + k
-            if a - 1e-9 <= v <= b + 1e-9:
-                out.append((v, _plain(m * 10.0**k)))
-    return out
+    out: list[tuple[float, str]] = []
+    for mantissas in ((1, 2, 5), tuple(range(1, 10))):
+        out = []
+        for k in range(math.floor(a) - 1, math.ceil(b) + 1):
+            for m in mantissas:
+                v = math.log10(m) + k
+                if a - 1e-9 <= v <= b + 1e-9:
+                    out.append((v, _plain(m * 10.0**k)))
+        if len(out) >= 3:
+            return out
+    return out if len(out) >= 2 else [(a, _plain(10.0**a)), (b, _plain(10.0**b))]
 
 
 def surface_axis_labels(axes, x_name: str, y_name: str, z_name: str = "loss", theme: Theme = THEME) -> VGroup:
