@@ -212,22 +212,23 @@ class LossLandscape(StoryThreeDScene):
                                     frame_center=list(-dy / (zoom * np.sin(phi)) * OUT))
 
     def fade_mesh(self, mesh: SurfaceMesh, fade_in: bool, *others, run_time: float = 1.0) -> None:
-        """Fade the mesh's faces (to opacity 0.9, or out) and, on the way out, the movers on it, by setting
-        their opacities in place (FadeIn/FadeOut would deep-copy hundreds of faces), together with the
-        animations ``others``.  Movers fade with the mesh because they are its submobjects: fading them on
-        their own would make manim split the mesh into loose faces."""
-        leaves: list[Mobject] = list(mesh.faces)
-        if not fade_in:
-            leaves += [m for mover in mesh.movers for m in mover.family_members_with_points()]
-        start = [(m.get_fill_opacity(), m.get_stroke_opacity()) for m in leaves]
+        """Fade the mesh's faces (in to opacity 0.9, or out) and the movers on it, by setting their
+        opacities in place (FadeIn/FadeOut would deep-copy hundreds of faces), together with the
+        animations ``others``.  Movers fade with the mesh because they are its submobjects: fading them
+        on their own would make manim split the mesh into loose faces."""
+        movers: list[Mobject] = [m for mover in mesh.movers for m in mover.family_members_with_points()]
+        # Opacities at full visibility: 0.9 for the faces, the movers' own.
+        full = [(0.9, 0.0) for _ in mesh.faces] + [(m.get_fill_opacity(), m.get_stroke_opacity()) for m in movers]
+        leaves: list[Mobject] = [*mesh.faces, *movers]
 
         def set_alpha(_m, a: float) -> None:
-            for m, (fo, so) in zip(leaves, start, strict=True):
-                if fade_in:
-                    m.set_fill(opacity=0.9 * a)
-                else:
-                    m.set_fill(opacity=fo * (1 - a)).set_stroke(opacity=so * (1 - a))
+            k = a if fade_in else 1.0 - a
+            for m, (fo, so) in zip(leaves, full, strict=True):
+                m.set_fill(opacity=fo * k)
+                if so > 0:
+                    m.set_stroke(opacity=so * k)
 
+        set_alpha(None, 0.0)
         # The faces change every frame: redraw every top-level mobject, as while sorting.
         sorting, self.sorting = self.sorting, True
         self.play(UpdateFromAlphaFunc(VMobject(), set_alpha), *others, run_time=run_time)
@@ -236,8 +237,6 @@ class LossLandscape(StoryThreeDScene):
     def show_mesh(self, mesh: SurfaceMesh, lines: VGroup, labels: VGroup, bar: ColorBar) -> None:
         camera = self.cam
         mesh.sort(camera.get_rotation_matrix())
-        for f in mesh.faces:
-            f.set_fill(opacity=0.0)
         self.add(lines, mesh)                 # the floor's edges first: the surface is always nearer
         camera.add_fixed_orientation_mobjects(*labels)
         self.add_fixed_in_frame_mobjects(bar)
@@ -297,9 +296,9 @@ class LossLandscape(StoryThreeDScene):
         h_lo, h_hi = float(np.nanmin(H)), float(np.nanmax(H))
         axes, mesh = self.surface(grid, grid, H, h_lo, h_hi)
         # The trained network: the centre of the plane, at its loss.  The camera turns 30 degrees from
-        # ``theta`` (with the defaults, at 50 degrees the near rim of the basin hides the centre).
+        # ``theta``, clockwise: with the defaults, turning the other way the basin's near rim hides the centre.
         centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
-        sweep = np.linspace(p["theta"], p["theta"] + 30, 6)
+        sweep = np.linspace(p["theta"], p["theta"] - 30, 6)
         lines, labels, bar = self.frame(axes, mesh, (-r, r), (-r, r), (h_lo, h_hi),
                                         ("random direction 1", "random direction 2"), float(sweep.mean()))
         self.cam.add_fixed_orientation_mobjects(*centre)
