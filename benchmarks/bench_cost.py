@@ -121,7 +121,7 @@ def main() -> None:
         snaps = steps // ev + 2 if ev else 0
         A = sum(sizes[1:])
         rows.append([steps, steps * L, steps * bs * M + (ep + 1) * n * M / 3, steps * bs * A + (ep + 1) * n * A / 3,
-                     steps * P, snaps * 2 * P])
+                     steps * P, snaps * P])
         times.append(t)
         mems.append(peak_bytes(f))
         counted.append((cost.train_cost(sizes, n, ep, bs, ev).bytes - cost.CONSTANTS["memory_base"])

@@ -1,7 +1,11 @@
 """Scalar reverse-mode autograd with an exportable graph and a backward trace.
 
 Each operation computes its output and, right beside it, a small closure that
-returns its *local* derivatives, one per child.  :meth:`Value.backward` applies
+returns its *local* derivatives, one per child.  Every closure captures the numbers of the
+forward pass (the children's data, or the output), never reads a child's ``data`` later: the
+derivative is the one at the point where the output was computed.  How each operation is
+written -- its symbol in a graph node, its formula and its local derivatives in TeX -- is
+declared once, in :data:`OPS` (:func:`op_info`), for the drawings to read.  :meth:`Value.backward` applies
 the chain rule in one place (``child.grad += local * node.grad``) and records
 every application as a :class:`TraceStep`, so a scene can animate the backward
 pass exactly as the engine ran it.
@@ -23,14 +27,76 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Callable, Iterable, Union
+from string import Template
 
-__all__ = ["Value", "TraceStep", "Graph", "GraphNode"]
+__all__ = ["OPS", "Graph", "GraphNode", "Op", "TraceStep", "Value", "op_info"]
 
-Number = Union[int, float]
+Number = int | float
 LocalGrads = Callable[[], tuple[tuple["Value", float], ...]]
+
+
+@dataclass(frozen=True)
+class Op:
+    """How one operation is written.
+
+    ``symbol`` is shown in a graph node (plain text); ``tex`` is the formula and ``local_tex``
+    the local derivative of the output by each child, as TeX templates in the children's names
+    ``$a``, ``$b`` and the output's name ``$o``.
+
+    >>> op_info("*").local(1, ["a", "b"], "e")
+    'a'
+    >>> op_info("tanh").local(0, ["n"], "o")
+    '1 - o^2'
+    """
+
+    symbol: str
+    tex: str
+    local_tex: tuple[str, ...]
+
+    def formula(self, children: Sequence[str]) -> str:
+        """The formula in TeX with the children's names."""
+        return Template(self.tex).substitute(dict(zip("ab", children, strict=False)))
+
+    def local(self, index: int, children: Sequence[str], out: str) -> str:
+        """d out / d child ``index`` in TeX, with the children's and the output's names."""
+        return Template(self.local_tex[index]).substitute({**dict(zip("ab", children, strict=False)), "o": out})
+
+
+#: Every operation of :class:`Value` by its ``op`` name (a power ``**k`` is made by :func:`op_info`).
+OPS: dict[str, Op] = {
+    "+": Op("+", "$a + $b", ("1", "1")),
+    "-": Op("\u2212", "$a - $b", ("1", "-1")),                  # minus sign
+    "*": Op("\u00d7", r"$a \cdot $b", ("$b", "$a")),            # multiplication sign
+    "/": Op("\u00f7", r"\frac{$a}{$b}", (r"\frac{1}{$b}", r"-\frac{$a}{$b^2}")),
+    "neg": Op("\u2212x", "-$a", ("-1",)),
+    "exp": Op("exp", "e^{$a}", ("e^{$a}",)),
+    "log": Op("log", r"\log $a", (r"\frac{1}{$a}",)),
+    "tanh": Op("tanh", r"\tanh $a", ("1 - $o^2",)),
+    "relu": Op("relu", r"\mathrm{ReLU}($a)", (r"[$a > 0]",)),  # Iverson bracket: 1 if true, else 0
+    "sigmoid": Op("\u03c3", r"\sigma($a)", ("$o(1 - $o)",)),
+    "sin": Op("sin", r"\sin $a", (r"\cos $a",)),
+    "cos": Op("cos", r"\cos $a", (r"-\sin $a",)),
+    "abs": Op("abs", "|$a|", (r"\operatorname{sign} $a",)),
+}
+
+
+def op_info(op: str) -> Op:
+    """The :class:`Op` of an ``op`` name as stored in :attr:`Value.op`; ``**k`` for any power k.
+
+    >>> op_info("**3").local(0, ["x"], "y")
+    '3 x^{2}'
+    """
+    if op in OPS:
+        return OPS[op]
+    if op.startswith("**"):
+        k = float(op[2:])
+        km1 = f"{k - 1:g}"
+        local = f"{k:g}" + ("" if k - 1 == 0 else " $a" if k - 1 == 1 else f" $a^{{{km1}}}")
+        return Op("^" + op[2:], f"$a^{{{k:g}}}", (local,))
+    raise KeyError(f"unknown operation {op!r}; known: {', '.join(OPS)}, **k")
 
 
 def _finite(x: float, what: str) -> float:
@@ -59,8 +125,8 @@ class TraceStep:
     ``contribution = upstream * local`` is what was added to ``child.grad``.
     """
 
-    node: "Value"
-    child: "Value"
+    node: Value
+    child: Value
     upstream: float
     local: float
     contribution: float
@@ -134,14 +200,14 @@ class Value:
         The steps recorded by the last :meth:`backward` called on this value.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "children", "_local_grads", "trace")
+    __slots__ = ("_local_grads", "children", "data", "grad", "label", "op", "trace")
 
     def __init__(
         self,
         data: Number,
         label: str = "",
         *,
-        _children: tuple["Value", ...] = (),
+        _children: tuple[Value, ...] = (),
         _op: str = "",
         _local_grads: LocalGrads | None = None,
     ) -> None:
@@ -159,39 +225,40 @@ class Value:
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _lift(other: "Value | Number") -> "Value":
+    def _lift(other: Value | Number) -> Value:
         if isinstance(other, Value):
             return other
         if isinstance(other, Real):
             return Value(other, label=f"{float(other):g}")
         raise TypeError(f"cannot combine Value with {type(other).__name__}")
 
-    def _make(self, data: float, children: tuple["Value", ...], op: str, local: LocalGrads) -> "Value":
+    def _make(self, data: float, children: tuple[Value, ...], op: str, local: LocalGrads) -> Value:
         data = _finite(data, f"{op}({', '.join(f'{c.data:g}' for c in children)})")
         return Value(data, _children=children, _op=op, _local_grads=local)
 
     # --------------------------------------------------------------- binary ops
-    def __add__(self, other: "Value | Number") -> "Value":
+    def __add__(self, other: Value | Number) -> Value:
         other = self._lift(other)
         return self._make(self.data + other.data, (self, other), "+", lambda: ((self, 1.0), (other, 1.0)))
 
-    def __sub__(self, other: "Value | Number") -> "Value":
+    def __sub__(self, other: Value | Number) -> Value:
         other = self._lift(other)
         return self._make(self.data - other.data, (self, other), "-", lambda: ((self, 1.0), (other, -1.0)))
 
-    def __mul__(self, other: "Value | Number") -> "Value":
+    def __mul__(self, other: Value | Number) -> Value:
         other = self._lift(other)
         # d(a*b)/da = b and d(a*b)/db = a: each child gets the *other* child's data.
-        return self._make(self.data * other.data, (self, other), "*", lambda: ((self, other.data), (other, self.data)))
+        a, b = self.data, other.data
+        return self._make(a * b, (self, other), "*", lambda: ((self, b), (other, a)))
 
-    def __truediv__(self, other: "Value | Number") -> "Value":
+    def __truediv__(self, other: Value | Number) -> Value:
         other = self._lift(other)
         if other.data == 0.0:
             raise ValueError(f"/: division by zero ({self.data:g} / 0)")
         a, b = self.data, other.data
         return self._make(a / b, (self, other), "/", lambda: ((self, 1.0 / b), (other, -a / (b * b))))
 
-    def __pow__(self, exponent: Number) -> "Value":
+    def __pow__(self, exponent: Number) -> Value:
         if isinstance(exponent, Value) or not isinstance(exponent, Real):
             raise TypeError("**: the exponent must be a plain number (int or float)")
         k = float(exponent)
@@ -208,69 +275,69 @@ class Value:
             raise ValueError(f"**{k:g}({x:g}): result overflows") from None
         return self._make(out, (self,), f"**{k:g}", lambda: ((self, _pow_local(x, k)),))
 
-    def __radd__(self, other: Number) -> "Value":
+    def __radd__(self, other: Number) -> Value:
         return self._lift(other) + self
 
-    def __rsub__(self, other: Number) -> "Value":
+    def __rsub__(self, other: Number) -> Value:
         return self._lift(other) - self
 
-    def __rmul__(self, other: Number) -> "Value":
+    def __rmul__(self, other: Number) -> Value:
         return self._lift(other) * self
 
-    def __rtruediv__(self, other: Number) -> "Value":
+    def __rtruediv__(self, other: Number) -> Value:
         return self._lift(other) / self
 
-    def __neg__(self) -> "Value":
+    def __neg__(self) -> Value:
         return self._make(-self.data, (self,), "neg", lambda: ((self, -1.0),))
 
     # ---------------------------------------------------------------- unary ops
-    def exp(self) -> "Value":
+    def exp(self) -> Value:
         """e**x; local derivative e**x."""
         if self.data > 709.0:
             raise ValueError(f"exp({self.data:g}): result overflows")
         out = math.exp(self.data)
         return self._make(out, (self,), "exp", lambda: ((self, out),))
 
-    def log(self) -> "Value":
+    def log(self) -> Value:
         """Natural log, for x > 0; local derivative 1/x."""
         x = self.data
         if x <= 0:
             raise ValueError(f"log({x:g}): log needs a positive input, got {x:g}")
         return self._make(math.log(x), (self,), "log", lambda: ((self, 1.0 / x),))
 
-    def tanh(self) -> "Value":
+    def tanh(self) -> Value:
         """tanh(x); local derivative 1 - tanh(x)**2."""
         t = math.tanh(self.data)
         return self._make(t, (self,), "tanh", lambda: ((self, 1.0 - t * t),))
 
-    def relu(self) -> "Value":
+    def relu(self) -> Value:
         """max(0, x); local derivative 1 for x > 0, else 0."""
         x = self.data
         return self._make(max(0.0, x), (self,), "relu", lambda: ((self, 1.0 if x > 0 else 0.0),))
 
-    def sigmoid(self) -> "Value":
+    def sigmoid(self) -> Value:
         """1 / (1 + e**-x); local derivative s(1 - s)."""
         x = self.data
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
         return self._make(s, (self,), "sigmoid", lambda: ((self, s * (1.0 - s)),))
 
-    def sin(self) -> "Value":
+    def sin(self) -> Value:
         """sin(x); local derivative cos(x)."""
         x = self.data
         return self._make(math.sin(x), (self,), "sin", lambda: ((self, math.cos(x)),))
 
-    def cos(self) -> "Value":
+    def cos(self) -> Value:
         """cos(x); local derivative -sin(x)."""
         x = self.data
         return self._make(math.cos(x), (self,), "cos", lambda: ((self, -math.sin(x)),))
 
-    def abs(self) -> "Value":
+    def abs(self) -> Value:
         """|x|; local derivative sign(x) (0 at 0)."""
         x = self.data
         return self._make(abs(x), (self,), "abs", lambda: ((self, float(x > 0) - float(x < 0)),))
 
     # ----------------------------------------------------------------- backward
-    def topological_order(self) -> list["Value"]:
+    def topological_order(self) -> list[Value]:
         """All nodes reachable from this one, children before parents.
 
         Iterative (no recursion limit): a chain of 100,000 nodes is fine.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["contour_segments", "contour_levels"]
+__all__ = ["contour_levels", "contour_segments"]
 
 
 def _check_grid(X: np.ndarray, Y: np.ndarray, Z: np.ndarray) -> None:

@@ -31,13 +31,26 @@ Examples
 
 from __future__ import annotations
 
-import math
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
-__all__ = ["MEMORY_BUDGET", "TIME_BUDGET", "Cost", "format_bytes", "format_seconds", "macs", "n_params",
-           "train_cost", "plane_cost", "batched_cost", "pca_cost", "descend_cost", "linefit_cost",
-           "CONSTANTS"]
+__all__ = [
+    "CONSTANTS",
+    "MEMORY_BUDGET",
+    "TIME_BUDGET",
+    "Cost",
+    "batched_cost",
+    "descend_cost",
+    "format_bytes",
+    "format_seconds",
+    "linefit_cost",
+    "macs",
+    "n_params",
+    "pca_cost",
+    "plane_cost",
+    "train_cost",
+]
 
 #: Peak memory allowed for one scene's heavy work (bytes): 4 GiB, half of a small 8 GB machine.
 MEMORY_BUDGET = 4 * 2**30
@@ -58,7 +71,7 @@ CONSTANTS = {
     "train_mac": 7.99e-11,       # s per multiply-add per sample (forward + backward)
     "train_act": 1.1e-08,        # s per unit (activation) per sample (tanh, deltas, softmax)
     "train_param": 9.5e-09,      # s per weight per step (Adam's moments, new arrays)
-    "snapshot_param": 2.2e-09,   # s per weight per snapshot (copies of weights and gradients)
+    "snapshot_param": 2.2e-09,   # s per number copied into a snapshot (its weights)
     # plane_loss(): per grid point
     "plane_point": 7.28e-06,     # s per grid point
     "plane_mac": 4.14e-11,       # s per multiply-add per sample per grid point (layers after the first)
@@ -87,13 +100,13 @@ class Cost:
     seconds: float
     bytes: float
 
-    def __add__(self, other: "Cost") -> "Cost":
+    def __add__(self, other: Cost) -> Cost:
         return Cost(self.seconds + other.seconds, max(self.bytes, other.bytes))
 
-    def holding(self, extra_bytes: float) -> "Cost":
+    def holding(self, extra_bytes: float) -> Cost:
         return Cost(self.seconds, self.bytes + extra_bytes)
 
-    def times(self, k: float) -> "Cost":
+    def times(self, k: float) -> Cost:
         """``k`` runs one after the other (same peak)."""
         return Cost(self.seconds * k, self.bytes)
 
@@ -130,12 +143,12 @@ def format_seconds(s: float) -> str:
 
 def macs(sizes: Sequence[int]) -> int:
     """Multiply-adds of one sample's forward pass."""
-    return sum(int(a) * int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+    return sum(int(a) * int(b) for a, b in itertools.pairwise(sizes))
 
 
 def n_params(sizes: Sequence[int]) -> int:
     """Weights and biases of an MLP with these layer sizes."""
-    return sum(int(a) * int(b) + int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+    return sum(int(a) * int(b) + int(b) for a, b in itertools.pairwise(sizes))
 
 
 def _mem(n_floats: float) -> float:
@@ -155,7 +168,7 @@ def train_cost(sizes: Sequence[int], n: int, epochs: int, batch_size: int, snaps
     batch_size : int
         Samples per step (``n`` for full batch, 1 for stochastic).
     snapshot_every : int
-        Steps between snapshots (0 for none); each keeps a copy of the weights and the gradients.
+        Steps between snapshots (0 for none); each keeps a copy of the weights.
     optimizer : {"adam", "sgd", ...}
         Adam and RMSprop keep moments (two or one arrays per weight); SGD none.
     """
@@ -172,11 +185,11 @@ def train_cost(sizes: Sequence[int], n: int, epochs: int, batch_size: int, snaps
     snaps = 0
     if snapshot_every:
         snaps = steps // int(snapshot_every) + 2
-        t += snaps * c["snapshot_param"] * 2 * P
+        t += snaps * c["snapshot_param"] * P
     moments = {"adam": 2, "rmsprop": 1}.get(optimizer.lower(), 1)
     # Alive at the peak: weights, gradients, moments, the new weights; activations and deltas
     # of a batch; the forward pass of all n (+ test) samples for an epoch's loss; the snapshots.
-    floats = (4 + moments) * P + 3 * bs * width + 2 * (n + n_test) * width + snaps * 2 * P
+    floats = (4 + moments) * P + 3 * bs * width + 2 * (n + n_test) * width + snaps * P
     return Cost(t, _mem(floats))
 
 
@@ -218,7 +231,7 @@ def descend_cost(steps: int, runs: int = 1, expression_nodes: int = 0) -> Cost:
 
 
 def linefit_cost(n: int, passes: int) -> Cost:
-    """Estimated cost of per-sample SGD on ``n`` points for ``passes`` passes (``fit_line(mode="sgd")``):
+    """Estimated cost of per-sample SGD on ``n`` points for ``passes`` passes (``fit_line(mode="stochastic")``):
     ``n * passes`` updates, each keeping m, b and the loss."""
     updates = int(n) * int(passes)
     return Cost(updates * CONSTANTS["linefit_update"], _mem(3 * updates))

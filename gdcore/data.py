@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["y_equals_2x", "six_points", "house_prices", "noisy_line"]
+__all__ = ["house_prices", "noisy_line", "six_points", "y_equals_2x"]
 
 
 def y_equals_2x(n: int = 6) -> tuple[np.ndarray, np.ndarray]:

@@ -34,15 +34,31 @@ import io
 import math
 import os
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-__all__ = ["two_moons", "spirals", "Digits", "digits", "DIGITS_FILE", "DataError", "MAX_FILE_BYTES",
-           "DATA_SUFFIXES", "resolve_data_path", "read_columns", "column_titles", "load_xy", "load_labeled",
-           "Standardizer", "LineScaling", "needs_standardizing", "standardize_line"]
+__all__ = [
+    "DATA_SUFFIXES",
+    "DIGITS_FILE",
+    "MAX_FILE_BYTES",
+    "DataError",
+    "Digits",
+    "LineScaling",
+    "Standardizer",
+    "column_titles",
+    "digits",
+    "load_labeled",
+    "load_xy",
+    "needs_standardizing",
+    "read_columns",
+    "resolve_data_path",
+    "spirals",
+    "standardize_line",
+    "two_moons",
+]
 
 DIGITS_FILE = Path(__file__).with_name("datasets_data") / "digits.npz"
 
@@ -118,7 +134,7 @@ def digits(test_fraction: float = 0.2, seed: int = 0) -> Digits:
     test = np.zeros(len(y), bool)
     for k in range(10):
         idx = np.nonzero(y == k)[0]
-        take = int(round(test_fraction * len(idx)))
+        take = round(test_fraction * len(idx))
         test[rng.choice(idx, size=take, replace=False)] = True
     return Digits(X[~test], y[~test], X[test], y[test])
 
@@ -397,14 +413,14 @@ class Standardizer:
     scale: np.ndarray
 
     @classmethod
-    def fit(cls, values: np.ndarray) -> "Standardizer":
+    def fit(cls, values: np.ndarray) -> Standardizer:
         """The standardizer of ``values`` (1-D: one column; 2-D: columns)."""
         v = np.asarray(values, dtype=float)
         std = v.std(axis=0)
         return cls(v.mean(axis=0), np.where(std > 0, std, 1.0))
 
     @classmethod
-    def identity(cls, columns: int | None = None) -> "Standardizer":
+    def identity(cls, columns: int | None = None) -> Standardizer:
         """No change (mean 0, scale 1): what a scene uses when its data needs no standardizing."""
         shape = () if columns is None else (columns,)
         return cls(np.zeros(shape), np.ones(shape))

@@ -18,10 +18,11 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdcore.functions import Loss, Minimum
 from gdcore.optim import Optimizer
@@ -72,12 +73,12 @@ class LrSearch:
 def with_lr(optimizer: Optimizer, lr: float) -> Optimizer:
     """A fresh copy of ``optimizer`` with learning rate ``lr`` (its other settings kept)."""
     new = optimizer.clone()
-    new.lr = float(lr)  # type: ignore[attr-defined]
+    new.lr = float(lr)
     return new
 
 
-def lr_grid_search(loss: Loss, x0: Sequence[float], optimizer: Optimizer, steps: int,
-                   grid: Sequence[float]) -> LrSearch:
+def lr_grid_search(loss: Loss, x0: ArrayLike, optimizer: Optimizer, steps: int,
+                   grid: Sequence[float] | np.ndarray) -> LrSearch:
     """Run ``optimizer`` (its other hyperparameters kept) at every learning rate of ``grid``.
 
     The rule: the best rate is the one with the lowest loss after ``steps`` steps among the
@@ -147,7 +148,7 @@ class CriticalPoint:
     kind: str
 
 
-def polish_critical(loss: Loss, x: Sequence[float], max_dist: float, iters: int = 40,
+def polish_critical(loss: Loss, x: ArrayLike, max_dist: float, iters: int = 40,
                     gtol: float = 1e-9) -> CriticalPoint | None:
     """Newton's method on the gradient from ``x``: the critical point it reaches, classified by
     the Hessian there (:func:`critical_kind`), or None if it does not converge (gradient norm
@@ -202,7 +203,7 @@ class Basins:
         """The fraction of the grid's starts that end at minimum ``index``."""
         return float(np.mean(self.label == index))
 
-    def index_of(self, point: Sequence[float], tol: float = 0.05) -> int | None:
+    def index_of(self, point: ArrayLike, tol: float = 0.05) -> int | None:
         """The index of the minimum within ``tol`` of ``point`` (None if none is)."""
         p = np.asarray(point, dtype=float)
         d = [float(np.linalg.norm(p - m.point)) for m in self.minima]
@@ -211,7 +212,7 @@ class Basins:
         return int(np.argmin(d))
 
 
-def _grad_many(loss: Loss):
+def _grad_many(loss: Loss) -> Callable[[np.ndarray], np.ndarray]:
     """A gradient for many points at once: the loss's own, except for a user expression, whose
     gradient is backpropagated point by point -- there central differences of its vectorized
     value (step 1e-6 relative; error about 1e-9) keep a grid of runs fast."""
@@ -283,7 +284,8 @@ def basins_of_attraction(loss: Loss, lr: float, steps: int, n: int = 41,
     return Basins(xs, ys, label.reshape(n, n), minima, float(lr), int(steps))
 
 
-def _minima_from_ends(loss: Loss, ends: np.ndarray, tol: float, dom) -> list[Minimum]:
+def _minima_from_ends(loss: Loss, ends: np.ndarray, tol: float, dom: tuple[tuple[float, float], ...]
+                      ) -> list[Minimum]:
     found: list[CriticalPoint] = []
     left = ends
     while len(left):
@@ -303,7 +305,7 @@ def _minima_from_ends(loss: Loss, ends: np.ndarray, tol: float, dom) -> list[Min
     return [Minimum(c.point, c.value, abs(c.value - best) <= 1e-9 * max(1.0, abs(best))) for c in found]
 
 
-def settle(loss: Loss, x: Sequence[float], lr: float, steps: int, minima: Sequence[Minimum],
+def settle(loss: Loss, x: ArrayLike, lr: float, steps: int, minima: Sequence[Minimum],
            tol: float) -> int | None:
     """The index into ``minima`` where plain gradient descent from ``x`` ends (None if nowhere)."""
     P, alive = _gd_many(loss, np.asarray(x, dtype=float).reshape(1, -1), lr, steps, np.inf)
@@ -316,7 +318,7 @@ def settle(loss: Loss, x: Sequence[float], lr: float, steps: int, minima: Sequen
 # ------------------------------------------------------------------ gradient noise
 
 
-def noisy_descend(loss: Loss, x0: Sequence[float], lr: float, steps: int, noise: float,
+def noisy_descend(loss: Loss, x0: ArrayLike, lr: float, steps: int, noise: float,
                   seed: int) -> Trajectory:
     """Plain gradient descent on noisy gradients: ``x <- x - lr (grad f(x) + noise * z)`` with
     ``z`` standard normal from ``numpy.random.default_rng(seed)`` -- the kind of noise a
@@ -371,7 +373,7 @@ class NoiseEscape:
         return sum(s in self.targets for s in self.settled)
 
 
-def noise_escape(loss: Loss, start: Sequence[float], lr: float, steps: int, noise: float,
+def noise_escape(loss: Loss, start: ArrayLike, lr: float, steps: int, noise: float,
                  seeds: Sequence[int], minima: Sequence[Minimum], targets: Sequence[int], tol: float,
                  settle_steps: int = 2000) -> NoiseEscape:
     """Run :func:`noisy_descend` from ``start`` with each seed and see where each run settles
@@ -410,7 +412,7 @@ def find_minima(loss: Loss, steps: int = 300, n: int = 21) -> list[Minimum]:
     return basins_of_attraction(loss, 0.5 / max_curvature(loss, n), steps, n).minima
 
 
-def bump_step(losses: Sequence[float]) -> int | None:
+def bump_step(losses: ArrayLike) -> int | None:
     """The step at the top of the first bump a run climbs: the first local maximum of its loss after
     the start (None if the loss never rises and then falls)."""
     d = np.diff(np.asarray(losses, dtype=float))

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdcore.autograd import Value
 
-__all__ = ["Expression", "ExpressionError", "FUNCTIONS", "MAX_LENGTH"]
+__all__ = ["FUNCTIONS", "MAX_LENGTH", "Expression", "ExpressionError"]
 
 MAX_LENGTH = 400
 MAX_NODES = 200
@@ -39,7 +41,7 @@ class ExpressionError(ValueError):
     """The expression uses something outside the whitelist, or is malformed."""
 
 
-def _np_sigmoid(z):
+def _np_sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
@@ -149,9 +151,10 @@ class Expression:
         return any(isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(node))
 
     # ------------------------------------------------------------ evaluation
-    def _eval(self, node: ast.AST, x, y, lift: Callable, funcs: int):
-        """Evaluate with NumPy arrays (funcs=0) or Values (funcs=1)."""
+    def _eval(self, node: ast.AST, x: Any, y: Any, lift: Callable[[float], Any], funcs: int) -> Any:
+        """Evaluate with NumPy arrays (funcs=0) or Values (funcs=1): duck-typed, hence ``Any``."""
         if isinstance(node, ast.Constant):
+            assert isinstance(node.value, (int, float))     # the parser let only numbers through
             return lift(float(node.value))
         if isinstance(node, ast.Name):
             return x if node.id == "x" else y if node.id == "y" else lift(CONSTANTS[node.id])
@@ -168,11 +171,11 @@ class Expression:
             b = self._eval(node.right, x, y, lift, funcs)
             op = _BINOPS[type(node.op)]
             return a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
-        assert isinstance(node, ast.Call)
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         arg = self._eval(node.args[0], x, y, lift, funcs)
         return FUNCTIONS[node.func.id][funcs](arg)
 
-    def evaluate(self, x, y) -> np.ndarray:
+    def evaluate(self, x: ArrayLike, y: ArrayLike) -> np.ndarray:
         """The expression at arrays ``x`` and ``y`` (broadcast), vectorized, with NumPy's rules.
 
         Where the expression is undefined (``log`` or ``sqrt`` of a negative number, ``0/0``) the
@@ -182,11 +185,11 @@ class Expression:
         >>> Expression("log(x) + y**2").evaluate([-1.0, 1.0], 2.0).tolist()
         [nan, 4.0]
         """
-        x = np.asarray(x, dtype=float)
-        y = np.asarray(y, dtype=float)
+        xa = np.asarray(x, dtype=float)
+        ya = np.asarray(y, dtype=float)
         with np.errstate(all="ignore"):
-            out = self._eval(self._tree, x, y, np.float64, 0)   # constants too: NumPy's rules
-        return np.broadcast_to(np.asarray(out, dtype=float), np.broadcast(x, y).shape).copy()
+            out = self._eval(self._tree, xa, ya, np.float64, 0)   # constants too: NumPy's rules
+        return np.broadcast_to(np.asarray(out, dtype=float), np.broadcast(xa, ya).shape).copy()
 
     def value_and_grad(self, x: float, y: float) -> tuple[float, np.ndarray]:
         """Value and gradient at one point, by :class:`gdcore.Value` backprop."""

@@ -20,12 +20,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["Loss", "Minimum", "get", "names", "register", "grid", "from_expression"]
+__all__ = ["Loss", "Minimum", "curve", "from_expression", "get", "grid", "names", "register"]
 
 Array = np.ndarray
 
@@ -38,7 +39,7 @@ class Minimum:
     value: float
     is_global: bool = True
 
-    def __iter__(self):  # unpacks as (point, value)
+    def __iter__(self) -> Iterator[Array | float]:  # unpacks as (point, value)
         return iter((self.point, self.value))
 
 
@@ -72,7 +73,7 @@ class Loss:
     latex: str = ""
     params: dict = field(default_factory=dict)
 
-    def _check(self, x) -> Array:
+    def _check(self, x: ArrayLike) -> Array:
         x = np.asarray(x, dtype=float)
         if x.ndim == 0 or x.shape[-1] != self.dim:
             raise ValueError(
@@ -80,20 +81,20 @@ class Loss:
             )
         return x
 
-    def value(self, x) -> Array | float:
-        """Loss at ``x`` of shape (..., dim)."""
+    def value(self, x: ArrayLike) -> Array:
+        """Loss at ``x`` of shape (..., dim), an array of shape (...): 0-d for a single point
+        (``float(f.value(p))`` is the number)."""
         x = self._check(x)
         with np.errstate(over="ignore", invalid="ignore"):
-            out = self._value(x)
-        return float(out) if np.ndim(out) == 0 else out
+            return np.asarray(self._value(x), dtype=float)
 
-    def grad(self, x) -> Array:
+    def grad(self, x: ArrayLike) -> Array:
         """Gradient at ``x``, shape (..., dim)."""
         x = self._check(x)
         with np.errstate(over="ignore", invalid="ignore"):
             return np.asarray(self._grad(x), dtype=float)
 
-    def hessian(self, x) -> Array:
+    def hessian(self, x: ArrayLike) -> Array:
         """Hessian at ``x``, shape (..., dim, dim)."""
         x = self._check(x)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -111,11 +112,11 @@ class Loss:
         return f"Loss({self.name!r}, dim={self.dim})"
 
 
-def _stack(*cols: Array) -> Array:
+def _stack(*cols: ArrayLike) -> Array:
     return np.stack(np.broadcast_arrays(*cols), axis=-1)
 
 
-def _hess2(hxx: Array, hxy: Array, hyy: Array) -> Array:
+def _hess2(hxx: ArrayLike, hxy: ArrayLike, hyy: ArrayLike) -> Array:
     hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
     return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
@@ -140,15 +141,15 @@ def quadratic(a: float = 1.0, b: float = 12.0) -> Loss:
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Loss:
     """Rosenbrock's banana ``(a - x)^2 + b (y - x^2)^2``; minimum 0 at (a, a^2)."""
-    def v(p):
+    def v(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return (a - x) ** 2 + b * (y - x * x) ** 2
 
-    def g(p):
+    def g(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return _stack(-2 * (a - x) - 4 * b * x * (y - x * x), 2 * b * (y - x * x))
 
-    def h(p):
+    def h(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return _hess2(2 - 4 * b * (y - x * x) + 8 * b * x * x, -4 * b * x, np.full(x.shape, 2.0 * b))
 
@@ -160,11 +161,11 @@ def beale() -> Loss:
     """Beale's function; minimum 0 at (3, 0.5)."""
     cs = (1.5, 2.25, 2.625)
 
-    def v(p):
+    def v(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return sum((c - x + x * y ** (k + 1)) ** 2 for k, c in enumerate(cs))
 
-    def g(p):
+    def g(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         gx = gy = 0.0
         for k, c in enumerate(cs):
@@ -174,7 +175,7 @@ def beale() -> Loss:
             gy = gy + 2 * t * n * x * y ** (n - 1)
         return _stack(gx, gy)
 
-    def h(p):
+    def h(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         hxx = hxy = hyy = 0.0
         for k, c in enumerate(cs):
@@ -195,16 +196,16 @@ def beale() -> Loss:
 
 def himmelblau() -> Loss:
     """Himmelblau's function ``(x^2+y-11)^2 + (x+y^2-7)^2``: four global minima of value 0."""
-    def v(p):
+    def v(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
 
-    def g(p):
+    def g(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         u, w = x * x + y - 11, x + y * y - 7
         return _stack(4 * x * u + 2 * w, 2 * u + 4 * y * w)
 
-    def h(p):
+    def h(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return _hess2(12 * x * x + 4 * y - 42, 4 * (x + y), 12 * y * y + 4 * x - 26)
 
@@ -216,16 +217,16 @@ def himmelblau() -> Loss:
 
 def booth() -> Loss:
     """Booth's function ``(x + 2y - 7)^2 + (2x + y - 5)^2``; minimum 0 at (1, 3)."""
-    def v(p):
+    def v(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
 
-    def g(p):
+    def g(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         u, w = x + 2 * y - 7, 2 * x + y - 5
         return _stack(2 * u + 4 * w, 4 * u + 2 * w)
 
-    def h(p):
+    def h(p: Array) -> Array:
         s = p.shape[:-1]
         return _hess2(np.full(s, 10.0), np.full(s, 8.0), np.full(s, 10.0))
 
@@ -238,15 +239,15 @@ def six_hump_camel() -> Loss:
 
     Two global minima (-1.0316 at (±0.0898, ∓0.7126)) and four local ones.
     """
-    def v(p):
+    def v(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
 
-    def g(p):
+    def g(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return _stack(8 * x - 8.4 * x**3 + 2 * x**5 + y, x - 8 * y + 16 * y**3)
 
-    def h(p):
+    def h(p: Array) -> Array:
         x, y = p[..., 0], p[..., 1]
         return _hess2(8 - 25.2 * x**2 + 10 * x**4, np.ones_like(x), -8 + 48 * y**2)
 
@@ -255,7 +256,7 @@ def six_hump_camel() -> Loss:
     pts = [_polish(v, g, h, np.array(q)) for q in starts]
     vals = [float(v(q)) for q in pts]
     best = min(vals)
-    mins = [Minimum(q, val, abs(val - best) < 1e-9) for q, val in zip(pts, vals)]
+    mins = [Minimum(q, val, abs(val - best) < 1e-9) for q, val in zip(pts, vals, strict=True)]
     return Loss("six_hump_camel", 2, v, g, h, mins, ((-2.0, 2.0), (-1.2, 1.2)),
                 "the six-hump camel: two global and four local minima",
                 r"(4-2.1x^2+\tfrac{x^4}{3})x^2+xy+(-4+4y^2)y^2")
@@ -282,21 +283,21 @@ def two_basins(depth_local: float = 1.2, depth_global: float = 2.0) -> Loss:
     wells = ((depth_local, c1), (depth_global, c2))
     s2 = 1.0
 
-    def v(p):
+    def v(p: Array) -> Array:
         out = 0.05 * (p[..., 0] ** 2 + p[..., 1] ** 2)
         for d, c in wells:
             out = out - d * np.exp(-((p - c) ** 2).sum(-1) / (2 * s2))
         return out
 
-    def g(p):
+    def g(p: Array) -> Array:
         out = 0.1 * p
         for d, c in wells:
             e = np.exp(-((p - c) ** 2).sum(-1) / (2 * s2))
             out = out + d * e[..., None] * (p - c) / s2
         return out
 
-    def h(p):
-        out = 0.1 * np.broadcast_to(np.eye(2), p.shape[:-1] + (2, 2)).copy()
+    def h(p: Array) -> Array:
+        out = 0.1 * np.broadcast_to(np.eye(2), (*p.shape[:-1], 2, 2)).copy()
         for d, c in wells:
             e = np.exp(-((p - c) ** 2).sum(-1) / (2 * s2))
             r = p - c
@@ -305,7 +306,7 @@ def two_basins(depth_local: float = 1.2, depth_global: float = 2.0) -> Loss:
 
     pts = [_polish(v, g, h, c.copy()) for c in (c1, c2)]
     vals = [float(v(q)) for q in pts]
-    mins = [Minimum(q, val, val == min(vals)) for q, val in zip(pts, vals)]
+    mins = [Minimum(q, val, val == min(vals)) for q, val in zip(pts, vals, strict=True)]
     return Loss("two_basins", 2, v, g, h, mins, ((-4.0, 4.0), (-3.0, 3.0)),
                 "a shallow local basin beside a deeper global one",
                 r"0.05|p|^2 - d_1 e^{-|p-c_1|^2/2} - d_2 e^{-|p-c_2|^2/2}",
@@ -321,7 +322,7 @@ def parabola(curvature: float = 2.0) -> Loss:
         raise ValueError(f"parabola: curvature must be > 0, got {curvature}")
     k = float(curvature)
     return Loss("parabola", 1, lambda p: 0.5 * k * p[..., 0] ** 2, lambda p: k * p,
-                lambda p: np.full(p.shape[:-1] + (1, 1), k), [Minimum(np.zeros(1), 0.0)], ((-3.0, 3.0),),
+                lambda p: np.full((*p.shape[:-1], 1, 1), k), [Minimum(np.zeros(1), 0.0)], ((-3.0, 3.0),),
                 f"a parabola of curvature {k:g}", rf"\tfrac{{{k:g}}}{{2}}x^2", {"curvature": k})
 
 
@@ -336,7 +337,7 @@ def double_well(tilt: float = 0.5) -> Loss:
     if not 0 < abs(t) < 1.08:
         raise ValueError(f"double_well: tilt must satisfy 0 < |tilt| < 1.08 (two minima), got {tilt}")
 
-    def v(p):
+    def v(p: Array) -> Array:
         x = p[..., 0]
         return x**4 / 4 - x**2 + t * x
 
@@ -344,13 +345,14 @@ def double_well(tilt: float = 0.5) -> Loss:
     roots = np.sort(roots[np.abs(roots.imag) < 1e-12].real)
     mins_x = [r for r in roots if 3 * r * r - 2 > 0]
     vals = [float(v(np.array([r]))) for r in mins_x]
-    mins = [Minimum(np.array([r]), val, val == min(vals)) for r, val in zip(mins_x, vals)]
+    mins = [Minimum(np.array([r]), val, val == min(vals)) for r, val in zip(mins_x, vals, strict=True)]
     return Loss("double_well", 1, v, lambda p: p**3 - 2 * p + t, lambda p: (3 * p**2 - 2)[..., None],
                 mins, ((-2.2, 2.2),), "a double well: one local and one global minimum",
                 rf"\tfrac{{x^4}}{{4}} - x^2 + {t:g}x", {"tilt": t})
 
 
-def _polish(v, g, h, x0: Array, iters: int = 50) -> Array:
+def _polish(v: Callable[[Array], Array], g: Callable[[Array], Array], h: Callable[[Array], Array],
+            x0: ArrayLike, iters: int = 50) -> Array:
     """Newton's method from a published (rounded) minimum to machine precision."""
     x = np.asarray(x0, dtype=float)
     for _ in range(iters):
@@ -389,7 +391,7 @@ def register(name: str, factory: Callable[..., Loss]) -> None:
     _REGISTRY[name] = factory
 
 
-def get(name: str, **params) -> Loss:
+def get(name: str, **params: float) -> Loss:
     """The loss registered as ``name``, built with ``params``.
 
     A name that is not registered but looks like an expression in ``x`` and
@@ -415,10 +417,10 @@ def from_expression(source: str, domain: tuple[tuple[float, float], ...] = ((-3.
 
     expr = Expression(source)
 
-    def v(p):
+    def v(p: Array) -> Array:
         return expr.evaluate(p[..., 0], p[..., 1])
 
-    def g(p):
+    def g(p: Array) -> Array:
         flat = p.reshape(-1, 2)
         out = np.empty_like(flat)
         for i, (x, y) in enumerate(flat):
@@ -428,7 +430,7 @@ def from_expression(source: str, domain: tuple[tuple[float, float], ...] = ((-3.
                 out[i] = np.nan
         return out.reshape(p.shape)
 
-    def h(p, eps=1e-5):
+    def h(p: Array, eps: float = 1e-5) -> Array:
         cols = []
         for k in range(2):
             d = np.zeros(2)
@@ -441,18 +443,34 @@ def from_expression(source: str, domain: tuple[tuple[float, float], ...] = ((-3.
                 {"expression": expr.source})
 
 
-def grid(loss: Loss, n: int = 101, domain: tuple[tuple[float, float], ...] | None = None) -> tuple[Array, Array, Array]:
-    """``(X, Y, Z)`` on an ``n`` x ``n`` grid over ``domain``, in one vectorized call.
+def grid(loss: Loss, n: int = 101,
+         domain: tuple[tuple[float, float], ...] | None = None) -> tuple[Array, Array, Array]:
+    """``(X, Y, Z)`` on an ``n`` x ``n`` grid over ``domain`` of a 2-D loss, in one vectorized call.
 
-    For a 1-D loss returns ``(x, None, f(x))`` with ``n`` points.
+    A 1-D loss has no Y: :func:`curve` samples it.
     """
+    if loss.dim != 2:
+        raise ValueError(f"grid: {loss.name} is a {loss.dim}-D loss; grid needs a 2-D one (use curve())")
     if n < 2:
         raise ValueError(f"grid: n must be >= 2, got {n}")
     dom = domain or loss.domain
-    if loss.dim == 1:
-        x = np.linspace(*dom[0], n)
-        return x, None, loss.value(x[:, None])
     xs = np.linspace(*dom[0], n)
     ys = np.linspace(*dom[1], n)
     X, Y = np.meshgrid(xs, ys)
     return X, Y, loss.value(np.stack([X, Y], axis=-1))
+
+
+def curve(loss: Loss, n: int = 101, domain: tuple[tuple[float, float], ...] | None = None) -> tuple[Array, Array]:
+    """``(x, f(x))`` at ``n`` points over ``domain`` of a 1-D loss, in one vectorized call.
+
+    >>> x, y = curve(get("parabola"), n=3)
+    >>> x.shape, y.shape
+    ((3,), (3,))
+    """
+    if loss.dim != 1:
+        raise ValueError(f"curve: {loss.name} is a {loss.dim}-D loss; curve needs a 1-D one (use grid())")
+    if n < 2:
+        raise ValueError(f"curve: n must be >= 2, got {n}")
+    dom = domain or loss.domain
+    x = np.linspace(*dom[0], n)
+    return x, loss.value(x[:, None])

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdcore.lessons import sharpness
 from gdcore.mlp import MLP, History, train
@@ -47,7 +48,7 @@ __all__ = [
 
 def filter_normalized_direction(model: MLP, params: list[np.ndarray] | None = None, seed: int = 0) -> np.ndarray:
     """A flat direction with the structure of ``params``, filter-normalized (Li et al. 2018, sec. 4)."""
-    params = model._check_params(params)
+    params = model.check_params(params)
     rng = np.random.default_rng(seed)
     parts = []
     for p in params:
@@ -91,7 +92,7 @@ class LossGrid:
     Z: np.ndarray                 # (len(betas), len(alphas)): Z[j, i] = loss at (alphas[i], betas[j])
 
 
-def loss_surface(model: MLP, X, y, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
+def loss_surface(model: MLP, X: ArrayLike, y: ArrayLike, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
                  alphas: np.ndarray, betas: np.ndarray, loss: str = "mse", chunk: int = 64) -> LossGrid:
     """Loss at ``center + a*d1 + b*d2`` on the grid (:meth:`gdcore.mlp.MLP.plane_loss`: the first
     layer's pre-activations computed once for the whole plane, later layers batched)."""
@@ -116,8 +117,8 @@ class PathOnPlane:
         return float(np.max(np.abs(self.true_loss - self.plane_loss)))
 
 
-def path_on_plane(model: MLP, X, y, thetas: np.ndarray, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
-                  loss: str = "mse") -> PathOnPlane:
+def path_on_plane(model: MLP, X: ArrayLike, y: ArrayLike, thetas: np.ndarray, center: np.ndarray, d1: np.ndarray,
+                  d2: np.ndarray, loss: str = "mse") -> PathOnPlane:
     """Project checkpoints onto the plane (least squares) and evaluate both losses exactly.
 
     The plane's loss under a checkpoint is evaluated at its projection (not
@@ -150,8 +151,9 @@ class SharpnessSlice:
         return float(self.loss[len(self.loss) // 2]) + self.slope * ts + 0.5 * self.sharpness * ts**2
 
 
-def sharpness_slice(model: MLP, X, y, theta: np.ndarray | None = None, loss: str = "cross_entropy",
-                    half_width: float = 1.0, n: int = 61, iters: int = 30, seed: int = 0) -> SharpnessSlice:
+def sharpness_slice(model: MLP, X: ArrayLike, y: ArrayLike, theta: np.ndarray | None = None,
+                    loss: str = "cross_entropy", half_width: float = 1.0, n: int = 61, iters: int = 30,
+                    seed: int = 0) -> SharpnessSlice:
     """Sharpness at ``theta`` (default: the model's weights) and the loss on ``n`` steps in
     ``[-half_width, half_width]`` along the sharpest direction.
 
@@ -175,7 +177,7 @@ class _Reached(Exception):
     """Raised from :func:`train`'s per-epoch callback to end a run at its target loss."""
 
 
-def train_until(model: MLP, X, y, optimizer: Optimizer, target_loss: float, max_epochs: int,
+def train_until(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, target_loss: float, max_epochs: int,
                 batch_size: int, loss: str = "cross_entropy", seed: int = 0) -> tuple[History, bool]:
     """Train ``model`` in place with mini-batches until its full training loss is at most
     ``target_loss`` (checked after every epoch), for at most ``max_epochs`` epochs.

@@ -21,16 +21,30 @@ Examples
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["train_test_split", "UpdateStep", "gradient_step", "StepMemory", "step_memory", "largest_batch",
-           "step_spread", "machine_description", "sharpness"]
+from gdcore.checks import check_lr
+
+__all__ = [
+    "StepMemory",
+    "UpdateStep",
+    "gradient_step",
+    "largest_batch",
+    "machine_description",
+    "sharpness",
+    "step_memory",
+    "step_spread",
+    "train_test_split",
+]
 
 
-def train_test_split(X, y, test_fraction: float = 0.25, seed: int = 0
+def train_test_split(X: ArrayLike, y: ArrayLike, test_fraction: float = 0.25, seed: int = 0
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(X_train, y_train, X_test, y_test)``: ``round(test_fraction * n_k)`` of each class ``k`` held out.
 
@@ -50,7 +64,7 @@ def train_test_split(X, y, test_fraction: float = 0.25, seed: int = 0
     test = np.zeros(len(y), bool)
     for k in np.unique(y):
         idx = np.nonzero(y == k)[0]
-        take = int(round(test_fraction * len(idx)))
+        take = round(test_fraction * len(idx))
         test[rng.choice(idx, size=take, replace=False)] = True
     if test.all():
         raise ValueError("the split leaves no training sample: lower test_fraction")
@@ -82,11 +96,10 @@ def gradient_step(params: Sequence[np.ndarray], grads: Sequence[np.ndarray], lr:
     The highlighted weight is the one with the largest ``|grad|`` among the weight matrices, or
     among ``candidates`` ``(layer, i, j)`` if given (e.g. the edges a diagram draws); ties: the first.
     """
-    if len(params) != len(grads) or any(np.shape(p) != np.shape(g) for p, g in zip(params, grads)):
+    if len(params) != len(grads) or any(np.shape(p) != np.shape(g) for p, g in zip(params, grads, strict=True)):
         raise ValueError("params and grads must have the same shapes")
-    if not lr > 0:
-        raise ValueError(f"lr must be positive, got {lr!r}")
-    new = [np.asarray(p, float) - lr * np.asarray(g, float) for p, g in zip(params, grads)]
+    lr = check_lr(lr)
+    new = [np.asarray(p, float) - lr * np.asarray(g, float) for p, g in zip(params, grads, strict=True)]
     if candidates is None:
         candidates = [(k, i, j) for k in range(len(params) // 2) for i, j in np.ndindex(np.shape(params[2 * k]))]
     k, i, j = max(candidates, key=lambda c: abs(float(grads[2 * c[0]][c[1], c[2]])))
@@ -124,7 +137,7 @@ def step_memory(sizes: Sequence[int], batch_size: int, bytes_per_number: int = 4
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or min(sizes) < 1 or batch_size < 1:
         raise ValueError(f"need at least two positive sizes and batch_size >= 1, got {sizes}, {batch_size}")
-    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
     n_act = batch_size * (sizes[0] + 2 * sum(sizes[1:]))
     b = int(bytes_per_number)
     return StepMemory(n_params * b, n_params * b, n_act * b, optimizer_slots * n_params * b)
@@ -139,15 +152,16 @@ def largest_batch(sizes: Sequence[int], device_bytes: float, bytes_per_number: i
     return max(0, int((device_bytes - fixed) // per_sample)) if device_bytes >= fixed else 0
 
 
-def step_spread(step_loss: Sequence[float], steps_per_epoch: int, q: tuple[float, float] = (10.0, 90.0)
+def step_spread(step_loss: ArrayLike, steps_per_epoch: int, q: tuple[float, float] = (10.0, 90.0)
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per epoch: the median and the ``q`` percentiles of the training loss of that epoch's steps.
 
     Returns ``(median, low, high)``, one entry per complete epoch of ``step_loss`` (a run that
     diverged mid-epoch leaves its partial epoch out).
     """
-    n = len(step_loss) // int(steps_per_epoch)
-    L = np.asarray(step_loss[: n * steps_per_epoch], float).reshape(n, steps_per_epoch)
+    losses = np.asarray(step_loss, float)
+    n = len(losses) // int(steps_per_epoch)
+    L = losses[: n * steps_per_epoch].reshape(n, steps_per_epoch)
     return np.median(L, axis=1), np.percentile(L, q[0], axis=1), np.percentile(L, q[1], axis=1)
 
 
@@ -170,8 +184,16 @@ def machine_description() -> str:
     return f"{model}, {n} core{'s' if n != 1 else ''}"
 
 
-def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, iters: int = 50, eps: float = 1e-4,
-              seed: int = 0, return_vector: bool = False):
+@overload
+def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: ArrayLike, iters: int = 50, eps: float = 1e-4,
+              seed: int = 0, return_vector: Literal[False] = False) -> float: ...
+@overload
+def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: ArrayLike, iters: int = 50, eps: float = 1e-4,
+              seed: int = 0, *, return_vector: Literal[True]) -> tuple[float, np.ndarray]: ...
+
+
+def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: ArrayLike, iters: int = 50, eps: float = 1e-4,
+              seed: int = 0, return_vector: bool = False) -> float | tuple[float, np.ndarray]:
     """The Hessian's eigenvalue of largest size at ``theta``, from gradients only.
 
     Power iteration on ``H v ~ (grad(theta + eps v) - grad(theta - eps v)) / (2 eps)`` for unit ``v``
@@ -179,13 +201,13 @@ def sharpness(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, iters
     With ``return_vector``, ``(eigenvalue, unit eigenvector)``: the sharpest direction, along which
     the loss near a minimum rises as ``eigenvalue * t**2 / 2``.
     """
-    theta = np.asarray(theta, float)
+    th = np.asarray(theta, float)
     rng = np.random.default_rng(seed)
-    v = rng.normal(size=theta.shape)
+    v = rng.normal(size=th.shape)
     v /= np.linalg.norm(v)
     lam = 0.0
     for _ in range(iters):
-        hv = (grad(theta + eps * v) - grad(theta - eps * v)) / (2 * eps)
+        hv = (grad(th + eps * v) - grad(th - eps * v)) / (2 * eps)
         lam = float(v @ hv)
         norm = float(np.linalg.norm(hv))
         if norm == 0.0:

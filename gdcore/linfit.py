@@ -9,7 +9,7 @@ Examples
 --------
 >>> from gdcore.data import six_points
 >>> x, y = six_points()
->>> fit = fit_line(x, y, lr=0.01, epochs=50, mode="sgd", loss="half_mse", m0=0.5, b0=0.5)
+>>> fit = fit_line(x, y, lr=0.01, epochs=50, mode="stochastic", loss="half_mse", m0=0.5, b0=0.5)
 >>> len(fit.m), fit.updates_per_epoch
 (301, 6)
 >>> m, b = least_squares(x, y)
@@ -20,12 +20,18 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
-__all__ = ["LineFit", "fit_line", "least_squares", "mse", "mse_grid", "HouseStep", "house_guesses", "house_steps", "settled_index"]
+from gdcore.checks import check_lr
+from gdcore.mlp import MODES
+
+__all__ = ["HouseStep", "LineFit", "fit_line", "house_guesses", "house_steps", "least_squares", "mse", "mse_grid",
+           "settled_index"]
 
 
 @dataclass
@@ -61,20 +67,22 @@ def mse(x: np.ndarray, y: np.ndarray, m: float, b: float) -> float:
     return float(np.mean((m * np.asarray(x) + b - np.asarray(y)) ** 2))
 
 
-def least_squares(x, y) -> tuple[float, float]:
+def least_squares(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
     """The least-squares line (slope, intercept) from SciPy's linear regression."""
     r = stats.linregress(np.asarray(x, float), np.asarray(y, float))
     return float(r.slope), float(r.intercept)
 
 
-def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_size: int = 2,
-             loss: str = "mse", m0: float | None = None, b0: float | None = None, seed: int = 0) -> LineFit:
+def fit_line(x: ArrayLike, y: ArrayLike, lr: float = 0.01, epochs: int = 50, mode: str = "stochastic",
+             batch_size: int = 2, loss: str = "mse", m0: float | None = None, b0: float | None = None,
+             seed: int = 0) -> LineFit:
     """Fit ``y = m x + b`` by gradient descent.
 
     Parameters
     ----------
-    mode : {"sgd", "batch", "minibatch"}
-        ``sgd``: one update per point, points in order (as in the post);
+    mode : {"stochastic", "batch", "minibatch"}
+        The names of :func:`gdcore.mlp.train`'s modes.
+        ``stochastic``: one update per point, points in order (as in the post);
         ``batch``: one update per pass on the mean gradient;
         ``minibatch``: shuffled (seeded) batches of ``batch_size``.
     loss : {"mse", "half_mse"}
@@ -86,12 +94,11 @@ def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_
     y = np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1 or len(x) == 0:
         raise ValueError(f"x and y must be 1-D arrays of one non-zero length, got {x.shape} and {y.shape}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    lr = check_lr(lr)
     if not (isinstance(epochs, int) and epochs >= 1):
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    if mode not in ("sgd", "batch", "minibatch"):
-        raise ValueError(f"mode must be 'sgd', 'batch' or 'minibatch', got {mode!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'stochastic', 'batch' or 'minibatch', got {mode!r}")
     if loss not in ("mse", "half_mse"):
         raise ValueError(f"loss must be 'mse' or 'half_mse', got {loss!r}")
     if mode == "minibatch" and not (isinstance(batch_size, int) and 1 <= batch_size <= len(x)):
@@ -103,10 +110,10 @@ def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_
     ms, bs, losses, epoch_index = [m], [b], [mse(x, y, m, b)], [0]
     n = len(x)
     status = "finished"
-    per_epoch = {"sgd": n, "batch": 1, "minibatch": -(-n // batch_size)}[mode]
+    per_epoch = {"stochastic": n, "batch": 1, "minibatch": -(-n // batch_size)}[mode]
     with np.errstate(all="ignore"):
         for _ in range(epochs):
-            if mode == "sgd":
+            if mode == "stochastic":
                 batches = [np.array([i]) for i in range(n)]
             elif mode == "batch":
                 batches = [np.arange(n)]
@@ -132,7 +139,7 @@ def fit_line(x, y, lr: float = 0.01, epochs: int = 50, mode: str = "sgd", batch_
                    float(lr), status)
 
 
-def mse_grid(x, y, ms: np.ndarray, bs: np.ndarray) -> np.ndarray:
+def mse_grid(x: ArrayLike, y: ArrayLike, ms: np.ndarray, bs: np.ndarray) -> np.ndarray:
     """MSE of the line ``y = m x + b`` on the data for every (m, b) of a grid: ``Z[j, i]`` is at ``(ms[i], bs[j])``.
 
     >>> Z = mse_grid([0.0, 1.0], [0.0, 2.0], np.array([0.0, 2.0]), np.array([0.0, 1.0]))
@@ -158,7 +165,7 @@ class HouseStep:
     w_new: float
 
 
-def house_guesses(sqft: float, price: float, weights) -> list[tuple[float, float, float]]:
+def house_guesses(sqft: float, price: float, weights: Iterable[float]) -> list[tuple[float, float, float]]:
     """The post's eyeballed weights: ``(w, predicted = w*sqft, error = price - predicted)`` for each.
 
     >>> house_guesses(1000.0, 200_000.0, [100.0, 150.0, 175.0])
@@ -191,7 +198,7 @@ def house_steps(sqft: float, price: float, w0: float, lr: float, steps: int) -> 
     return out
 
 
-def settled_index(values, rel: float = 0.01) -> int:
+def settled_index(values: ArrayLike, rel: float = 0.01) -> int:
     """The first index from which every value stays within ``rel`` (relative) of the last one.
 
     >>> settled_index([10.0, 5.0, 2.0, 1.02, 0.995, 1.0], 0.05)

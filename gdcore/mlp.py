@@ -19,21 +19,27 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from numbers import Integral
-from typing import Callable, Sequence
+from typing import Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from gdcore.checks import is_int
 from gdcore.cost import MEMORY_BUDGET, format_bytes
 from gdcore.optim import Optimizer
 
-__all__ = ["MLP", "ACTIVATIONS", "LOSSES", "Snapshot", "History", "train"]
+__all__ = ["ACTIVATIONS", "LOSSES", "MLP", "MODES", "History", "Snapshot", "train"]
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 LOSSES = ("mse", "cross_entropy")
+#: How many samples one step sees: all of them ("batch"), one ("stochastic"), or ``batch_size``
+#: ("minibatch"). The same names in :func:`train` and :func:`gdcore.linfit.fit_line`.
+MODES = ("batch", "stochastic", "minibatch")
 
 
 def _act(name: str, z: np.ndarray) -> np.ndarray:
@@ -56,11 +62,6 @@ def _act_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
-def _is_int(x) -> bool:
-    """An integer, Python or NumPy (``np.int64(4)``), but not a bool."""
-    return isinstance(x, Integral) and not isinstance(x, (bool, np.bool_))
 
 
 class MLP:
@@ -89,9 +90,9 @@ class MLP:
     def __init__(self, sizes: Sequence[int], activation: str = "tanh", seed: int = 0,
                  max_bytes: float | None = None) -> None:
         sizes = list(sizes)
-        if len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):
+        if len(sizes) < 2 or not all(is_int(s) and s >= 1 for s in sizes):
             raise ValueError(f"sizes must be at least two positive integers (input ... output), got {sizes!r}")
-        n_params = sum(int(a) * int(b) + int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+        n_params = sum(int(a) * int(b) + int(b) for a, b in itertools.pairwise(sizes))
         limit = MEMORY_BUDGET if max_bytes is None else max_bytes
         if 8 * n_params > limit:
             raise ValueError(f"MLP({[int(s) for s in sizes]}) has {n_params:,} weights: {format_bytes(8 * n_params)} "
@@ -103,7 +104,7 @@ class MLP:
         self.seed = seed
         rng = np.random.default_rng(seed)
         self.params: list[np.ndarray] = []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
             std = math.sqrt(2.0 / fan_in) if activation == "relu" else math.sqrt(2.0 / (fan_in + fan_out))
             self.params += [rng.normal(0.0, std, (fan_in, fan_out)), np.zeros(fan_out)]
 
@@ -116,7 +117,7 @@ class MLP:
     def n_params(self) -> int:
         return sum(p.size for p in self.params)
 
-    def _check_X(self, X) -> np.ndarray:
+    def check_X(self, X: ArrayLike) -> np.ndarray:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (N, {self.sizes[0]}), got {X.shape}")
@@ -124,7 +125,7 @@ class MLP:
             raise ValueError("X is empty: need at least one sample")
         return X
 
-    def _check_y(self, y, n: int, loss: str) -> np.ndarray:
+    def check_y(self, y: ArrayLike, n: int, loss: str) -> np.ndarray:
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         y = np.asarray(y)
@@ -142,22 +143,33 @@ class MLP:
             raise ValueError(f"mse targets must have shape ({n}, {self.sizes[-1]}), got {y.shape}")
         return y
 
-    def _check_params(self, params) -> list[np.ndarray]:
+    def check_params(self, params: list[np.ndarray] | None) -> list[np.ndarray]:
         if params is None:
             return self.params
-        if len(params) != len(self.params) or any(p.shape != q.shape for p, q in zip(params, self.params)):
+        if len(params) != len(self.params) or any(p.shape != q.shape for p, q in zip(params, self.params, strict=True)):
             raise ValueError("params must match the network: [W1, b1, ...] with shapes "
                              f"{[q.shape for q in self.params]}")
         return params
 
     # ------------------------------------------------------------ forward
-    def forward(self, X, params: list[np.ndarray] | None = None, return_activations: bool = False):
+    @overload
+    def forward(self, X: ArrayLike, params: list[np.ndarray] | None = None,
+                return_activations: Literal[False] = False) -> np.ndarray: ...
+    @overload
+    def forward(self, X: ArrayLike, params: list[np.ndarray] | None,
+                return_activations: Literal[True]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]: ...
+    @overload
+    def forward(self, X: ArrayLike, *,
+                return_activations: Literal[True]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]: ...
+
+    def forward(self, X: ArrayLike, params: list[np.ndarray] | None = None, return_activations: bool = False
+                ) -> np.ndarray | tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
         """Outputs (N, n_out); with ``return_activations`` also ``(zs, activations)`` per layer.
 
         ``activations[0]`` is X, ``activations[k]`` the output of layer k; ``zs[k-1]`` its pre-activation.
         """
-        X = self._check_X(X)
-        params = self._check_params(params)
+        X = self.check_X(X)
+        params = self.check_params(params)
         a = X
         zs, acts = [], [X]
         for k in range(self.n_layers):
@@ -168,18 +180,18 @@ class MLP:
             acts.append(a)
         return (a, zs, acts) if return_activations else a
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class predictions (argmax of the outputs; for one output, output > 0.5)."""
         out = self.forward(X)
         return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
 
-    def accuracy(self, X, y) -> float:
+    def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
     # ----------------------------------------------------------- backward
-    def loss(self, X, y, loss: str = "mse", params: list[np.ndarray] | None = None) -> float:
+    def loss(self, X: ArrayLike, y: ArrayLike, loss: str = "mse", params: list[np.ndarray] | None = None) -> float:
         out = self.forward(X, params)
-        y = self._check_y(y, out.shape[0], loss)
+        y = self.check_y(y, out.shape[0], loss)
         return self._loss_value(out, y, loss)
 
     @staticmethod
@@ -188,13 +200,13 @@ class MLP:
             return float(np.mean((out - y) ** 2))
         return float(-np.mean(_log_softmax(out)[np.arange(len(y)), y]))
 
-    def loss_and_grads(self, X, y, loss: str = "mse",
+    def loss_and_grads(self, X: ArrayLike, y: ArrayLike, loss: str = "mse",
                        params: list[np.ndarray] | None = None) -> tuple[float, list[np.ndarray]]:
         """The loss and its gradients in ``params`` order, by vectorized backprop."""
         out, zs, acts = self.forward(X, params, return_activations=True)
-        params = self._check_params(params)
+        params = self.check_params(params)
         n = out.shape[0]
-        y = self._check_y(y, n, loss)
+        y = self.check_y(y, n, loss)
         if loss == "mse":
             value = float(np.mean((out - y) ** 2))
             delta = 2.0 * (out - y) / out.size          # d loss / d out
@@ -217,7 +229,7 @@ class MLP:
     # ------------------------------------------------- flat parameter view
     def flatten(self, params: list[np.ndarray] | None = None) -> np.ndarray:
         """All parameters as one vector (W1, b1, W2, ... in order)."""
-        return np.concatenate([p.ravel() for p in self._check_params(params)])
+        return np.concatenate([p.ravel() for p in self.check_params(params)])
 
     def unflatten(self, theta: np.ndarray) -> list[np.ndarray]:
         """Inverse of :meth:`flatten`."""
@@ -230,15 +242,16 @@ class MLP:
             i += p.size
         return out
 
-    def batched_loss(self, X, y, thetas: np.ndarray, loss: str = "mse", chunk: int = 64) -> np.ndarray:
+    def batched_loss(self, X: ArrayLike, y: ArrayLike, thetas: np.ndarray, loss: str = "mse",
+                     chunk: int = 64) -> np.ndarray:
         """Loss at many flat parameter vectors ``thetas`` (P, n_params) with batched matmuls.
 
         Each chunk of parameter sets runs as one stack of forward passes
         (``einsum`` over a leading parameter axis) instead of P separate passes.
         """
-        X = self._check_X(X)
+        X = self.check_X(X)
         n = X.shape[0]
-        y = self._check_y(y, n, loss)
+        y = self.check_y(y, n, loss)
         thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
         if thetas.shape[1] != self.n_params:
             raise ValueError(f"thetas must have shape (P, {self.n_params}), got {thetas.shape}")
@@ -248,7 +261,7 @@ class MLP:
         for start in range(0, len(thetas), chunk):
             T = thetas[start:start + chunk]
             P = len(T)
-            a = np.broadcast_to(X, (P,) + X.shape)
+            a = np.broadcast_to(X, (P, *X.shape))
             for k in range(self.n_layers):
                 W = T[:, offsets[2 * k]:offsets[2 * k + 1]].reshape((P,) + shapes[2 * k])
                 b = T[:, offsets[2 * k + 1]:offsets[2 * k + 2]].reshape(P, 1, -1)
@@ -257,8 +270,8 @@ class MLP:
             out[start:start + P] = _stacked_loss(a, y, loss)
         return out
 
-    def plane_loss(self, X, y, center: np.ndarray, d1: np.ndarray, d2: np.ndarray, coords: np.ndarray,
-                   loss: str = "mse", chunk: int = 64) -> np.ndarray:
+    def plane_loss(self, X: ArrayLike, y: ArrayLike, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
+                   coords: np.ndarray, loss: str = "mse", chunk: int = 64) -> np.ndarray:
         """Loss at ``center + a*d1 + b*d2`` for every row ``(a, b)`` of ``coords`` (P, 2).
 
         The same numbers as :meth:`batched_loss` on those parameter vectors, without building the
@@ -276,11 +289,11 @@ class MLP:
         ...                  net.batched_loss(X, y, c + ab[:, :1] * d1 + ab[:, 1:] * d2)))
         True
         """
-        X = self._check_X(X)
+        X = self.check_X(X)
         n = X.shape[0]
-        y = self._check_y(y, n, loss)
+        y = self.check_y(y, n, loss)
         vecs = [np.asarray(v, dtype=float).ravel() for v in (center, d1, d2)]
-        for name, v in zip(("center", "d1", "d2"), vecs):
+        for name, v in zip(("center", "d1", "d2"), vecs, strict=True):
             if v.shape != (self.n_params,):
                 raise ValueError(f"{name} must have {self.n_params} entries (the flat parameters), got {v.shape}")
         coords = np.atleast_2d(np.asarray(coords, dtype=float))
@@ -297,7 +310,7 @@ class MLP:
         for start in range(0, len(coords), chunk):
             ab = coords[start:start + chunk]
             P = len(ab)
-            z = (np.column_stack([np.ones(P), ab]) @ basis).reshape((P,) + Z0.shape)
+            z = (np.column_stack([np.ones(P), ab]) @ basis).reshape((P, *Z0.shape))
             a = z if self.n_layers == 1 else _act(self.activation, z)
             T = rest[0][None] + ab[:, :1] * rest[1][None] + ab[:, 1:] * rest[2][None]
             for k in range(1, self.n_layers):
@@ -323,12 +336,12 @@ def _stacked_loss(out: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
 
 @dataclass
 class Snapshot:
-    """The network at one step: weights, activations for the probe input, gradients."""
+    """The network at one step: weights, activations for the probe input, the loss of the batch.
+    (No gradients: no scene read them, and they were half of every snapshot's memory.)"""
 
     step: int
     epoch: float
     params: list[np.ndarray]
-    grads: list[np.ndarray]
     activations: list[np.ndarray] | None
     loss: float
 
@@ -352,9 +365,10 @@ class History:
     diverged_at: int | None = None
 
 
-def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "minibatch", batch_size: int = 32,
-          loss: str = "mse", seed: int = 0, X_test=None, y_test=None, snapshot_every: int = 0,
-          probe=None, callback: Callable[[int, History], None] | None = None) -> History:
+def train(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, epochs: int, mode: str = "minibatch",
+          batch_size: int = 32, loss: str = "mse", seed: int = 0, X_test: ArrayLike | None = None,
+          y_test: ArrayLike | None = None, snapshot_every: int = 0, probe: ArrayLike | None = None,
+          callback: Callable[[int, History], None] | None = None) -> History:
     """Train ``model`` in place with ``optimizer``.
 
     Parameters
@@ -377,36 +391,37 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
         there, keeps the last finite weights, records no NaN and lets no RuntimeWarning escape.
         ``epochs``, ``batch_size`` and ``snapshot_every`` may be NumPy integers.
     """
-    X = model._check_X(X)
+    X = model.check_X(X)
     n = X.shape[0]
-    y = model._check_y(y, n, loss)
-    if mode not in ("batch", "stochastic", "minibatch"):
+    y = model.check_y(y, n, loss)
+    if mode not in MODES:
         raise ValueError(f"mode must be 'batch', 'stochastic' or 'minibatch', got {mode!r}")
-    if not (_is_int(epochs) and epochs >= 1):
+    if not (is_int(epochs) and epochs >= 1):
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
     epochs = int(epochs)
     bs = {"batch": n, "stochastic": 1}.get(mode, batch_size)
-    if not (_is_int(bs) and 1 <= bs):
+    if not (is_int(bs) and bs >= 1):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     bs = min(int(bs), n)
-    if not (_is_int(snapshot_every) and snapshot_every >= 0):
+    if not (is_int(snapshot_every) and snapshot_every >= 0):
         raise ValueError(f"snapshot_every must be an integer >= 0, got {snapshot_every!r}")
     snapshot_every = int(snapshot_every)
-    has_test = X_test is not None
-    if has_test:
-        X_test = model._check_X(X_test)
-        y_test = model._check_y(y_test, X_test.shape[0], loss)
-    if probe is not None:
-        probe = model._check_X(probe)
+    test: tuple[np.ndarray, np.ndarray] | None = None
+    if X_test is not None:
+        if y_test is None:
+            raise ValueError("X_test needs its targets y_test")
+        Xt = model.check_X(X_test)
+        test = (Xt, model.check_y(y_test, Xt.shape[0], loss))
+    probe_X = None if probe is None else model.check_X(probe)
     rng = np.random.default_rng(seed)
     opt = optimizer.clone()
     steps_per_epoch = -(-n // bs)
     hist = History(mode, bs, steps_per_epoch)
 
-    def snap(step: int, grads: list[np.ndarray], batch_loss: float) -> None:
-        acts = model.forward(probe, return_activations=True)[2] if probe is not None else None
-        hist.snapshots.append(Snapshot(step, step / steps_per_epoch, [p.copy() for p in model.params],
-                                       [g.copy() for g in grads], acts, batch_loss))
+    def snap(step: int, batch_loss: float) -> None:
+        acts = model.forward(probe_X, return_activations=True)[2] if probe_X is not None else None
+        hist.snapshots.append(Snapshot(step, step / steps_per_epoch, [p.copy() for p in model.params], acts,
+                                       batch_loss))
 
     def finite(value: float, arrays: list[np.ndarray]) -> bool:
         return math.isfinite(value) and all(np.isfinite(a).all() for a in arrays)
@@ -415,13 +430,12 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
     # warnings about it would only be noise.
     with np.errstate(all="ignore"):
         hist.epoch_loss.append(model._loss_value(model.forward(X), y, loss))
-        if has_test:
-            hist.epoch_test_loss.append(model._loss_value(model.forward(X_test), y_test, loss))
+        if test is not None:
+            hist.epoch_test_loss.append(model._loss_value(model.forward(test[0]), test[1], loss))
         if not finite(hist.epoch_loss[0], []):
             raise ValueError("the loss of the initial network is not finite (check X and y)")
         if snapshot_every:
-            value, grads = model.loss_and_grads(X, y, loss)
-            snap(0, grads, value)
+            snap(0, hist.epoch_loss[0])
         step = 0
         for epoch in range(epochs):
             order = np.arange(n) if mode == "batch" else rng.permutation(n)
@@ -437,22 +451,22 @@ def train(model: MLP, X, y, optimizer: Optimizer, epochs: int, mode: str = "mini
                 step += 1
                 hist.step_loss.append(value)
                 if snapshot_every and step % snapshot_every == 0:
-                    snap(step, grads, value)
+                    snap(step, value)
             if hist.status == "diverged":
                 break
             epoch_loss = model._loss_value(model.forward(X), y, loss)
-            test_loss = model._loss_value(model.forward(X_test), y_test, loss) if has_test else 0.0
+            test_loss = model._loss_value(model.forward(test[0]), test[1], loss) if test is not None else 0.0
             if not (math.isfinite(epoch_loss) and math.isfinite(test_loss)):
                 hist.status, hist.diverged_at = "diverged", step
                 break
             hist.epoch_seconds.append(time.perf_counter() - t0)
             hist.epoch_loss.append(epoch_loss)
-            if has_test:
+            if test is not None:
                 hist.epoch_test_loss.append(test_loss)
             if callback is not None:
                 callback(epoch + 1, hist)
         if snapshot_every and (not hist.snapshots or hist.snapshots[-1].step != step):
-            value, grads = model.loss_and_grads(X, y, loss)
-            if finite(value, grads):
-                snap(step, grads, value)
+            value = model.loss(X, y, loss)
+            if math.isfinite(value):
+                snap(step, value)
     return hist

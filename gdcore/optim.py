@@ -32,35 +32,15 @@ from __future__ import annotations
 
 import copy
 import math
-from numbers import Real
-from typing import Any, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, cast, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "make"]
+from gdcore.checks import check_lr, check_range
 
-
-def _is_number(x: Any) -> bool:
-    """A real number, Python or NumPy (``np.float32(0.1)``, ``np.int64(4)``), but not a bool."""
-    return isinstance(x, Real) and not isinstance(x, (bool, np.bool_))
-
-
-def _check_lr(lr: Any) -> float:
-    if not _is_number(lr) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    return float(lr)
-
-
-def _check_range(name: str, x: Any, lo: float, hi: float, lo_open: bool = False, hi_open: bool = True) -> float:
-    ok = _is_number(x) and math.isfinite(x)
-    if ok:
-        ok = (x > lo if lo_open else x >= lo) and (x < hi if hi_open else x <= hi)
-    if not ok:
-        lb = "(" if lo_open else "["
-        rb = ")" if hi_open else "]"
-        hi_s = "inf" if hi == math.inf else f"{hi:g}"
-        raise ValueError(f"{name} must be in {lb}{lo:g}, {hi_s}{rb}, got {x!r}")
-    return float(x)
+__all__ = ["NAMES", "REGISTRY", "SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "make"]
 
 
 class Optimizer:
@@ -68,6 +48,8 @@ class Optimizer:
 
     #: Display name.
     name = "Optimizer"
+    #: Learning rate (every optimizer has one; checked by :func:`check_lr`).
+    lr: float
 
     def __init__(self) -> None:
         self.state: list[dict[str, Any]] = []
@@ -83,33 +65,43 @@ class Optimizer:
         self.state = []
         self.t = 0
 
-    def clone(self) -> "Optimizer":
+    def clone(self) -> Optimizer:
         """A fresh optimizer with the same hyperparameters and empty state."""
         new = copy.copy(self)
         new.reset()
         return new
 
-    def step(self, params, grad):
+    @overload
+    def step(self, params: list[np.ndarray] | tuple[np.ndarray, ...],
+             grad: Sequence[ArrayLike]) -> list[np.ndarray]: ...
+    @overload
+    def step(self, params: ArrayLike, grad: ArrayLike) -> np.ndarray: ...
+
+    def step(self, params: ArrayLike | list[np.ndarray] | tuple[np.ndarray, ...],
+             grad: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """One update. ``params``/``grad``: an array, or lists of arrays of matching shapes."""
-        single = not isinstance(params, (list, tuple))
-        ps: Sequence = [params] if single else params
-        gs: Sequence = [grad] if single else grad
-        if len(ps) != len(gs):
-            raise ValueError(f"step: got {len(ps)} parameter arrays but {len(gs)} gradients")
-        ps = [np.asarray(p, dtype=float) for p in ps]
-        gs = [np.asarray(g, dtype=float) for g in gs]
-        for i, (p, g) in enumerate(zip(ps, gs)):
+        p_in: list[ArrayLike]
+        g_in: list[ArrayLike]
+        if isinstance(params, (list, tuple)):       # lists of arrays: the gradient is a list too
+            single, p_in, g_in = False, list(params), list(cast("Sequence[ArrayLike]", grad))
+        else:
+            single, p_in, g_in = True, [params], [cast("ArrayLike", grad)]
+        if len(p_in) != len(g_in):
+            raise ValueError(f"step: got {len(p_in)} parameter arrays but {len(g_in)} gradients")
+        ps = [np.asarray(p, dtype=float) for p in p_in]
+        gs = [np.asarray(g, dtype=float) for g in g_in]
+        for i, (p, g) in enumerate(zip(ps, gs, strict=True)):
             if p.shape != g.shape:
                 raise ValueError(f"step: parameter {i} has shape {p.shape} but its gradient {g.shape}")
         if not self.state:
             self.state = [{} for _ in ps]
         elif len(self.state) != len(ps) or any(
-            "shape" in s and s["shape"] != p.shape for s, p in zip(self.state, ps)
+            "shape" in s and s["shape"] != p.shape for s, p in zip(self.state, ps, strict=True)
         ):
             raise ValueError("step: the parameters changed shape or number since the last step; call reset()")
         self.t += 1
         out = []
-        for s, p, g in zip(self.state, ps, gs):
+        for s, p, g in zip(self.state, ps, gs, strict=True):
             s["shape"] = p.shape
             out.append(self._update(s, p, g))
         return out[0] if single else out
@@ -128,10 +120,10 @@ class SGD(Optimizer):
     def __init__(self, lr: float, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
-        self.momentum = _check_range("momentum", momentum, 0.0, 1.0)
-        self.dampening = _check_range("dampening", dampening, 0.0, 1.0, hi_open=False)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.lr = check_lr(lr)
+        self.momentum = check_range("momentum", momentum, 0.0, 1.0)
+        self.dampening = check_range("dampening", dampening, 0.0, 1.0, hi_open=False)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
         self.nesterov = bool(nesterov)
@@ -155,14 +147,11 @@ class SGD(Optimizer):
             hp["weight_decay"] = self.weight_decay
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * p
         if self.momentum:
-            if "buf" not in s:
-                buf = g.copy()
-            else:
-                buf = self.momentum * s["buf"] + (1 - self.dampening) * g
+            buf = g.copy() if "buf" not in s else self.momentum * s["buf"] + (1 - self.dampening) * g
             s["buf"] = buf
             g = g + self.momentum * buf if self.nesterov else buf
         return p - self.lr * g
@@ -182,11 +171,11 @@ class RMSprop(Optimizer):
     def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
-        self.alpha = _check_range("alpha", alpha, 0.0, 1.0)
-        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
-        self.momentum = _check_range("momentum", momentum, 0.0, 1.0)
+        self.lr = check_lr(lr)
+        self.alpha = check_range("alpha", alpha, 0.0, 1.0)
+        self.eps = check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.momentum = check_range("momentum", momentum, 0.0, 1.0)
         self.centered = bool(centered)
 
     @property
@@ -200,7 +189,7 @@ class RMSprop(Optimizer):
             hp["centered"] = True
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * p
         v = self.alpha * s.get("square_avg", 0.0) + (1 - self.alpha) * g * g
@@ -226,12 +215,12 @@ class Adam(Optimizer):
     def __init__(self, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
+        self.lr = check_lr(lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), each in [0, 1), got {betas!r}")
-        self.betas = (_check_range("betas[0]", betas[0], 0.0, 1.0), _check_range("betas[1]", betas[1], 0.0, 1.0))
-        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.betas = (check_range("betas[0]", betas[0], 0.0, 1.0), check_range("betas[1]", betas[1], 0.0, 1.0))
+        self.eps = check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
 
     @property
     def hyperparams(self) -> dict[str, Any]:
@@ -240,7 +229,7 @@ class Adam(Optimizer):
             hp["weight_decay"] = self.weight_decay
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         b1, b2 = self.betas
         if self.weight_decay:
             g = g + self.weight_decay * p
@@ -260,12 +249,12 @@ class Adagrad(Optimizer):
     def __init__(self, lr: float = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
         super().__init__()
-        self.lr = _check_lr(lr)
-        self.lr_decay = _check_range("lr_decay", lr_decay, 0.0, math.inf)
-        self.weight_decay = _check_range("weight_decay", weight_decay, 0.0, math.inf)
-        self.initial_accumulator_value = _check_range("initial_accumulator_value", initial_accumulator_value,
+        self.lr = check_lr(lr)
+        self.lr_decay = check_range("lr_decay", lr_decay, 0.0, math.inf)
+        self.weight_decay = check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.initial_accumulator_value = check_range("initial_accumulator_value", initial_accumulator_value,
                                                       0.0, math.inf)
-        self.eps = _check_range("eps", eps, 0.0, math.inf, lo_open=True)
+        self.eps = check_range("eps", eps, 0.0, math.inf, lo_open=True)
 
     @property
     def hyperparams(self) -> dict[str, Any]:
@@ -275,7 +264,7 @@ class Adagrad(Optimizer):
                 hp[k] = getattr(self, k)
         return hp
 
-    def _update(self, s, p, g):
+    def _update(self, s: dict[str, Any], p: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
             g = g + self.weight_decay * p
         clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
@@ -284,19 +273,46 @@ class Adagrad(Optimizer):
         return p - clr * g / (np.sqrt(acc) + self.eps)
 
 
-_KINDS = {"sgd": SGD, "momentum": SGD, "nesterov": SGD, "rmsprop": RMSprop, "adam": Adam, "adagrad": Adagrad}
+#: The four optimizers the videos race, in the order the blog (seed 001) introduces them: the
+#: one list of them, its order, and (lower-cased, ``lr_sgd``...) the parameter keys of their rates.
+NAMES = ("SGD", "Momentum", "RMSprop", "Adam")
 
 
-def make(kind: str, **hyperparams: Any) -> Optimizer:
-    """An optimizer by name: ``sgd``, ``momentum`` (SGD, momentum 0.9 unless given), ``nesterov``,
-    ``rmsprop``, ``adam`` or ``adagrad`` (case-insensitive)."""
-    key = kind.lower()
-    if key not in _KINDS:
-        raise ValueError(f"unknown optimizer {kind!r}; known: {', '.join(_KINDS)}")
-    if key in ("momentum", "nesterov"):
-        hyperparams.setdefault("momentum", 0.9)
-    if key == "nesterov":
-        hyperparams["nesterov"] = True
-    if "betas" in hyperparams:
-        hyperparams["betas"] = tuple(hyperparams["betas"])
-    return _KINDS[key](**hyperparams)
+def _momentum(**hyper: Any) -> Optimizer:
+    hyper.setdefault("momentum", 0.9)
+    return SGD(**hyper)
+
+
+def _nesterov(**hyper: Any) -> Optimizer:
+    hyper.setdefault("momentum", 0.9)
+    return SGD(nesterov=True, **hyper)
+
+
+def _adam(**hyper: Any) -> Optimizer:
+    if "betas" in hyper:                       # a TOML or JSON list
+        hyper["betas"] = tuple(hyper["betas"])
+    return Adam(**hyper)
+
+
+#: Every optimizer :func:`make` builds, by lower-cased name: the four of :data:`NAMES`, then
+#: Nesterov and Adagrad.  Each built optimizer's ``name`` is its key's display form.
+REGISTRY: dict[str, Callable[..., Optimizer]] = {
+    "sgd": SGD, "momentum": _momentum, "rmsprop": RMSprop, "adam": _adam,
+    "nesterov": _nesterov, "adagrad": Adagrad,
+}
+
+
+def make(name: str, **hyper: Any) -> Optimizer:
+    """An optimizer by name (case-insensitive): ``SGD``, ``Momentum`` (SGD with momentum 0.9 unless
+    given), ``RMSprop``, ``Adam`` (:data:`NAMES`), ``Nesterov`` or ``Adagrad``, with ``hyper`` the
+    hyperparameters of its class (torch.optim's names).
+
+    >>> make("Momentum", lr=0.1)
+    SGD(lr=0.1, momentum=0.9)
+    >>> [make(n, lr=0.01).name for n in NAMES]
+    ['SGD', 'Momentum', 'RMSprop', 'Adam']
+    """
+    key = name.lower()
+    if key not in REGISTRY:
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(REGISTRY)}")
+    return REGISTRY[key](**hyper)

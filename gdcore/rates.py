@@ -19,10 +19,11 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import eigh
 
 from gdcore.functions import Loss
@@ -62,7 +63,7 @@ class Curvatures:
         return float(np.max(np.abs(self.factors(lr))))
 
 
-def curvatures(loss: Loss, x: Sequence[float]) -> Curvatures:
+def curvatures(loss: Loss, x: ArrayLike) -> Curvatures:
     """Eigen-decomposition of the Hessian of ``loss`` at ``x`` (``scipy.linalg.eigh``).
 
     Raises ``ValueError`` unless every curvature is positive (a bowl at ``x``).
@@ -75,7 +76,7 @@ def curvatures(loss: Loss, x: Sequence[float]) -> Curvatures:
     return Curvatures(np.asarray(w, float), np.asarray(v, float))
 
 
-def zigzags(run: Trajectory, centre: Sequence[float], directions: np.ndarray, tol: float = 1e-9) -> bool:
+def zigzags(run: Trajectory, centre: ArrayLike, directions: np.ndarray, tol: float = 1e-9) -> bool:
     """Whether the run's offset from ``centre`` flips sign along some direction on two steps running.
 
     ``directions`` holds unit vectors as columns (e.g. the Hessian's eigenvectors); offsets
@@ -87,13 +88,13 @@ def zigzags(run: Trajectory, centre: Sequence[float], directions: np.ndarray, to
     return bool(np.any(flips[1:] & flips[:-1]))
 
 
-def outcome_names(runs: Mapping[str, Trajectory], centre: Sequence[float], directions: np.ndarray,
+def outcome_names(runs: Mapping[str, Trajectory], centre: ArrayLike, directions: np.ndarray,
                   rel_tol: float = 1e-9) -> dict[str, str]:
     """Name each run by what it did: "diverging", "oscillating", "good" or "slow".
 
-    A run that diverged, or whose loss ended higher than it started, is "diverging"; one that zig-zags (:func:`zigzags`) "oscillating";
-    of the rest, one whose final loss is the lowest of all non-diverged runs (up to a relative
-    ``rel_tol``) is "good", the others "slow".  The names are facts about these runs, not
+    A run that diverged, or whose loss ended higher than it started, is "diverging"; one that zig-zags
+    (:func:`zigzags`) "oscillating"; of the rest, one whose final loss is the lowest of all non-diverged
+    runs (up to a relative ``rel_tol``) is "good", the others "slow".  The names are facts about these runs, not
     about the rates: on an ill-conditioned bowl the rate 1/L is "slow".
     """
     grew = {k: t.status == "diverged" or not t.losses[-1] < t.losses[0] for k, t in runs.items()}

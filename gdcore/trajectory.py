@@ -1,11 +1,11 @@
-"""Optimization runs on a loss: trajectories, learning-rate regimes, sampling for animation,
+"""Optimization runs on a loss: trajectories, learning-rate regimes,
 and the search for start points that illustrate local versus global minima.
 
 Examples
 --------
 >>> from gdcore import functions, optim
 >>> f = functions.get("quadratic", a=1.0, b=10.0)
->>> r = lr_regimes(f, [2.0, 1.0])
+>>> r = lr_regimes(f, [2.0, 1.0], [0.08, 1.0, 1.8, 2.3])   # factors in REGIMES order
 >>> r.L, r["good"]                   # L = largest curvature = 10; good = 1/L
 (10.0, 0.1)
 >>> t = descend(f, [2.0, 1.0], optim.SGD(lr=r["diverging"]), steps=200)
@@ -16,22 +16,33 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import eigvalsh
 
 from gdcore.functions import Loss, Minimum
 from gdcore.optim import SGD, Optimizer
 
 __all__ = [
-    "Trajectory", "descend", "stability_bound", "Regimes", "lr_regimes", "REGIME_FACTORS", "Frames", "resample",
-    "nearest_minimum", "classify_starts", "LocalVsGlobal", "find_local_vs_global",
+    "REGIMES",
+    "LocalVsGlobal",
+    "Regimes",
+    "Trajectory",
+    "classify_starts",
+    "descend",
+    "find_local_vs_global",
+    "lr_regimes",
+    "nearest_minimum",
+    "stability_bound",
 ]
 
-#: Learning rates of the named regimes, as multiples of 1/L.
-REGIME_FACTORS = {"slow": 0.15, "good": 1.0, "oscillating": 1.8, "diverging": 2.3}
+#: The names of the learning-rate regimes, in order of rate. The rates themselves (as multiples
+#: of 1/L) are parameters of the scene that shows them: ``factors`` in scenes/defaults.toml.
+REGIMES = ("slow", "good", "oscillating", "diverging")
 
 
 @dataclass
@@ -59,7 +70,7 @@ class Trajectory:
         return self.points[-1]
 
 
-def descend(loss: Loss, x0: Sequence[float], optimizer: Optimizer, steps: int, tol: float = 1e-6,
+def descend(loss: Loss, x0: ArrayLike, optimizer: Optimizer, steps: int, tol: float = 1e-6,
             bound: float | None = None) -> Trajectory:
     """Run ``optimizer`` on ``loss`` from ``x0`` for ``steps`` steps.
 
@@ -149,18 +160,18 @@ class Regimes:
     def __iter__(self) -> Iterator[str]:
         return iter(self.rates)
 
-    def items(self):
+    def items(self) -> ItemsView[str, float]:
         return self.rates.items()
 
 
-def lr_regimes(loss: Loss, x0: Sequence[float], factors: dict[str, float] | None = None) -> Regimes:
+def lr_regimes(loss: Loss, x0: ArrayLike, factors: Mapping[str, float] | Sequence[float]) -> Regimes:
     """Learning rates named "slow", "good", "oscillating" and "diverging" for ``loss`` at ``x0``.
 
     L is the largest eigenvalue of the Hessian at ``x0`` (``scipy.linalg.eigvalsh``).
     On a quadratic, plain gradient descent moves monotonically for lr < 1/L,
     oscillates but converges for 1/L < lr < 2/L and diverges for lr > 2/L.
-    The rates are ``factor / L`` with :data:`REGIME_FACTORS` (slow 0.15, good 1 = the
-    largest monotone step, oscillating 1.8, diverging 2.3).
+    The rates are ``factor / L``; ``factors`` maps regime names to factors, or lists one factor
+    per name of :data:`REGIMES` in that order (e.g. 0.08, 1 = the largest monotone step, 1.8, 2.3).
     """
     x = np.asarray(x0, dtype=float).reshape(-1)
     H = np.atleast_2d(loss.hessian(x))
@@ -168,54 +179,17 @@ def lr_regimes(loss: Loss, x0: Sequence[float], factors: dict[str, float] | None
     if not (np.isfinite(L) and L > 0):
         raise ValueError(f"lr_regimes: the Hessian of {loss.name} at {x.tolist()} has no positive curvature "
                          f"(largest eigenvalue {L:g}); pick a point inside a basin")
-    f = dict(REGIME_FACTORS if factors is None else factors)
+    if isinstance(factors, Mapping):
+        f = dict(factors)
+    else:
+        if len(factors) != len(REGIMES):
+            raise ValueError(f"lr_regimes: factors needs {len(REGIMES)} numbers, one per regime "
+                             f"({', '.join(REGIMES)}), got {len(factors)}")
+        f = dict(zip(REGIMES, factors, strict=True))
     return Regimes(L, {k: v / L for k, v in f.items()})
 
 
-@dataclass(frozen=True)
-class Frames:
-    """A trajectory sampled for animation.
-
-    ``positions[i]`` is where the mover is at frame ``i``; ``step_index[i]`` the last true
-    step reached by then; ``is_step[i]`` whether frame ``i`` sits exactly on a step point.
-    """
-
-    positions: np.ndarray
-    step_index: np.ndarray
-    is_step: np.ndarray
-
-
-def resample(trajectory: Trajectory | np.ndarray, frames: int) -> Frames:
-    """Resample a trajectory to ``frames`` frames, keeping the true step points.
-
-    With at least as many frames as points, every step point is hit exactly and
-    frames in between are linear interpolations (steps get equal time).  With
-    fewer frames, frames are evenly spaced step points, the first and last
-    always included.
-    """
-    pts = np.asarray(trajectory.points if isinstance(trajectory, Trajectory) else trajectory, dtype=float)
-    if pts.ndim == 1:
-        pts = pts[:, None]
-    n = len(pts)
-    if frames < 2 or n < 1:
-        raise ValueError(f"resample: need frames >= 2 and at least one point, got frames={frames}, points={n}")
-    if n == 1:
-        return Frames(np.repeat(pts, frames, axis=0), np.zeros(frames, int), np.ones(frames, bool))
-    if frames <= n:
-        idx = np.unique(np.round(np.linspace(0, n - 1, frames)).astype(int))
-        return Frames(pts[idx], idx, np.ones(len(idx), bool))
-    # Frame times in "step units"; step k is at a frame exactly.
-    stations = np.round(np.linspace(0, frames - 1, n)).astype(int)
-    t = np.interp(np.arange(frames), stations, np.arange(n))
-    k = np.minimum(np.floor(t).astype(int), n - 2)
-    w = (t - k)[:, None]
-    pos = (1 - w) * pts[k] + w * pts[k + 1]
-    is_step = np.isin(np.arange(frames), stations)
-    pos[stations] = pts  # exact
-    return Frames(pos, np.floor(t + 1e-12).astype(int), is_step)
-
-
-def nearest_minimum(loss: Loss, point: Sequence[float], tol: float = 0.05) -> Minimum | None:
+def nearest_minimum(loss: Loss, point: ArrayLike, tol: float = 0.05) -> Minimum | None:
     """The listed minimum within ``tol`` of ``point`` (None if none is that close)."""
     p = np.asarray(point, dtype=float)
     best, dist = None, np.inf
@@ -260,8 +234,8 @@ class LocalVsGlobal:
 def find_local_vs_global(
     loss: Loss,
     steps: int = 150,
-    lrs: Sequence[float] | None = None,
-    momenta: Sequence[float] = (0.8, 0.85, 0.9, 0.95),
+    lrs: Sequence[float] | np.ndarray | None = None,
+    momenta: Sequence[float] | np.ndarray = (0.8, 0.85, 0.9, 0.95),
     grid_size: int = 15,
     n_others: int = 5,
 ) -> LocalVsGlobal:

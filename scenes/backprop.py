@@ -40,6 +40,7 @@ from manim import (
 )
 
 from gdcore import TraceStep, Value
+from gdcore.autograd import op_info
 from gdcore.sensitivity import chained_rates, nudge
 from scenes.kit import (
     THEME,
@@ -177,7 +178,7 @@ class Backprop(StoryScene):
         mark_figure(self, "tree-forward")
 
     def nudge_the_tree(self) -> None:
-        """Nudge a by h in the graph: d moves by about a.grad × h."""
+        """Nudge a by h in the graph: d moves by about a.grad * h."""
         self.set_title("Nudge an input, watch the output")
         h = self.p["nudge_h"]
         n = nudge(tree, self.tree_inputs, "a", h)
@@ -195,7 +196,7 @@ class Backprop(StoryScene):
         ).arrange(DOWN, buff=0.3)
         readout.next_to(self.tree, DOWN, buff=0.35)
         self.play(FadeIn(readout[0]))
-        self.caption.say(self, f"d moved by {fmt(n.delta)}, about {fmt(n.delta / h, 3)} × h: d's sensitivity to a.")
+        self.caption.say(self, f"d moved by {fmt(n.delta)}, about {fmt(n.delta / h, 3)} × h: d's sensitivity to a.")  # noqa: RUF001 (shown on screen)
         self.play(FadeIn(readout[1]))
         self.wait(1.0)
         mark_figure(self, "nudge")
@@ -217,7 +218,7 @@ class Backprop(StoryScene):
         unit = track / max(r.speeds)
         rows = VGroup()
         dots, paths = [], []
-        for k, (name, speed) in enumerate(zip(names, r.speeds)):
+        for k, (name, speed) in enumerate(zip(names, r.speeds, strict=True)):
             y = top - 0.3 - k * 0.95
             color = (THEME.VALUE, THEME.POSITIVE, THEME.GRAD)[k]
             words = label_text(name, color=color).move_to([left_x - 0.3, y, 0], aligned_edge=RIGHT)
@@ -228,14 +229,15 @@ class Backprop(StoryScene):
             dots.append(dot)
             paths.append(path)
         self.play(FadeIn(rows))
-        self.caption.say(self, f"A car goes {fmt(car_rate)} × as fast as a bicycle, the bicycle "
-                               f"{fmt(bike_rate)} × as fast as a walker.")
-        self.play(*[MoveAlongPath(d, p) for d, p in zip(dots, paths)], run_time=3, rate_func=linear)
+        self.caption.say(self, f"A car goes {fmt(car_rate)} × as fast as a bicycle, the bicycle "  # noqa: RUF001 (shown on screen)
+                               f"{fmt(bike_rate)} × as fast as a walker.")  # noqa: RUF001 (shown on screen)
+        self.play(*[MoveAlongPath(d, p) for d, p in zip(dots, paths, strict=True)], run_time=3, rate_func=linear)
         speeds = VGroup(*[label_text(f"{fmt(s)}", size=TYPE.TICK, color=THEME.text).next_to(d, UP, buff=0.1)
-                          for d, s in zip(dots, r.speeds)])
+                          for d, s in zip(dots, r.speeds, strict=True)])
         self.play(FadeIn(speeds))
         chain = math_text(r"\frac{d\,\mathrm{car}}{d\,\mathrm{walker}} = ",
-                          r"\frac{d\,\mathrm{car}}{d\,\mathrm{bicycle}} \cdot \frac{d\,\mathrm{bicycle}}{d\,\mathrm{walker}}",
+                          r"\frac{d\,\mathrm{car}}{d\,\mathrm{bicycle}} \cdot "
+                          r"\frac{d\,\mathrm{bicycle}}{d\,\mathrm{walker}}",
                           rf"= {fmt(car_rate)} \cdot {fmt(bike_rate)} = ", fmt(r.rate))
         chain[-1].set_color(THEME.GRAD)
         d_out = tree(self.tree_inputs)
@@ -248,12 +250,12 @@ class Backprop(StoryScene):
                          fmt(grads["a"].grad))
         same[-1].set_color(THEME.GRAD)
         VGroup(chain, same).arrange(DOWN, buff=0.45).next_to(rows, DOWN, buff=0.5)
-        self.caption.say(self, f"So the car is {fmt(car_rate)} × {fmt(bike_rate)} = {fmt(r.rate)} × as fast "
+        self.caption.say(self, f"So the car is {fmt(car_rate)} × {fmt(bike_rate)} = {fmt(r.rate)} × as fast "  # noqa: RUF001 (shown on screen)
                                "as the walker: rates along a chain multiply.")
         self.play(FadeIn(chain))
         self.wait(1.0)
-        self.caption.say(self, f"The same in the tree: d changes {fmt(dd_de)} × as fast as e, "
-                               f"e {fmt(de_da)} × as fast as a.")
+        self.caption.say(self, f"The same in the tree: d changes {fmt(dd_de)} × as fast as e, "  # noqa: RUF001 (shown on screen)
+                               f"e {fmt(de_da)} × as fast as a.")  # noqa: RUF001 (shown on screen)
         self.play(FadeIn(same))
         self.wait(1.0)
         mark_figure(self, "chain-rates")
@@ -308,10 +310,10 @@ class Backprop(StoryScene):
             self.wait(1.5)
             mark_figure(self, "relu-neuron")
         else:
-            self.caption.say(self, f"tanh scaled the gradient by 1 − o² = {fmt(local)}: w1.grad = "
+            self.caption.say(self, f"tanh scaled the gradient by 1 − o² = {fmt(local)}: w1.grad = "  # noqa: RUF001 (shown on screen)
                                    f"{fmt(w1.grad)}, w2.grad = {fmt(w2.grad)}.")
             x1w1 = nodes["x1w1"]
-            self.caption.say(self, f"The inputs get grads too: x1.grad = w1 × x1w1.grad = {fmt(w1.data)} × "
+            self.caption.say(self, f"The inputs get grads too: x1.grad = w1 × x1w1.grad = {fmt(w1.data)} × "  # noqa: RUF001 (shown on screen)
                                    f"{fmt(x1w1.grad)} = {fmt(x1.grad)}; likewise x2.grad = {fmt(x2.grad)}.")
             self.wait(1.5)
             mark_figure(self, "neuron-backward")
@@ -338,7 +340,7 @@ class Backprop(StoryScene):
     def travel(self, edges, run_time: float) -> None:
         """A value dot runs along each edge."""
         dots = [Dot(e.get_start(), radius=0.08, color=THEME.VALUE) for e in edges]
-        self.play(*[MoveAlongPath(d, Line(e.get_start(), e.get_end())) for d, e in zip(dots, edges)],
+        self.play(*[MoveAlongPath(d, Line(e.get_start(), e.get_end())) for d, e in zip(dots, edges, strict=True)],
                   run_time=run_time, rate_func=linear)
         self.remove(*dots)
 
@@ -388,14 +390,12 @@ class Backprop(StoryScene):
 
         def d(num: str, den: str) -> str:
             return rf"\frac{{\partial {num}}}{{\partial {den}}}"
-        expr = {"+": " + ".join(kids), "*": r" \cdot ".join(kids), "tanh": rf"\tanh {c}",
-                "relu": rf"\mathrm{{ReLU}}({c})"}.get(step.op, n)
-        local_sym = None
-        if step.op == "*":
-            other = [k for k in step.node.children if k is not step.child]
-            local_sym = other[0].label if other else c
-        elif step.op == "tanh":
-            local_sym = rf"1-{n}^2"
+        # The formula and the local derivative as the engine declares them (gdcore.autograd.OPS).
+        op = op_info(step.op)
+        expr = op.formula(kids)
+        local = op.local(step.node.children.index(step.child), kids, n)
+        # A constant local derivative (1 for +) is not written out twice; relu's is its number.
+        local_sym = None if step.op in ("+", "-", "relu") else local
         parts = [d(o, c), "="]
         if n != o:
             parts += [d(o, n), r"\cdot"]
@@ -421,13 +421,13 @@ class Backprop(StoryScene):
             return f"+ passes {n}.grad on unchanged: {c}.grad += {fmt(step.contribution)}."
         if step.op == "*":
             other = next((k for k in step.node.children if k is not step.child), step.child)
-            return (f"× multiplies by the other input: {c}.grad += {other.label} × {n}.grad = "
-                    f"{fmt(step.local)} × {fmt(step.upstream)} = {fmt(step.contribution)}.")
+            return (f"× multiplies by the other input: {c}.grad += {other.label} × {n}.grad = "  # noqa: RUF001 (shown on screen)
+                    f"{fmt(step.local)} × {fmt(step.upstream)} = {fmt(step.contribution)}.")  # noqa: RUF001 (shown on screen)
         if step.op == "tanh":
-            return (f"tanh's slope is 1 − o² = {fmt(step.local)}: {c}.grad += {fmt(step.upstream)} × "
+            return (f"tanh's slope is 1 − o² = {fmt(step.local)}: {c}.grad += {fmt(step.upstream)} × "  # noqa: RUF001 (shown on screen)
                     f"{fmt(step.local)} = {fmt(step.contribution)}.")
         if step.op == "relu":
             return (f"ReLU's slope is {fmt(step.local)} ({c} {'>' if step.local else '≤'} 0): {c}.grad += "
-                    f"{fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.contribution)}.")
-        return (f"{c}.grad += {n}.grad × local derivative = "
-                f"{fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.contribution)}.")
+                    f"{fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.contribution)}.")  # noqa: RUF001 (shown on screen)
+        return (f"{c}.grad += {n}.grad × local derivative = "  # noqa: RUF001 (shown on screen)
+                f"{fmt(step.upstream)} × {fmt(step.local)} = {fmt(step.contribution)}.")  # noqa: RUF001 (shown on screen)

@@ -60,13 +60,24 @@ from scenes.kit import (
 VARIANTS = (("batch", "batch"), ("stochastic", "stochastic"), ("minibatch", "mini-batch"))
 
 
+def ratio_text(r: float) -> str:
+    """A ratio of two measured or computed numbers, to two significant figures (8.6x, 15x, 150x).
+
+    The numbers it compares are shown to three significant figures, so the ratio of the shown
+    numbers agrees with it to within its last digit.
+    """
+    if r < 10:
+        return f"{r:.1f}x"
+    return f"{float(f'{r:.2g}'):.0f}x"
+
+
 def config_width() -> float:
     return float(config.frame_width)
 
 
 def polyline_of(axes: PlotAxes, x: np.ndarray, y: np.ndarray, color) -> VMobject:
     """A line through (x, y) in data coordinates (one point: a dot-sized line)."""
-    pts = [axes.c2p(a, b) for a, b in zip(x, y)]
+    pts = [axes.c2p(a, b) for a, b in zip(x, y, strict=True)]
     if len(pts) == 1:
         pts = [pts[0], pts[0] + 0.01 * RIGHT]
     return VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(pts)
@@ -135,7 +146,7 @@ class GDVariants(StoryScene):
                 if k % 2:
                     m.shift(0.35 * DOWN)
         net = VGroup(diagram, layer_names)
-        row = VGroup(images, net).arrange(RIGHT, buff=1.2).move_to([0, (top + bottom) / 2, 0])
+        row = VGroup(images, net).arrange(RIGHT, buff=1.2).move_to(np.array([0, (top + bottom) / 2, 0], float))
         self.play(FadeIn(images), run_time=1.2)
         n_train, n_test = len(d.y_train), len(d.y_test)
         self.caption.say(self, f"{n_train} training and {n_test} test images of 8x8 pixels, each labelled 0 to 9.",
@@ -184,14 +195,14 @@ class GDVariants(StoryScene):
             feet.add(tick_text(foot, color=THEME.text).next_to(axes, DOWN, buff=0.15))
             panels.add(VGroup(axes, head))
         panels.arrange(RIGHT, buff=1.2, aligned_edge=UP)
-        for panel, foot in zip(panels, feet):
+        for panel, foot in zip(panels, feet, strict=True):
             foot.next_to(panel[0], DOWN, buff=0.15)
         swatch = Line(0.45 * LEFT, 0.45 * RIGHT, stroke_color=THEME.muted, stroke_width=2, stroke_opacity=0.5)
         key = VGroup(swatch, tick_text("faint: the loss of each step's own batch")).arrange(RIGHT, buff=0.15)
         block = VGroup(panels, feet, key)
         key.next_to(feet, DOWN, buff=0.2)
         # Centred with the line names that will stand right of the last panel (about 0.8 wide).
-        block.move_to([-0.4, (top + bottom) / 2, 0.0])
+        block.move_to(np.array([-0.4, (top + bottom) / 2, 0.0], float))
         key.set_x(0.0)
         # Clear of a two-line caption below and the title above.
         block.shift(UP * max(0.0, bottom + 0.08 - block.get_bottom()[1]))
@@ -203,7 +214,7 @@ class GDVariants(StoryScene):
                          4)
         self.play(t.animate.set_value(epochs), run_time=p["curve_seconds"], rate_func=linear)
         self.play(FadeIn(ends), FadeIn(feet))
-        finals = ", ".join(f"{name} {self.runs[m][0].epoch_test_loss[-1]:.2f}" if self.runs[m][0].status != "diverged"
+        finals = ", ".join(f"{name} {self.runs[m][0].epoch_test_loss[-1]:.3f}" if self.runs[m][0].status != "diverged"
                            else f"{name} diverged" for m, name in VARIANTS)
         self.caption.say(self, "One image per step is spiky; the full batch is smooth.", 3)
         self.wait(1.5)
@@ -219,7 +230,7 @@ class GDVariants(StoryScene):
         epochs = self.p["epochs"]
         out = []
         ends = VGroup()
-        for (mode, _), panel in zip(VARIANTS, panels):
+        for (mode, _), panel in zip(VARIANTS, panels, strict=True):
             hist, _ = self.runs[mode]
             axes = panel[0]
             y_top = axes.y_axis.x_max
@@ -265,7 +276,7 @@ class GDVariants(StoryScene):
         label_room = 1.9
         width = (config_width() - 2 * 0.5 - 2 * label_room - 0.9) / 2
         charts = []
-        for k, (title, log_of) in enumerate((("parameter updates (log scale)", 0),
+        for title, log_of in ((("parameter updates (log scale)", 0),
                                              ("seconds, measured (log scale)", 1))):
             xs = np.concatenate([v[log_of] for v in series.values() if len(v[2])])
             lo, hi = np.floor(np.log10(max(xs.min(), 1e-12))), np.ceil(np.log10(xs.max()))
@@ -274,10 +285,12 @@ class GDVariants(StoryScene):
                             y_title_color=THEME.LOSS)
             charts.append(axes)
         VGroup(*charts).arrange(RIGHT, buff=label_room + 0.6, aligned_edge=DOWN)
-        VGroup(*charts).move_to([-label_room / 2 + 0.2, (top + bottom) / 2, 0])
+        VGroup(*charts).move_to(np.array([-label_room / 2 + 0.2, (top + bottom) / 2, 0], float))
         u = ValueTracker(0.0)            # progress 0..1 along each chart's log x
         tracers, ends = [], VGroup()
-        for axes, log_of in zip(charts, (0, 1)):
+        arrivals: list[float] = []
+        arriving: list[tuple[float, VMobject]] = []
+        for axes, log_of in zip(charts, (0, 1), strict=True):
             x0, x1 = axes.x_range[0], axes.x_range[1]
             entries = []
             for mode in ("batch", "stochastic", "minibatch"):
@@ -293,42 +306,64 @@ class GDVariants(StoryScene):
                 # Not drawn before the run's first point is reached.
                 tr.dot.add_updater(lambda d, st=step: d.set_opacity(0.0) if st.get_value() < 0 else None)
                 tracers += [step, tr]
-                final = "diverged" if runs[mode].status == "diverged" else f"{yv[-1]:.2f}"
+                final = "diverged" if runs[mode].status == "diverged" else f"{yv[-1]:.3f}"
                 entries.append((f"{names[mode]} {final}", THEME.VARIANT[mode], tr.position(tr.exit_step)))
-            ends.add(EndLabels(entries, buff=0.12))
-        self.play(FadeIn(VGroup(*charts)))
+                # The progress u at which this curve's last point is drawn: its label appears then.
+                arrivals.append(min(1.0, max(0.0, (float(lx[-1]) - x0) / (x1 - x0))))
+            labels = EndLabels(entries, buff=0.12)
+            ends.add(labels)
+            arriving += list(zip(arrivals[len(arriving):], labels, strict=True))
+        # The timings are this machine's: say which, under the chart of seconds.
+        machine = tick_text(f"seconds measured while rendering, on {machine_description()}", color=THEME.muted)
+        machine.next_to(charts[1].x_title, DOWN, buff=0.12)
+        machine.shift(RIGHT * min(0.0, config.frame_x_radius - 0.2 - machine.get_right()[0]))
+        self.play(FadeIn(VGroup(*charts)), FadeIn(machine))
         self.add(*tracers)
         self.caption.say(self, f"Batch gradient descent makes one update per epoch: here it runs "
                                f"{self.epochs_done(runs['batch'])} epochs.", 4)
-        self.play(u.animate.set_value(1.0), run_time=p["curve_seconds"], rate_func=linear)
-        self.play(FadeIn(ends))
+        # Each final number appears when its curve arrives; the drawing goes on meanwhile.
+        pending: list[VMobject] = []
+        for u_at in sorted({a for a, _ in arriving} | {1.0}):
+            if u_at - u.get_value() > 0.02:
+                self.play(u.animate.set_value(u_at), *[FadeIn(m) for m in pending],
+                          run_time=p["curve_seconds"] * (u_at - u.get_value()), rate_func=linear)
+                pending = []
+            pending += [m for a, m in arriving if a == u_at]
+        if pending:
+            self.play(*[FadeIn(m) for m in pending])
         mark_figure(self, "wall-clock")
         # Verdicts from the numbers: the loss each reached at the same number of updates and the same time.
         ok = {m: v for m, v in series.items() if len(v[2]) and runs[m].status != "diverged"}
         if len(ok) >= 2:
             # Compare where every run has a point: the latest update count / time all of them reached
             # (interpolated on the log axis), if their ranges overlap at all.
-            for axis, unit in ((0, "updates"), (1, "s")):
+            for axis in (0, 1):
                 first = max(v[axis][0] for v in ok.values())
                 last = min(v[axis][-1] for v in ok.values())
                 if first > last and axis == 1:
+                    # Measured times that do not overlap: said all the same, so the video keeps its length.
+                    done = min(ok, key=lambda m: ok[m][1][-1])
+                    self.caption.say(self, f"{names[done]} finished in {fmt(ok[done][1][-1], 2)} s, before the "
+                                           "others made their first epoch.", 6)
                     continue
                 if first > last:
                     most = max(ok, key=lambda m: ok[m][0][0])
                     fewest = min(ok, key=lambda m: ok[m][0][-1])
                     self.caption.say(self, f"One epoch of {names[most]} is already {ok[most][0][0]:,} updates; "
-                                           f"{names[fewest]} made {ok[fewest][0][-1]:,} in all.", 4.5)
+                                           f"{names[fewest]} made {ok[fewest][0][-1]:,} in all.", 6)
                     continue
                 at = {m: float(np.interp(np.log10(last), np.log10(v[axis]), v[2])) for m, v in ok.items()}
-                best = min(at, key=at.get)
+                best = min(at, key=lambda m: at[m])
                 where = f"{int(last):,} updates" if axis == 0 else f"{fmt(last, 2)} s of measured time"
-                self.caption.say(self, f"At {where}, {names[best]} has the lowest loss ({at[best]:.2f}).", 4)
+                # A fixed time on screen (longer than any such line takes to read): the video's length
+                # does not depend on the measured times.
+                self.caption.say(self, f"At {where}, {names[best]} has the lowest loss ({at[best]:.3f}).", 6)
         gone = [names[m] for m, h in runs.items() if h.status == "diverged"]
         if gone:
             self.caption.say(self, f"Diverged (loss no longer finite): {', '.join(gone)}.", 3)
         self.wait(2)
         self.unsay()
-        self.play(FadeOut(VGroup(*charts, ends, *[m for m in tracers if isinstance(m, PathTracer)])))
+        self.play(FadeOut(VGroup(*charts, ends, machine, *[m for m in tracers if isinstance(m, PathTracer)])))
 
     def batch_sizes(self) -> None:
         """Per-step training loss for each batch size: median per epoch with its 10-90% spread, and the spread."""
@@ -346,18 +381,18 @@ class GDVariants(StoryScene):
                              y_length=top - bottom - 1.9, x_title="epoch",
                              y_title="loss of one step (median, 10-90%)", y_title_color=THEME.LOSS)
         right_axes = PlotAxes(nice_range(0, epochs, 5), nice_range(0.0, hi_spread, 3), x_length=width,
-                              y_length=top - bottom - 1.9, x_title="epoch", y_title="spread (90th − 10th pct)")
+                              y_length=top - bottom - 1.9, x_title="epoch", y_title="spread (90th − 10th pct)")  # noqa: RUF001 (shown on screen)
         VGroup(left_axes, right_axes).arrange(RIGHT, buff=1.6, aligned_edge=DOWN)
-        VGroup(left_axes, right_axes).move_to([-0.5, (top + bottom) / 2, 0])
+        VGroup(left_axes, right_axes).move_to(np.array([-0.5, (top + bottom) / 2, 0], float))
         bands, lines, spreads = VGroup(), VGroup(), VGroup()
         ends_l, ends_r = [], []
-        for b, c in zip(sizes, colors):
+        for b, c in zip(sizes, colors, strict=True):
             med, lo, hi = stats[b]
             if len(med) == 0:
                 continue
             e = np.arange(1, len(med) + 1)
-            upper = [left_axes.c2p(x, y) for x, y in zip(e, hi)]
-            lower = [left_axes.c2p(x, y) for x, y in zip(e[::-1], lo[::-1])]
+            upper = [left_axes.c2p(x, y) for x, y in zip(e, hi, strict=True)]
+            lower = [left_axes.c2p(x, y) for x, y in zip(e[::-1], lo[::-1], strict=True)]
             if len(e) > 1:
                 bands.add(Polygon(*upper, *lower, stroke_width=0, fill_color=c, fill_opacity=0.18))
             line = polyline_of(left_axes, e, med, c)
@@ -378,10 +413,9 @@ class GDVariants(StoryScene):
         if len(ok) >= 2:
             small, large = min(ok), max(ok)
             ratio = ok[small] / ok[large] if ok[large] > 0 else float("inf")
-            self.caption.say(self, f"Mean spread: batch {small} {ok[small]:.3f}, batch {large} {ok[large]:.3f} "
-                                   f"({ratio:.1f}x): {'larger' if ratio > 1 else 'smaller'} batches, steadier "
-                                   "steps." if ratio > 1 else
-                             f"Mean spread: batch {small} {ok[small]:.3f}, batch {large} {ok[large]:.3f}.", 5)
+            both = f"Mean spread: batch {small} {fmt(ok[small], 3)}, batch {large} {fmt(ok[large], 3)}"
+            self.caption.say(self, f"{both} ({ratio_text(ratio)}): larger batches, steadier steps." if ratio > 1
+                             else f"{both}.", 5)
         self.wait(2)
         mark_figure(self, "batch-spread")
         self.unsay()
@@ -403,19 +437,23 @@ class GDVariants(StoryScene):
         axes = PlotAxes((0, len(batches) + 1, 1), (lo, hi, hi - lo), x_length=10.0, y_length=top - bottom - 1.9,
                         x_title="batch size (samples per step)", y_title="bytes per step (float32)", y_log=True,
                         numbers=False)
-        axes.move_to([0.4, (top + bottom) / 2 - 0.1, 0])
+        axes.move_to(np.array([0.4, (top + bottom) / 2 - 0.1, 0], float))
         y_ticks = VGroup(*[tick_text(format_bytes(1024.0 ** k)).next_to(axes.c2p(0, 1024.0 ** k), LEFT, buff=0.12)
                            for k in range(k_lo, k_hi + 1) if k > 0] +
                          [tick_text("1 B").next_to(axes.c2p(0, 1.0), LEFT, buff=0.12)] * (k_lo <= 0))
         bars, labels, values = VGroup(), VGroup(), VGroup()
         base = axes.c2p(0, 10.0 ** lo)[1]
         x_title = axes.x_title
+        # The batch sizes in the colours of the batch-size chart; one sample and all of them in the
+        # colours of stochastic and batch gradient descent.
+        level = dict(zip(p["batch_sizes"], level_colors(len(p["batch_sizes"])), strict=True))
+        color_of = {**level, 1: THEME.VARIANT["stochastic"], n: THEME.VARIANT["batch"]}
         for k, b in enumerate(batches, start=1):
             yv = axes.c2p(k, mem[b].total)[1]
-            bar = Rectangle(width=0.55, height=max(yv - base, 0.02), fill_color=THEME.DATA, fill_opacity=0.85,
+            bar = Rectangle(width=0.55, height=max(yv - base, 0.02), fill_color=color_of[b], fill_opacity=0.9,
                             stroke_width=0).move_to([axes.c2p(k, 1)[0], (yv + base) / 2, 0])
             bars.add(bar)
-            labels.add(tick_text(f"{b}" if b != n else f"{b} (all)").next_to([bar.get_x(), base, 0], DOWN,
+            labels.add(tick_text(f"{b}" if b != n else f"{b} (all)").next_to(np.array([bar.get_x(), base, 0.0]), DOWN,
                                                                                buff=0.15))
             values.add(tick_text(format_bytes(mem[b].total)).next_to(bar, UP, buff=0.1))
         x_title.next_to(labels, DOWN, buff=0.12)
@@ -424,10 +462,14 @@ class GDVariants(StoryScene):
         device_line = DashedLine([x0, dev_y, 0], [x1, dev_y, 0], stroke_color=THEME.LOSS, stroke_width=3)
         device_name = tick_text(f"device memory {format_bytes(device)}", color=THEME.LOSS).next_to(
             device_line, DOWN, buff=0.1).align_to(device_line, RIGHT)
+        # The count for the whole data set, term by term.
+        one = mem[batches[-1]]
+        parts = tick_text(f"all {n}: weights {format_bytes(one.parameters)} + gradients "
+                          f"{format_bytes(one.gradients)} + activations {format_bytes(one.activations)}")
+        parts.next_to(device_line, UP, buff=0.12).align_to(device_line, RIGHT)
         self.play(FadeIn(axes), FadeIn(y_ticks), FadeIn(labels), Create(device_line), FadeIn(device_name))
         self.play(*[GrowFromEdge(b, DOWN) for b in bars], run_time=1.5)
-        self.play(FadeIn(values))
-        one = mem[batches[-1]]
+        self.play(FadeIn(values), FadeIn(parts))
         self.caption.say(self, f"Weights, their gradients and the batch's activations, counted from the "
                                f"{' → '.join(map(str, self.sizes))} network.", 4)
         fits = one.total <= device
@@ -441,7 +483,7 @@ class GDVariants(StoryScene):
         self.wait(2)
         mark_figure(self, "memory")
         self.unsay()
-        self.play(FadeOut(VGroup(axes, y_ticks, labels, values, bars, device_line, device_name)))
+        self.play(FadeOut(VGroup(axes, y_ticks, labels, values, bars, device_line, device_name, parts)))
 
     def epoch_times(self) -> None:
         self.set_title("Time per epoch, measured on this machine")
@@ -467,10 +509,10 @@ class GDVariants(StoryScene):
                     stroke_color=THEME.muted, stroke_width=2)
         self.play(Create(base), *[GrowFromEdge(g[0], DOWN) for g in bars], run_time=1.2)
         machine = tick_text(f"measured while rendering on {machine_description()}", color=THEME.muted)
-        machine.next_to([0, top, 0], DOWN, buff=0.1)
+        machine.next_to(np.array([0, top, 0], float), DOWN, buff=0.1)
         self.play(*[FadeIn(g[1]) for g in bars], *[FadeIn(g[2]) for g in bars], FadeIn(machine))
         ratio = times["stochastic"] / max(times["batch"], 1e-9)
-        how = f"{ratio:.1f}x slower" if ratio >= 1 else f"{1 / ratio:.1f}x faster"
+        how = f"{ratio_text(ratio)} slower" if ratio >= 1 else f"{ratio_text(1 / ratio)} faster"
         self.caption.say(self, f"Median of {self.p['epochs']} epochs: one sample at a time is {how} "
                                "per epoch than one big batch.", 6.5)
         self.wait(3.5)

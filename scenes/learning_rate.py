@@ -38,7 +38,7 @@ from gdcore import functions
 from gdcore.contour import contour_levels
 from gdcore.optim import SGD
 from gdcore.rates import Curvatures, curvatures, outcome_names, sgd_steps
-from gdcore.trajectory import Trajectory, descend, lr_regimes
+from gdcore.trajectory import REGIMES, Trajectory, descend, lr_regimes
 from scenes.kit import (
     THEME,
     TYPE,
@@ -55,8 +55,8 @@ from scenes.kit import (
     polyline,
 )
 
-#: The four rate slots (their colours); what each is called on screen comes from its run.
-REGIMES = ("slow", "good", "oscillating", "diverging")
+# REGIMES (gdcore.trajectory): the four rate slots (their colours); what each is called on screen
+# comes from its run.
 #: How far the diverging panel may zoom out, as a multiple of the loss's plotting box.
 ZOOM_MAX = 4.0
 
@@ -80,7 +80,7 @@ class LearningRate(StoryScene):
 
     # ------------------------------------------------------------ helpers
     def regimes(self, loss, x0):
-        self.factors = dict(zip(REGIMES, self.p["factors"]))
+        self.factors = dict(zip(REGIMES, self.p["factors"], strict=True))
         return lr_regimes(loss, x0, self.factors)
 
     def band(self) -> tuple[float, float]:
@@ -156,10 +156,10 @@ class LearningRate(StoryScene):
             work = VGroup(slope_line, sub, res).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
             work.next_to(eta, DOWN, buff=0.45, aligned_edge=LEFT)
             if first:
-                self.caption.say(self, f"At x = {fmt(s.x)} the slope is f′(x) = {fmt(s.slope)}: the tangent line.")
+                self.caption.say(self, f"At x = {fmt(s.x)} the slope is f′(x) = {fmt(s.slope)}: the tangent line.")  # noqa: RUF001 (shown on screen)
             self.play(Create(tangent), FadeIn(slope_line), run_time=1.0 if first else 0.6)
             if first:
-                self.caption.say(self, f"The step: x ← {fmt(s.x)} − {fmt(lr)} × {fmt(s.slope)} = {fmt(s.x_new)}.")
+                self.caption.say(self, f"The step: x ← {fmt(s.x)} − {fmt(lr)} × {fmt(s.slope)} = {fmt(s.x_new)}.")  # noqa: RUF001 (shown on screen)
             self.play(FadeIn(sub), run_time=0.8 if first else 0.4)
             y_ball = fx
             arrow = Arrow(axes.c2p(s.x, y_ball), axes.c2p(s.x_new, y_ball), buff=0, color=THEME.GRAD,
@@ -182,7 +182,7 @@ class LearningRate(StoryScene):
 
     # ------------------------------------------------------------ beat 2: four rates on the curve
     def zoomed_range(self, run: Trajectory, lo: float, hi: float) -> tuple[float, float]:
-        """An x range that holds the run's steps while they are within ZOOM_MAX × the box."""
+        """An x range that holds the run's steps while they are within ZOOM_MAX times the box."""
         c, half = (lo + hi) / 2, (hi - lo) / 2
         xs = run.points[:, 0]
         inside = xs[np.abs(xs - c) <= ZOOM_MAX * half]
@@ -232,7 +232,7 @@ class LearningRate(StoryScene):
         mark_figure(self, "curve-regimes")
         said = ", ".join(f"{over_L(self.factors[n])} is {names[n]}" for n in REGIMES)
         self.caption.say(self, f"Named by what they did: {said}.")
-        for name, z in zip(REGIMES, zoomed):
+        for name, z in zip(REGIMES, zoomed, strict=True):
             if not z:
                 continue
             off = np.abs(runs[name].points[:, 0] - (loss.minima[0].point[0] if loss.minima else x0[0]))
@@ -247,7 +247,7 @@ class LearningRate(StoryScene):
     def add_runs(self, panels, loss, runs, r, step, boxes):
         """One real run per rate, traced on its panel's axes with its step arrow."""
         group = []
-        for name, panel, (lo, hi) in zip(REGIMES, panels, boxes):
+        for name, panel, (lo, hi) in zip(REGIMES, panels, boxes, strict=True):
             axes = panel[1]
             run = runs[name]
             xy = np.stack([run.points[:, 0], run.losses], -1)
@@ -259,7 +259,7 @@ class LearningRate(StoryScene):
         return group
 
     def step_arrow(self, axes: Axes, run: Trajectory, lr: float, loss, step: ValueTracker, tracer: PathTracer):
-        """The next step −lr·f′(x), drawn from the ball along x, at the last step point reached."""
+        """The next step -lr * f'(x), drawn from the ball along x, at the last step point reached."""
         def make():
             s = step.get_value()
             k = int(np.floor(s + 1e-9))
@@ -317,7 +317,7 @@ class LearningRate(StoryScene):
         panels.arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
         self.center_below(panels, thresholds)
         tracers = []
-        for name, panel, (lo, hi) in zip(REGIMES, panels, boxes):
+        for name, panel, (lo, hi) in zip(REGIMES, panels, boxes, strict=True):
             axes = panel[1]
             X, Y = np.meshgrid(np.linspace(lo[0], hi[0], 121), np.linspace(lo[1], hi[1], 121))
             Z = loss.value(np.stack([X, Y], -1))
@@ -346,7 +346,7 @@ class LearningRate(StoryScene):
 
     @staticmethod
     def bowl_zoom(run: Trajectory, domain) -> float:
-        """How far to zoom out (≥ 1) so the run's steps within ZOOM_MAX × the box stay on the panel."""
+        """How far to zoom out (at least 1) so the run's steps within ZOOM_MAX times the box stay on the panel."""
         c = np.array([(lo + hi) / 2 for lo, hi in domain])
         half = np.array([(hi - lo) / 2 for lo, hi in domain])
         rel = np.max(np.abs(run.points - c) / half, axis=1)
@@ -367,7 +367,7 @@ class LearningRate(StoryScene):
         y_top = 1.6
         top, bottom = self.band()
         axes = PlotAxes(nice_range(0.0, etas[-1], 4), [0.0, y_top, 0.4], x_length=7.4, y_length=top - bottom - 1.3,
-                        x_title="learning rate η", y_title="shrink per step |1 − η·curvature|")
+                        x_title="learning rate η", y_title="shrink per step |1 − η·curvature|")  # noqa: RUF001 (shown on screen)
         axes.move_to([-2.2, (top + bottom) / 2 - 0.1, 0])
         keep = pace <= y_top
         one = DashedLine(axes.c2p(0, 1), axes.c2p(etas[-1], 1), color=THEME.muted, stroke_width=2)
@@ -382,7 +382,7 @@ class LearningRate(StoryScene):
         grow = label_text("above 1: it grows", size=TYPE.TICK, color=THEME.muted)
         grow.next_to(axes.c2p(0, 1), UP + RIGHT, buff=0.08)
         self.play(Create(axes), run_time=1.0)
-        self.caption.say(self, "One step multiplies the distance along each direction by 1 − η × its curvature.")
+        self.caption.say(self, "One step multiplies the distance along each direction by 1 − η × its curvature.")  # noqa: RUF001 (shown on screen)
         self.play(Create(shallow_line), Create(steep_line), FadeIn(labels), run_time=1.5)
         self.play(Create(one), FadeIn(grow))
         self.caption.say(self, "The slower of the two sets the pace; the best fixed rate is where they cross.")

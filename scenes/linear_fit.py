@@ -192,7 +192,7 @@ class LinearFit(StoryScene):
         self.set_title("Learning y = 2x: the line and the loss over (w, b)")
         p = self.p
         xs, ys = data.y_equals_2x(6)
-        fit = fit_line(xs, ys, lr=p["talk_lr"], epochs=p["talk_passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+        fit = fit_line(xs, ys, lr=p["talk_lr"], epochs=p["talk_passes"], mode="stochastic", loss=p["loss"], seed=p["seed"])
         top, bottom = self.band()
         h = top - bottom - 1.2
         x_hi = float(xs.max())
@@ -341,7 +341,7 @@ class LinearFit(StoryScene):
         # loss are mapped back, so everything on screen is in the data's own units.
         xs, ys, self.scaling = standardize_line(x, y)
         # The post starts from random.random() twice; we draw the start from a seeded generator.
-        on_copy = fit_line(xs, ys, lr=p["lr"], epochs=p["passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+        on_copy = fit_line(xs, ys, lr=p["lr"], epochs=p["passes"], mode="stochastic", loss=p["loss"], seed=p["seed"])
         m, b = self.scaling.to_original(on_copy.m, on_copy.b)
         self.fit: LineFit = replace(on_copy, m=m, b=b, loss=self.scaling.mse_to_original(on_copy.loss))
         top, bottom = self.band()

@@ -256,7 +256,7 @@ class LossLandscape(StoryThreeDScene):
             if before is not None:
                 before()
             mesh.sort(camera.get_rotation_matrix())
-            if self.moving_mobjects:
+            if getattr(self, "moving_mobjects", None):
                 self.moving_mobjects = extract_mobject_family_members(
                     list_update(self.mobjects, self.foreground_mobjects), use_z_index=camera.use_z_index)
 

@@ -41,7 +41,6 @@ from manim import (
     SurroundingRectangle,
     ValueTracker,
     VGroup,
-    always_redraw,
     config,
     linear,
 )
@@ -54,8 +53,8 @@ from gdcore.optim import Adam
 from scenes.kit import (
     THEME,
     TYPE,
+    BandedHeatGrid,
     EndLabels,
-    HeatGrid,
     Legend,
     LiveText,
     NetworkDiagram,
@@ -81,7 +80,25 @@ ACT_LIMIT = 1.0
 #: The probability map's resolution (cells per side).
 GRID = 60
 #: Cells per side of the drawn probability map (vector squares, so fewer than the grid).
-CELLS = 30
+CELLS = 45
+#: How much smaller the diagram is drawn while training (the data panel is the picture then).
+DIAGRAM_SHRINK = 0.7
+#: The height of the loss chart's plot area while training (scene units).
+CHART_H = 1.0
+
+
+def example_index(net: MLP, X: np.ndarray) -> int:
+    """The training point the forward and backward passes follow: the first for which every hidden
+    layer of the untrained ``net`` has a neuron that is not exactly 0.
+
+    With ReLU a point can switch a whole layer off (every z < 0); its backward pass would carry no
+    gradient past that layer and the update step would move only the output biases.  With tanh this
+    is the first point.  If no point qualifies, the first.
+    """
+    _, _, acts = net.forward(X, return_activations=True)
+    alive = np.all([np.any(a != 0, axis=1) for a in acts[1:-1]], axis=0) if len(acts) > 2 else np.ones(len(X), bool)
+    hits = np.nonzero(alive)[0]
+    return int(hits[0]) if len(hits) else 0
 
 
 class NeuralNetwork(StoryScene):
@@ -114,7 +131,9 @@ class NeuralNetwork(StoryScene):
         self.n_classes = int(y.max()) + 1
         sizes = [X.shape[1], *p["hidden"], self.n_classes]
         self.net = MLP(sizes, activation=p["activation"], seed=p["seed"])
-        self.probe = self.Xn[:1]                     # what the network sees of the example
+        self.ex = example_index(self.net, self.Xn)
+        self.probe = self.Xn[self.ex:self.ex + 1]    # what the network sees of the example
+        self.y_ex = self.y[self.ex:self.ex + 1]
         self.initial = [w.copy() for w in self.net.params]
         has_test = len(self.y_test) > 0
         self.history: History = train(
@@ -159,7 +178,7 @@ class NeuralNetwork(StoryScene):
             tick_text("edge width: size of the weight"),
             tick_text(f"fill: |activation|, full at {fmt(ACT_LIMIT)}"),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
-        legend.next_to([self.right_panel_left(), bottom, 0], UP + RIGHT, buff=0.0)
+        legend.next_to(np.array([self.right_panel_left(), bottom, 0], float), UP + RIGHT, buff=0.0)
         self.weight_legend = legend
         # The backward pass adds a key for the gradient above the legend.
         self.grad_key = VGroup(Legend([("gradient ∂L/∂w, flowing back", THEME.GRAD)]),
@@ -205,10 +224,12 @@ class NeuralNetwork(StoryScene):
         small = max(math_text(s).width for s in lines) > room
         tex = VGroup(*[math_text(s, small=small) for s in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         top, _ = self.band()
-        tex.next_to([left, top, 0], DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
+        tex.next_to(np.array([left, top, 0], float), DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
         incoming = [e for (i, jj), e in self.diagram.edges[0].items() if jj == j]
         self.play(Create(ring), FadeIn(self.input_values))
-        self.caption.say(self, "Every neuron: a weighted sum of its inputs plus a bias, then the activation.", 3.5)
+        name = {"tanh": "tanh", "relu": "ReLU, max(0, z)", "sigmoid": "the sigmoid"}[act]
+        self.caption.say(self, f"Every neuron: a weighted sum of its inputs plus a bias, then the activation, "
+                               f"here {name}.", 3.5)
         self.play(FadeIn(tex[0]))
         # Its inputs: the input neurons and the edges that carry them in.
         self.play(*[ShowPassingFlash(e.copy().set_stroke(THEME.VALUE, width=6, opacity=1), time_width=0.8)
@@ -228,8 +249,8 @@ class NeuralNetwork(StoryScene):
     def forward_pass(self) -> None:
         self.set_title("Forward pass, loss, backward pass")
         out, _, acts = self.net.forward(self.probe, return_activations=True)
-        label = int(self.y[0])
-        loss = self.net.loss(self.probe, self.y[:1], "cross_entropy")
+        label = int(self.y_ex[0])
+        loss = self.net.loss(self.probe, self.y_ex, "cross_entropy")
         which = "the standardized input" if self.standardized else "the input"
         self.caption.say(self, f"A pulse carries {which} ({fmt(self.probe[0, 0], 3)}, {fmt(self.probe[0, 1], 3)}) "
                                "forward, layer by layer.", 3)
@@ -247,10 +268,10 @@ class NeuralNetwork(StoryScene):
         loss_text = VGroup(
             label_text(f"true class {label}", color=THEME.CLASS[label]),
             label_text(f"p(class {label}) = {fmt(p[label], 3)}"),
-            label_text(f"loss = −log p = {fmt(loss, 3)}", color=THEME.LOSS),
+            label_text(f"loss = −log p = {fmt(loss, 3)}", color=THEME.LOSS),  # noqa: RUF001 (shown on screen)
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         # Level with the output neurons, or higher if the legend (and the gradient key to come) would meet it.
-        loss_text.next_to([self.right_panel_left(), self.diagram.layer_center(len(self.net.sizes) - 1)[1], 0],
+        loss_text.next_to(np.array([self.right_panel_left(), self.diagram.layer_center(len(self.net.sizes) - 1)[1], 0]),
                           RIGHT, buff=0.0)
         loss_text.shift(UP * max(0.0, self.grad_key.get_top()[1] + 0.35 - loss_text.get_bottom()[1]))
         self.play(FadeIn(loss_text))
@@ -259,7 +280,7 @@ class NeuralNetwork(StoryScene):
         self.loss_text = loss_text
 
     def backward_pass(self) -> None:
-        self.loss_value, self.grads = self.net.loss_and_grads(self.probe, self.y[:1], "cross_entropy")
+        self.loss_value, self.grads = self.net.loss_and_grads(self.probe, self.y_ex, "cross_entropy")
         key = self.grad_key
         self.play(FadeIn(key))
         self.caption.say(self, "The backward pass returns edge by edge: each weight gets its gradient.", 3)
@@ -287,7 +308,7 @@ class NeuralNetwork(StoryScene):
         drawn = [(k, i, j) for k, layer in enumerate(self.diagram.edges) for (i, j) in layer]
         step = gradient_step(self.initial, self.grads, self.p["step_lr"], candidates=drawn)
         edge = self.diagram.edges[step.layer][(step.i, step.j)]
-        new_loss = self.net.loss(self.probe, self.y[:1], "cross_entropy", params=step.new_params)
+        new_loss = self.net.loss(self.probe, self.y_ex, "cross_entropy", params=step.new_params)
         sub = f"{step.i + 1}{step.j + 1}"
         lines = [rf"w_{{{sub}}} \leftarrow w_{{{sub}}} - \eta\,\partial L/\partial w_{{{sub}}}",
                  rf"= {fmt(step.w, 3)} - {fmt(step.lr, 3)} \times ({fmt(step.grad, 3)})",
@@ -296,7 +317,7 @@ class NeuralNetwork(StoryScene):
         top, _ = self.band()
         small = max(math_text(t).width for t in lines) > RIGHT_EDGE - left
         tex = VGroup(*[math_text(t, small=small) for t in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        tex.next_to([left, top, 0], DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
+        tex.next_to(np.array([left, top, 0], float), DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
         names = VGroup(
             tick_text(f"w = {fmt(step.w, 3)}: the ringed edge's weight", color=THEME.VALUE),
             tick_text(f"∂L/∂w = {fmt(step.grad, 3)}: its gradient", color=THEME.GRAD),
@@ -321,37 +342,95 @@ class NeuralNetwork(StoryScene):
         after = label_text(f"loss on this point: {fmt(self.loss_value, 3)} → {fmt(new_loss, 3)}", color=THEME.LOSS)
         after.next_to(names, DOWN, buff=0.4, aligned_edge=LEFT)
         self.play(FadeIn(after))
-        self.caption.say(self, f"Every weight took its step at once, and the loss on this point {went}.", 3.5)
+        total = sum(g.size for g in self.grads)
+        moved = sum(int(np.count_nonzero(g)) for g in self.grads)
+        if moved == total:
+            self.caption.say(self, f"Every weight took its step at once, and the loss on this point {went}.", 3.5)
+        else:
+            # e.g. ReLU neurons that output 0 for this point pass no gradient back: their weights stay.
+            self.caption.say(self, f"{moved} of {total} weights and biases moved (the others' gradient is 0 for "
+                                   f"this point), and the loss on this point {went}.", 4)
         self.wait(2)
         mark_figure(self, "update-step")
         self.unsay()
         self.play(FadeOut(VGroup(tex, names, after, ring)))
 
-    def accuracies(self, params) -> tuple[float, float | None]:
-        """Training and test accuracy (None without a test set) of the network with ``params``."""
-        train = float(np.mean(np.argmax(self.net.forward(self.Xn, params=params), 1) == self.y))
+    def scores(self, params) -> tuple[float, float | None, float, float | None]:
+        """Training and test accuracy and loss (None without a test set) of the network with ``params``."""
+        net = self.net
+        acc = float(np.mean(np.argmax(net.forward(self.Xn, params=params), 1) == self.y))
+        loss = net.loss(self.Xn, self.y, "cross_entropy", params=params)
         if len(self.y_test) == 0:
-            return train, None
-        return train, float(np.mean(np.argmax(self.net.forward(self.Xn_test, params=params), 1) == self.y_test))
+            return acc, None, loss, None
+        acc_t = float(np.mean(np.argmax(net.forward(self.Xn_test, params=params), 1) == self.y_test))
+        return acc, acc_t, loss, net.loss(self.Xn_test, self.y_test, "cross_entropy", params=params)
 
     def counter_lines(self, i: int) -> list[str]:
-        """Step, epoch and accuracies of snapshot ``i``, shown beside the data."""
+        """Step and epoch of snapshot ``i``."""
         snap = self.history.snapshots[i]
-        train, test = self.accs[i]
-        rows = [f"step {snap.step}", f"epoch {snap.epoch:.1f}", f"train acc {train:.0%}"]
-        return rows + ([f"test acc {test:.0%}"] if test is not None else [])
+        return [f"step  {snap.step}", f"epoch {snap.epoch:.1f}"]
+
+    def table_cells(self, i: int) -> list[str]:
+        """Accuracy and loss of snapshot ``i``: train accuracy, test accuracy, train loss, test loss."""
+        acc, acc_t, loss, loss_t = self.score[i]
+        return [f"{acc:.0%}", "" if acc_t is None else f"{acc_t:.0%}",
+                f"{loss:.3f}", "" if loss_t is None else f"{loss_t:.3f}"]
+
+    def data_axes(self, width: float, height: float) -> tuple[PlotAxes, np.ndarray, np.ndarray]:
+        """The data panel's axes (plot area at most ``width`` x ``height``) and its data range lo, hi."""
+        X = self.X_all
+        if not self.standardized:
+            # x1 and x2 at one scale (a circle stays a circle), round ranges with numbers.
+            xr = nice_range(float(X[:, 0].min() - 0.1), float(X[:, 0].max() + 0.1), 8)
+            s = xr[2]
+            yr = (float(np.floor(X[:, 1].min() / s - 0.2) * s), float(np.ceil(X[:, 1].max() / s + 0.2) * s), s)
+            aspect = (yr[1] - yr[0]) / (xr[1] - xr[0])
+            w = min(width, height / aspect)
+            h = w * aspect
+            titles = {"x1": "x₁", "x2": "x₂"}
+        else:
+            # Data in its own units (hours, dollars): each axis its own round range, with the titles
+            # the file's header gives.
+            pad = 0.06 * (X.max(axis=0) - X.min(axis=0))
+            xr = nice_range(float(X[:, 0].min() - pad[0]), float(X[:, 0].max() + pad[0]), 4)
+            yr = nice_range(float(X[:, 1].min() - pad[1]), float(X[:, 1].max() + pad[1]), 3)
+            w, h = width, height
+            titles = data_titles("neural_network", self.p)
+        axes = PlotAxes(list(xr), list(yr), x_length=w, y_length=h, x_title=titles["x1"], y_title=titles["x2"])
+        return axes, np.array([xr[0], yr[0]]), np.array([xr[1], yr[1]])
 
     def training(self) -> None:
         self.set_title("Training: probability map, train and test")
         hist = self.history
         snaps = hist.snapshots
-        self.accs = [self.accuracies(s.params) for s in snaps]
+        self.score = [self.scores(s.params) for s in snaps]
         has_test = len(self.y_test) > 0
         top, bottom = self.band()
-        left = self.right_panel_left()
-        # The counter goes right of the data panel, the key for the marks under it, the loss chart below.
+        last = len(snaps) - 1
+
+        # The column right of the data panel: step and epoch, a train | test table, the key.
         counter = VGroup(*[LiveText(s, color=THEME.muted, font_size=TYPE.TICK)
-                           for s in self.counter_lines(len(snaps) - 1)]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+                           for s in self.counter_lines(last)]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        heads = [tick_text("train", color=THEME.LOSS)] + ([tick_text("test")] if has_test else [])
+        names = [tick_text("accuracy"), tick_text("loss")]
+        cells = [LiveText(s or "0", font_size=TYPE.TICK, color=THEME.LOSS if c % 2 == 0 else THEME.text)
+                 for c, s in enumerate(self.table_cells(last))]
+        cols = 2 if has_test else 1
+        value_w = max(m.width for m in [*heads, *cells])
+        name_w = max(m.width for m in names)
+        row_h = 0.34
+        table = VGroup()
+        for c, head in enumerate(heads):
+            head.move_to(np.array([name_w + 0.25 + c * (value_w + 0.2), 0, 0], float), aligned_edge=LEFT)
+            table.add(head)
+        for r, name in enumerate(names):
+            name.move_to(np.array([0, -(r + 1) * row_h, 0], float), aligned_edge=LEFT)
+            table.add(name)
+            for c in range(cols):
+                cell = cells[2 * r + c]
+                cell.move_to(np.array([heads[c].get_left()[0], name.get_y(), 0]), aligned_edge=LEFT)
+                table.add(cell)
+        table_cells = [cells[k] for k in range(4) if has_test or k % 2 == 0]
 
         def entry(mark, text: str) -> VGroup:
             return VGroup(mark, tick_text(text)).arrange(RIGHT, buff=0.12)
@@ -359,81 +438,50 @@ class NeuralNetwork(StoryScene):
         key_rows = [entry(Dot(radius=0.05, color=THEME.muted), "train point")]
         if has_test:
             key_rows.append(entry(Circle(radius=0.06, stroke_color=THEME.muted, stroke_width=2), "test point"))
-        key = VGroup(*key_rows)
-        # Beside the data, under the counter: the ringed example and the boundary.
-        example_key = VGroup(entry(Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3), "the example"),
-                             Legend([("boundary p = 0.5" if self.n_classes == 2 else "boundary (most likely class)",
-                                      THEME.text)])).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        data_w = RIGHT_EDGE - left - max(counter.width, example_key.width) - 0.55
-        if not self.standardized:
-            # Data panel: x1 and x2 at one scale, the predicted probability as the background.
-            lo = np.floor((self.X_all.min(axis=0) - 0.2) * 2) / 2
-            hi = np.ceil((self.X_all.max(axis=0) + 0.2) * 2) / 2
-            data_h = min(data_w * (hi[1] - lo[1]) / (hi[0] - lo[0]), 1.9)
-            data_w = data_h * (hi[0] - lo[0]) / (hi[1] - lo[1])
-            axes = PlotAxes([lo[0], hi[0], 0.5], [lo[1], hi[1], 0.5], x_length=data_w, y_length=data_h,
-                            x_title="x₁", y_title="x₂", numbers=False)
-        else:
-            # Data in its own units (hours, dollars): each axis its own round range, with numbers and
-            # the titles the file's header gives.
-            pad = 0.06 * (self.X_all.max(axis=0) - self.X_all.min(axis=0))
-            xr = nice_range(float(self.X_all[:, 0].min() - pad[0]), float(self.X_all[:, 0].max() + pad[0]), 4)
-            yr = nice_range(float(self.X_all[:, 1].min() - pad[1]), float(self.X_all[:, 1].max() + pad[1]), 3)
-            lo, hi = np.array([xr[0], yr[0]]), np.array([xr[1], yr[1]])
-            titles = data_titles("neural_network", self.p)
-            axes = PlotAxes(list(xr), list(yr), x_length=data_w - 0.55, y_length=1.9,
-                            x_title=titles["x1"], y_title=titles["x2"])
-        axes.next_to([left, top, 0], DOWN + RIGHT, buff=0.0)
+        key_rows += [entry(Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3), "the example"),
+                     Legend([("boundary p = 0.5" if self.n_classes == 2 else "boundary", THEME.text)])]
+        key = VGroup(*key_rows).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        column = VGroup(counter, table, key).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        column.next_to(np.array([RIGHT_EDGE, top, 0], float), DOWN + LEFT, buff=0.0).shift(0.1 * DOWN)
+
+        # The data panel is the picture now: the diagram steps aside, smaller, to the left.
+        layer_labels, out_labels = self.layer_labels, self.out_labels
+        small = self.diagram.copy().scale(DIAGRAM_SHRINK)
+        small.next_to(np.array([-config.frame_x_radius + 0.35, (top + bottom) / 2, 0], float), RIGHT, buff=0.0)
+        self.play(self.diagram.animate.scale(DIAGRAM_SHRINK).move_to(small), FadeOut(layer_labels),
+                  *[lab.animate.next_to(small.neurons[-1][c], RIGHT, buff=0.2)
+                    for c, lab in zip(self.diagram.neurons[-1], out_labels, strict=True)], run_time=1.2)
+        left = self.right_panel_left()
+        # As large as the room between the diagram and the column allows, above the loss chart.
+        numbers_w = 0.55 if self.standardized else 0.45
+        room_w = column.get_left()[0] - 0.65 - left - numbers_w
+        room_h = top - bottom - 1.0 - CHART_H - 1.0 - 0.45
+        axes, lo, hi = self.data_axes(room_w, room_h)
+        axes.next_to(np.array([left, top, 0], float), DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
         corner_lo, corner_hi = axes.plot_area()
-        counter.next_to(corner_hi, RIGHT, buff=0.45).align_to(corner_hi, UP)
-        example_key.next_to(counter, DOWN, buff=0.25, aligned_edge=LEFT)
-        # The key in one row under the data panel if it fits, else two.
-        key.arrange(RIGHT, buff=0.35)
-        if key.width > RIGHT_EDGE - left:
-            half = (len(key_rows) + 1) // 2
-            key = VGroup(VGroup(*key_rows[:half]).arrange(RIGHT, buff=0.35),
-                         VGroup(*key_rows[half:]).arrange(RIGHT, buff=0.35)).arrange(DOWN, aligned_edge=LEFT,
-                                                                                   buff=0.12)
-        key.next_to([left, min(axes.get_bottom()[1], example_key.get_bottom()[1]), 0], DOWN + RIGHT,
-                    buff=0.0).shift(0.15 * DOWN)
-        pts = VGroup(*[Dot(axes.c2p(*xy), radius=0.035, color=THEME.CLASS[int(c)]) for xy, c in zip(self.X, self.y)])
-        test_pts = VGroup(*[Circle(radius=0.045, stroke_color=THEME.CLASS[int(c)], stroke_width=2).move_to(
-            axes.c2p(*xy)) for xy, c in zip(self.X_test, self.y_test)])
-        example = Circle(radius=0.09, stroke_color=THEME.VALUE, stroke_width=3).move_to(axes.c2p(*self.X[0]))
-        gx = np.linspace(lo[0], hi[0], GRID)
-        gy = np.linspace(lo[1], hi[1], GRID)
-        GX, GY = np.meshgrid(gx, gy)
-        grid = self.scaler.transform(np.column_stack([GX.ravel(), GY.ravel()]))   # what the network sees
-        probs = []
-        for s in snaps:
-            out = self.net.forward(grid, params=s.params)
+        pts = VGroup(*[Dot(axes.c2p(*xy), radius=0.045, color=THEME.CLASS[int(c)])
+                       for xy, c in zip(self.X, self.y, strict=True)])
+        test_pts = VGroup(*[Circle(radius=0.055, stroke_color=THEME.CLASS[int(c)], stroke_width=2).move_to(
+            axes.c2p(*xy)) for xy, c in zip(self.X_test, self.y_test, strict=True)])
+        example = Circle(radius=0.11, stroke_color=THEME.VALUE, stroke_width=3).move_to(axes.c2p(*self.X[self.ex]))
+
+        def probabilities(points: np.ndarray, params) -> np.ndarray:
+            out = self.net.forward(self.scaler.transform(points), params=params)    # what the network sees
             P = np.exp(out - out.max(1, keepdims=True))
-            probs.append((P / P.sum(1, keepdims=True)).reshape(GRID, GRID, self.n_classes))
+            return P / P.sum(1, keepdims=True)
+
+        gx, gy = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+        GX, GY = np.meshgrid(gx, gy)
+        grid = np.column_stack([GX.ravel(), GY.ravel()])
         # The map: probabilities on a coarser grid of cells (rows from the top).
         cx = np.linspace(lo[0], hi[0], 2 * CELLS + 1)[1::2]
         cy = np.linspace(lo[1], hi[1], 2 * CELLS + 1)[1::2][::-1]
-        cells = self.scaler.transform(np.column_stack([a.ravel() for a in np.meshgrid(cx, cy)]))
-        images = []
-        for s in snaps:
-            out = self.net.forward(cells, params=s.params)
-            P = np.exp(out - out.max(1, keepdims=True))
-            images.append(probability_image((P / P.sum(1, keepdims=True)).reshape(CELLS, CELLS, self.n_classes),
-                                            THEME.CLASS[:self.n_classes]))
-        k = ValueTracker(0.0)
+        cell_xy = np.column_stack([a.ravel() for a in np.meshgrid(cx, cy)])
+        images = [probability_image(probabilities(cell_xy, s.params).reshape(CELLS, CELLS, self.n_classes),
+                                    THEME.CLASS[:self.n_classes]) for s in snaps]
 
-        def snap_index() -> int:
-            return min(int(k.get_value()), len(snaps) - 1)
-
-        heat = HeatGrid(corner_lo, corner_hi, CELLS, CELLS).set_image(images[0])
-        shown = [0]
-
-        def recolour(m):
-            if shown[0] != snap_index():
-                shown[0] = snap_index()
-                m.set_image(images[shown[0]])
-
-        def boundary():
-            P = probs[snap_index()]
+        def boundary_of(i: int):
+            P = probabilities(grid, snaps[i].params).reshape(GRID, GRID, self.n_classes)
             if self.n_classes == 2:
                 seg = contour_segments(GX, GY, P[:, :, 1], 0.5)
             else:
@@ -443,19 +491,28 @@ class NeuralNetwork(StoryScene):
                 seg = np.concatenate([q for q in parts if len(q)]) if any(len(q) for q in parts) else parts[0]
             return segments_vmobject(xy_to_scene(axes, seg), THEME.text, 3, 1.0)
 
-        bound = always_redraw(boundary)
+        k = ValueTracker(0.0)
+
+        def snap_index() -> int:
+            return min(int(k.get_value()), last)
+
+        # One VMobject per colour band, not one per cell: the map is redrawn every frame of training.
+        heat = BandedHeatGrid(corner_lo, corner_hi, CELLS, CELLS, images).set_image(images[0])
+        bound = boundary_of(0)
+
         # Train and test loss per epoch, below the data panel.
         curves = [("train", THEME.LOSS, hist.epoch_loss)] + ([("test", THEME.text, hist.epoch_test_loss)]
                                                              if has_test else [])
         epochs_done = len(hist.epoch_loss) - 1
         y_range = nice_range(0.0, float(max(max(c[2]) for c in curves)), n=2)
-        chart_top = key.get_bottom()[1] - 0.2
-        end_names = [f"{name} {fmt(vals[-1], 2)}" for name, _, vals in curves]
-        room = max(tick_text(t).width for t in end_names) + 0.35
-        loss_axes = PlotAxes(nice_range(0, max(epochs_done, 1), 4), y_range, x_length=RIGHT_EDGE - left - room - 0.1,
-                             y_length=chart_top - bottom - 1.1, x_title="epoch", y_title="loss (cross-entropy)",
-                             y_title_color=THEME.LOSS)
-        loss_axes.next_to([left + 0.1, bottom, 0], UP + RIGHT, buff=0.0)
+        # The lines are named at their ends; their values are the table's.
+        end_names = [name for name, _, _ in curves]
+        room = max(tick_text(t).width for t in end_names) + 0.2
+        chart_left = left + numbers_w - 0.1
+        loss_axes = PlotAxes(nice_range(0, max(epochs_done, 1), 4), y_range,
+                             x_length=column.get_left()[0] - 0.3 - room - chart_left, y_length=CHART_H,
+                             x_title="epoch", y_title="loss (cross-entropy)", y_title_color=THEME.LOSS)
+        loss_axes.next_to(np.array([chart_left, bottom, 0], float), UP + RIGHT, buff=0.0)
         epoch_of = np.array([s.epoch for s in snaps], float)
         at_epoch = ValueTracker(0.0)
         at_epoch.add_updater(lambda v: v.set_value(min(float(np.interp(k.get_value(), np.arange(len(snaps)),
@@ -464,33 +521,43 @@ class NeuralNetwork(StoryScene):
                               (max(epochs_done, 1), y_range[1]), dot_radius=0.03, stroke_width=2.5,
                               diverged_label=False) for c in curves]
         ends = EndLabels([(name, color, tr.position(tr.exit_step))
-                          for name, (_, color, _), tr in zip(end_names, curves, tracers)], buff=0.1)
+                          for name, (_, color, _), tr in zip(end_names, curves, tracers, strict=True)], buff=0.1)
         # Above the x axis, clear of its tick numbers.
         ends.shift(UP * max(0.0, loss_axes.c2p(0, y_range[0])[1] + 0.08 - ends.get_bottom()[1]))
 
-        def redraw_net(_):
-            s = snaps[snap_index()]
+        # Everything below changes only when the snapshot shown changes (a few dozen times), not every frame.
+        shown = [-1]
+
+        def show(i: int) -> None:
+            s = snaps[i]
             self.diagram.set_weights(s.params)
             if s.activations is not None:
                 self.diagram.set_activations(s.activations, limit=ACT_LIMIT)
-
-        def redraw_counter(m):
-            for row, text in zip(m, self.counter_lines(snap_index())):
+            heat.set_image(images[i])
+            bound.become(boundary_of(i))
+            for row, text in zip(counter, self.counter_lines(i), strict=True):
                 row.set_text(text)
+            for cell, text in zip(table_cells, [t for t in self.table_cells(i) if t], strict=True):
+                cell.set_text(text)
+            shown[0] = i
 
-        redraw_counter(counter)
-        self.play(FadeIn(axes), FadeIn(heat), FadeIn(pts), FadeIn(test_pts), FadeIn(bound), FadeIn(key), FadeIn(example_key),
-                  FadeIn(loss_axes), FadeIn(counter), FadeIn(example))
+        def follow(_) -> None:
+            if snap_index() != shown[0]:
+                show(snap_index())
+
+        show(0)
+        self.play(FadeIn(axes), FadeIn(heat), FadeIn(pts), FadeIn(test_pts), FadeIn(bound), FadeIn(column),
+                  FadeIn(loss_axes), FadeIn(example))
         self.add(at_epoch, *tracers)
-        heat.add_updater(recolour)
-        self.diagram.add_updater(redraw_net)
-        counter.add_updater(redraw_counter)
+        # On the diagram (in the scene since the start): manim redraws every frame only the mobjects from
+        # the first one with an updater on, so the diagram and all added after it stay live.
+        self.diagram.add_updater(follow)
         p = self.p
         if p.get("data"):
-            n_all, name = len(self.X_all), Path(p["data"]).name
+            n_all, file_name = len(self.X_all), Path(p["data"]).name
             split = (f"{len(self.y)} to train on, {len(self.y_test)} held out as test points" if has_test
                      else "all of them to train on")
-            self.caption.say(self, f"The network learns on {n_all} points from {name}: {split}.", 4)
+            self.caption.say(self, f"The network learns on {n_all} points from {file_name}: {split}.", 4)
         if self.standardized:
             self.caption.say(self, "The network learns from a standardized copy of x₁ and x₂ (mean 0, spread 1); "
                                    "the plot keeps the data's units.", 4)
@@ -498,12 +565,11 @@ class NeuralNetwork(StoryScene):
                                f"{min(p['batch_size'], len(self.y))} training points.", 4)
         self.caption.say(self, "The background is the predicted probability of each class; the test points are "
                                "never trained on.", 4.5)
-        self.play(k.animate.set_value(len(snaps) - 1), run_time=p["train_seconds"], rate_func=linear)
+        self.play(k.animate.set_value(last), run_time=p["train_seconds"], rate_func=linear)
         self.diagram.clear_updaters()
-        counter.clear_updaters()
-        heat.clear_updaters()
+        show(last)
         self.play(FadeIn(ends))
-        train_acc, test_acc = self.accs[-1]
+        train_acc, test_acc, _, _ = self.score[-1]
         if hist.status == "diverged":
             self.caption.say(self, f"Training diverged at step {hist.diverged_at}: the loss stopped being finite, "
                                    "so the last finite weights are shown.", 4)

@@ -30,12 +30,29 @@ import math
 import os
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
-__all__ = ["ParamsError", "DEFAULTS_FILE", "DEFAULTS_ENV", "ENV_VAR", "BUDGET_ENV", "defaults", "defaults_file",
-           "load_params", "scene_params", "estimate", "check_budget", "DataRule", "DATA_RULES", "class_colours",
-           "scene_data", "load_scene_data", "data_titles"]
+__all__ = [
+    "BUDGET_ENV",
+    "DATA_RULES",
+    "DEFAULTS_ENV",
+    "DEFAULTS_FILE",
+    "ENV_VAR",
+    "DataRule",
+    "ParamsError",
+    "check_budget",
+    "class_colours",
+    "data_titles",
+    "defaults",
+    "defaults_file",
+    "estimate",
+    "load_params",
+    "load_scene_data",
+    "scene_data",
+    "scene_params",
+]
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 ENV_VAR = "GDVIZ_PARAMS"
@@ -165,7 +182,7 @@ def _check_loss(where: str, full: str, value: Any, kind: str) -> None:
     names = functions.names()
     if value in names:
         dim = functions.get(value).dim
-        if kind == "loss2d" and dim != 2 or kind == "loss1d" and dim != 1:
+        if (kind == "loss2d" and dim != 2) or (kind == "loss1d" and dim != 1):
             want = 2 if kind == "loss2d" else 1
             fitting = [n for n in names if functions.get(n).dim == want]
             raise ParamsError(f"{where}: '{full}' must be a {want}-D loss; {value!r} is {dim}-D. "
@@ -511,16 +528,24 @@ def _bowl_at(w: _Where, fn_key: str, loss, start_key: str, start: list[float]) -
                       f"(all curvatures > 0): choose a start inside one")
 
 
+def lr_keys() -> tuple[str, ...]:
+    """The learning-rate keys of the optimizer scenes, one per optimizer in race order:
+    ``lr_sgd``, ``lr_momentum``, ``lr_rmsprop``, ``lr_adam`` (:data:`gdcore.optim.NAMES`)."""
+    from gdcore.optim import NAMES
+
+    return tuple(f"lr_{name.lower()}" for name in NAMES)
+
+
 def _cross_backprop(w: _Where, p: dict[str, Any]) -> None:
     _need_len(w, p, "chain_rates", 2, "walker to bicycle, bicycle to car")
 
 
 def _cross_optimizers(w: _Where, p: dict[str, Any]) -> None:
     n = len(p["cases"])
-    for key in ("starts", "steps", "lr_sgd", "lr_momentum", "lr_rmsprop", "lr_adam"):
+    for key in ("starts", "steps", *lr_keys()):
         _need_len(w, p, key, n, f"one per case; {n} cases: {', '.join(p['cases'])}")
     _need_points(w, p, "starts")
-    for i, (case, start) in enumerate(zip(p["cases"], p["starts"])):
+    for i, (case, start) in enumerate(zip(p["cases"], p["starts"], strict=True)):
         _defined_at(w, f"{w.key('cases')}[{i}]", case, f"{w.key('starts')}[{i}]", start)
     if p["lr_rule"] == "grid" and not 1 <= len(p["lr_grid"]) <= _MAX_LR_GRID:
         raise w.error(w.key("lr_grid"), f"needs 1 to {_MAX_LR_GRID} learning rates to search (lr_rule = 'grid'), "
@@ -704,7 +729,7 @@ def estimate(scene: str, p: dict[str, Any]):
     if scene == "optimizers":
         total = ZERO
         runs = 4 * (1 + len(p["lr_grid"])) if p.get("lr_rule") == "grid" else 4
-        for case, steps in zip(p["cases"], p["steps"]):
+        for case, steps in zip(p["cases"], p["steps"], strict=True):
             total = total + cost.descend_cost(steps, runs, _expr_nodes(case))
         return total
     if scene == "local_minima":

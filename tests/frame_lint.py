@@ -325,7 +325,7 @@ class _Screen:
                 seen_area = (box[i, 1] - box[i, 0]) * (box[i, 3] - box[i, 2])
                 if flat_area > 1e-9 and seen_area > 0:
                     g *= float(np.sqrt(seen_area / flat_area))
-            ids = frozenset(id(leaf) for leaf, o in zip(leaves, owners) if o == i)
+            ids = frozenset(id(leaf) for leaf, o in zip(leaves, owners, strict=True) if o == i)
             result.append(_Shown(t, kinds.words(t), type(t).__name__, box[i], g, ids))
         return result
 
@@ -350,7 +350,7 @@ def _overlaps(a: np.ndarray, b: np.ndarray | None = None):
     if same:
         hit = np.triu(hit, k=1)
     return [(int(i), int(j), float(iw[i, j]), float(ih[i, j]), float(iw[i, j] * ih[i, j] / smaller[i, j]))
-            for i, j in zip(*np.nonzero(hit))]
+            for i, j in zip(*np.nonzero(hit), strict=True)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,7 +431,8 @@ class SceneLint:
             where = f"at ({pos[0]:.2f}, {pos[1]:.2f})"
             if s.glyph_px is not None and s.glyph_px < MIN_GLYPH_PX:
                 self.fail(t, "glyph-height", s.words,
-                          f"{s.kind} glyphs {s.glyph_px:.1f} px < {MIN_GLYPH_PX:g} px at 480p, {where}", s.box / screen.ppu)
+                          f"{s.kind} glyphs {s.glyph_px:.1f} px < {MIN_GLYPH_PX:g} px at 480p, {where}",
+                          s.box / screen.ppu)
             x0, x1, y0, y1 = s.box
             out = {"left": -screen.half_w - x0, "right": x1 - screen.half_w,
                    "bottom": -screen.half_h - y0, "top": y1 - screen.half_h}
@@ -439,7 +440,8 @@ class SceneLint:
             if out[worst] > OUTSIDE_TOLERANCE_PX:
                 sides = ", ".join(f"{v:.1f} px past the {k}" for k, v in out.items() if v > OUTSIDE_TOLERANCE_PX)
                 self.fail(t, "outside-frame", s.words,
-                          f"{s.kind} {sides} (frame ±{screen.half_w:.0f} x ±{screen.half_h:.0f} px), {where}", s.box / screen.ppu)
+                          f"{s.kind} {sides} (frame ±{screen.half_w:.0f} x ±{screen.half_h:.0f} px), {where}",
+                          s.box / screen.ppu)
         if len(shown) > 1:
             boxes = np.array([s.box for s in shown])
             for i, j, iw, ih, frac in _overlaps(boxes):
@@ -577,14 +579,14 @@ def install() -> None:
         t0 = _time.perf_counter()
         try:
             lint.check_crossfade(animations)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _internal(lint, "cross-fade check", exc)
         lint.seconds += _time.perf_counter() - t0
         result = play(self, *animations, **kwargs)
         t0 = _time.perf_counter()
         try:
             lint.check_frame()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _internal(lint, "frame check", exc)
         lint.seconds += _time.perf_counter() - t0
         return result
@@ -608,7 +610,7 @@ def install() -> None:
         finally:
             try:
                 lint.check_subtitles()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 _internal(lint, "subtitle check", exc)
 
     Scene.play = linted_play

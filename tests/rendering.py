@@ -72,11 +72,8 @@ def figure_marks(path: Path) -> dict[str, float]:
 
 def render_tiny(scene_file: str, tmp: Path, env: dict[str, str] | None = None) -> RenderResult:
     """Render ``scenes/<scene_file>`` at 192x108, 4 fps, into ``tmp``; return the video facts."""
-    cmd = _manim() + [
-        "render", "--resolution", TINY_RESOLUTION, "--frame_rate", str(TINY_FPS),
-        "--media_dir", str(tmp / "media"), "--disable_caching", "--progress_bar", "none",
-        str(SCENES / scene_file),
-    ]
+    cmd = [*_manim(), "render", "--resolution", TINY_RESOLUTION, "--frame_rate", str(TINY_FPS),
+           "--media_dir", str(tmp / "media"), "--disable_caching", "--progress_bar", "none", str(SCENES / scene_file)]
     run_env = {**os.environ, **(env or {})}
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=run_env, timeout=900)
     log = proc.stdout + proc.stderr

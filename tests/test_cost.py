@@ -136,7 +136,7 @@ def test_descend_time_within_factor(cpu_times):
     from gdcore import functions
     from gdcore.expression import Expression
 
-    for (name, steps), t in zip(DESCEND, cpu_times["descend"]):
+    for (name, steps), t in zip(DESCEND, cpu_times["descend"], strict=True):
         nodes = Expression(name).n_nodes if name not in functions.names() else 0
         est = cost.descend_cost(steps, 1, nodes)
         assert est.seconds / FACTOR <= t <= est.seconds * FACTOR, (name, t, est.seconds)

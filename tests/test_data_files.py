@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from gdcore import datasets
-from gdcore.data import six_points, house_prices
+from gdcore.data import house_prices, six_points
 from gdcore.datasets import (
     DataError,
     Standardizer,
@@ -57,7 +57,7 @@ def test_csv_points_come_back_as_the_built_in_sets_do(tmp_path):
     # Case-insensitive names, extra columns ignored, column order free, a BOM and a blank line are fine.
     f = write(tmp_path / "pts.csv", "\ufeffid,Y,X\n1,2.5,1\n\n2,4.5,2\n3,6.5,3\n")
     x, y = load_xy(f)
-    ref_x, ref_y = six_points()
+    ref_x, _ref_y = six_points()
     assert type(x) is type(ref_x) and x.dtype == ref_x.dtype and x.ndim == 1   # same kind as six_points()
     assert x.tolist() == [1.0, 2.0, 3.0] and y.tolist() == [2.5, 4.5, 6.5]
 
@@ -211,10 +211,10 @@ def test_a_line_fitted_on_the_standardized_copy_maps_back_to_the_data_units():
 def test_sgd_on_raw_house_prices_diverges_and_on_the_standardized_copy_finds_the_exchange_rate():
     x, y = load_xy(EXAMPLES / "house_prices.csv")
     assert (x, y) and np.allclose(y / 1000, house_prices()[1])           # the post's table, in dollars
-    raw = fit_line(x, y, lr=0.01, epochs=50, mode="sgd", loss="half_mse", seed=0)
+    raw = fit_line(x, y, lr=0.01, epochs=50, mode="stochastic", loss="half_mse", seed=0)
     assert raw.status == "diverged"
     xs, ys, s = standardize_line(x, y)
-    fit = fit_line(xs, ys, lr=0.05, epochs=500, mode="sgd", loss="half_mse", seed=0)
+    fit = fit_line(xs, ys, lr=0.05, epochs=500, mode="stochastic", loss="half_mse", seed=0)
     m, b = s.to_original(fit.m[-1], fit.b[-1])
     assert fit.status == "finished" and abs(m - 200.0) < 1.0 and abs(b) < 2000      # $200 per sq ft
 
@@ -248,7 +248,7 @@ def test_relative_paths_resolve_against_the_parameter_files_folder(tmp_path, mon
     monkeypatch.chdir(tmp_path)                                            # not the file's folder
     got = load_params(Path("course/p.toml"))["linear_fit"]["data"]
     assert got == str(tmp_path / "course" / "data" / "h.csv")
-    x, y = scene_data("linear_fit", {"data": got})
+    _x, y = scene_data("linear_fit", {"data": got})
     assert y.tolist() == [2.0, 4.0, 7.0]
 
 
@@ -256,7 +256,7 @@ def test_empty_data_means_the_built_in_sets():
     p = load_params(None)
     assert p["linear_fit"]["data"] == "" and p["neural_network"]["data"] == "" and p["loss_landscape"]["data"] == ""
     assert scene_data("linear_fit", p["linear_fit"])[1].tolist() == six_points()[1].tolist()
-    X, y = scene_data("neural_network", p["neural_network"])
+    X, _y = scene_data("neural_network", p["neural_network"])
     assert X.shape == (120, 2)
 
 

@@ -10,7 +10,8 @@ import pytest
 
 import gdcore
 
-MODULES = sorted(f"gdcore.{m.name}" for m in pkgutil.iter_modules(gdcore.__path__)) + ["scenes.kit.theme", "scenes.kit.text", "scenes.kit.plots", "scenes.kit.graph", "scenes.kit.surface"]
+MODULES = [*sorted(f"gdcore.{m.name}" for m in pkgutil.iter_modules(gdcore.__path__)),
+           "scenes.kit.theme", "scenes.kit.text", "scenes.kit.plots", "scenes.kit.graph", "scenes.kit.surface"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -32,7 +32,7 @@ def test_grid_search_matches_the_closed_form_on_a_bowl():
 
     stable = [lr for lr in grid if lr < 2 / b]
     assert s.best_lr == min(stable, key=closed)
-    for lr, v, st in zip(s.grid, s.final_losses, s.statuses):
+    for lr, v, st in zip(s.grid, s.final_losses, s.statuses, strict=True):
         if st != "diverged":
             assert v == pytest.approx(closed(lr), rel=1e-9, abs=1e-300)
         else:

@@ -54,7 +54,7 @@ def test_mlp_refuses_weights_over_the_memory_budget():
     with pytest.raises(ValueError, match=r"2,500,300,002 weights: 19 GB .* over the budget of 4.0 GB"):
         MLP([2, 50_000, 50_000, 2])
     # [2, 16, 2] has 82 weights = 656 bytes: refused under 600 bytes, accepted under 700.
-    with pytest.raises(ValueError, match="82 weights: 656 B .* over the budget of 600 B"):
+    with pytest.raises(ValueError, match=r"82 weights: 656 B .* over the budget of 600 B"):
         MLP([2, 16, 2], max_bytes=600)
     assert MLP([2, 16, 2], max_bytes=700).n_params == 82
 
@@ -114,7 +114,7 @@ def test_expression_undefined_region_is_nan_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         z = Expression("log(x) + y**2").evaluate(np.array([-1.0, 0.0, 1.0]), 2.0)
-        X, Y, Z = functions.grid(functions.get("log(x) + y**2"), n=11)
+        X, _Y, Z = functions.grid(functions.get("log(x) + y**2"), n=11)
         g = functions.get("log(x) + y**2").grad(np.array([[-1.0, 0.0], [1.0, 2.0]]))
     assert np.isnan(z[0]) and z[1] == -np.inf and z[2] == 4.0
     assert np.isnan(Z[X < 0]).all() and np.isfinite(Z[X > 0]).all()

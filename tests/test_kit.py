@@ -104,14 +104,14 @@ def test_log_axis_meets_the_other_axis_at_the_bottom():
 
 def test_linear_axes_cross_at_the_lower_left_even_when_zero_is_inside():
     ax = PlotAxes([-3, 3, 1], [-2, 2, 1], x_length=6, y_length=4, x_title="x", y_title="y")
-    lo, hi = ax.plot_area()
+    lo, _hi = ax.plot_area()
     assert ax.x_axis.get_center()[1] == pytest.approx(lo[1], abs=1e-6)
     assert ax.y_axis.get_center()[0] == pytest.approx(lo[0], abs=1e-6)
     np.testing.assert_allclose(ax.c2p(-3, -2)[:2], lo[:2], atol=1e-9)
 
 
 def test_tick_labels():
-    assert tick_label(-2.0, 0) == "−2"          # a real minus sign
+    assert tick_label(-2.0, 0) == "−2"          # a real minus sign  # noqa: RUF001 (shown on screen)
     assert tick_label(2.5, 1) == "2.5"
     assert tick_label(2, log=True) == "10²"
 
@@ -121,3 +121,21 @@ def test_captions_never_break_a_value_from_its_name():
                             "each child gets the other's data: a.grad = 2, b.grad = -3.")
     lines = [line for s in screens for line in s.split("\n")]
     assert not any(line.endswith(("=", "(0.185,", "80")) for line in lines), lines
+
+
+def test_wide_layers_are_drawn_with_an_ellipsis():
+    # [2, 40, 12, 5] with max_shown 8: each layer wider than 8 shows its first 3 and last 3 neurons
+    # ((8 - 1) // 2 = 3) with one vertical ellipsis between, centred in the gap, on the layer's x.
+    from scenes.kit import NetworkDiagram
+
+    d = NetworkDiagram([2, 40, 12, 5])
+    assert d.shown[1] == [0, 1, 2, None, 37, 38, 39] and d.shown[2] == [0, 1, 2, None, 9, 10, 11]
+    assert d.shown[0] == [0, 1] and d.shown[3] == [0, 1, 2, 3, 4]
+    assert [t.text for t in d.dots] == ["⋮", "⋮"]
+    for dots, layer in zip(d.dots, (1, 2), strict=True):
+        above, below = d.neurons[layer][2].get_center(), d.neurons[layer][d.sizes[layer] - 3].get_center()
+        np.testing.assert_allclose(dots.get_center()[:2], (above[:2] + below[:2]) / 2, atol=1e-6)
+    # 2 + 6 + 6 + 5 = 19 circles; edges only between drawn neurons: 2*6 + 6*6 + 6*5 = 78.
+    assert len(d.neuron_group) == 19 and len(d.edge_group) == 78
+    # A layer of exactly max_shown neurons has no ellipsis.
+    assert len(NetworkDiagram([2, 8, 1]).dots) == 0

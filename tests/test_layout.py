@@ -39,7 +39,8 @@ def test_scene_files_take_sizes_and_colours_from_the_kit():
     or a literal colour (``"#FF0000"``)."""
     import re
 
-    literal_size = re.compile(r"font_size\s*[=:]\s*\d|[\"']font_size[\"']\s*:\s*\d|THEME\.(small|label|title|caption)_size")
+    literal_size = re.compile(r"font_size\s*[=:]\s*\d|[\"']font_size[\"']\s*:\s*\d"
+                              r"|THEME\.(small|label|title|caption)_size")
     literal_colour = re.compile(r"[\"']#[0-9A-Fa-f]{6}[\"']")
     problems = []
     for path in _scene_files():

@@ -13,7 +13,7 @@ def test_update_step_is_w_minus_lr_times_grad_for_every_weight():
     net = MLP([2, 5, 2], seed=2)
     _, grads = net.loss_and_grads(X[:1], y[:1], "cross_entropy")
     step = gradient_step(net.params, grads, lr=0.5)
-    for p, g, new in zip(net.params, grads, step.new_params):
+    for p, g, new in zip(net.params, grads, step.new_params, strict=True):
         np.testing.assert_allclose(new, p - 0.5 * g, rtol=0, atol=0)
     # The shown weight is the one with the largest gradient, and its numbers are w - lr * g.
     k = step.layer

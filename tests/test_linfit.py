@@ -16,7 +16,7 @@ def test_least_squares_of_the_six_points():
     assert b == pytest.approx(y.mean() - m * x.mean()) and b == pytest.approx(-0.0333333, abs=1e-6)
 
 
-@pytest.mark.parametrize("mode, per_epoch", [("sgd", 6), ("batch", 1), ("minibatch", 3)])
+@pytest.mark.parametrize("mode, per_epoch", [("stochastic", 6), ("batch", 1), ("minibatch", 3)])
 def test_history_lengths(mode, per_epoch):
     x, y = six_points()
     f = fit_line(x, y, lr=0.01, epochs=50, mode=mode, batch_size=2)
@@ -25,11 +25,11 @@ def test_history_lengths(mode, per_epoch):
     assert f.epoch_index.tolist() == list(range(0, 50 * per_epoch + 1, per_epoch))
 
 
-@pytest.mark.parametrize("mode", ["sgd", "batch", "minibatch"])
+@pytest.mark.parametrize("mode", ["stochastic", "batch", "minibatch"])
 def test_fits_converge_to_least_squares(mode):
     x, y = noisy_line(40, m=-1.5, b=2.0, noise=0.3, seed=3)
     m, b = least_squares(x, y)
-    f = fit_line(x, y, lr=0.005 if mode == "sgd" else 0.02, epochs=400, mode=mode, batch_size=8)
+    f = fit_line(x, y, lr=0.005 if mode == "stochastic" else 0.02, epochs=400, mode=mode, batch_size=8)
     # Per-sample and mini-batch SGD hover around the optimum at a fixed lr; batch GD reaches it.
     tol = 1e-6 if mode == "batch" else 0.05
     assert f.m[-1] == pytest.approx(m, abs=tol) and f.b[-1] == pytest.approx(b, abs=tol)
@@ -38,10 +38,10 @@ def test_fits_converge_to_least_squares(mode):
 def test_post_002_loop_with_half_mse():
     # The post's loop: lr 0.01, 50 passes over the six points, update m -= lr*x*err, b -= lr*err.
     x, y = six_points()
-    f = fit_line(x, y, lr=0.01, epochs=50, mode="sgd", loss="half_mse", m0=0.3, b0=0.7)
+    f = fit_line(x, y, lr=0.01, epochs=50, mode="stochastic", loss="half_mse", m0=0.3, b0=0.7)
     m, b = 0.3, 0.7
     for _ in range(50):
-        for xi, yi in zip(x, y):
+        for xi, yi in zip(x, y, strict=True):
             err = m * xi + b - yi
             m, b = m - 0.01 * xi * err, b - 0.01 * err
     assert (f.m[-1], f.b[-1]) == pytest.approx((m, b), abs=1e-12)

@@ -43,7 +43,7 @@ def test_house_step_is_1000_times_0_01():
 def test_talk_fit_reaches_w_2_b_0():
     p = scene_params("linear_fit")
     x, y = data.y_equals_2x(6)
-    fit = fit_line(x, y, lr=p["talk_lr"], epochs=p["talk_passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+    fit = fit_line(x, y, lr=p["talk_lr"], epochs=p["talk_passes"], mode="stochastic", loss=p["loss"], seed=p["seed"])
     assert least_squares(x, y) == pytest.approx((2.0, 0.0), abs=1e-12)
     assert fit.m[-1] == pytest.approx(2.0, abs=0.01) and fit.b[-1] == pytest.approx(0.0, abs=0.03)
     assert fit.loss[-1] < fit.loss[0] / 100
@@ -63,7 +63,7 @@ def test_settled_index_is_where_the_loss_stops_moving():
 
     p = scene_params("linear_fit")
     x, y = data.six_points()
-    fit = fit_line(x, y, lr=p["lr"], epochs=p["passes"], mode="sgd", loss=p["loss"], seed=p["seed"])
+    fit = fit_line(x, y, lr=p["lr"], epochs=p["passes"], mode="stochastic", loss=p["loss"], seed=p["seed"])
     k = settled_index(fit.loss, 0.01)
     final = fit.loss[-1]
     assert all(abs(v - final) <= 0.01 * final for v in fit.loss[k:])

@@ -25,7 +25,7 @@ def test_glyphs_sit_where_text_puts_them(s):
     glyphs = drawn(live)
     assert len(glyphs) == len(text.submobjects) == len(s.replace(" ", ""))
     d = text[0].get_center() - glyphs[0].get_center()
-    for a, b in zip(text.submobjects, glyphs):
+    for a, b in zip(text.submobjects, glyphs, strict=True):
         np.testing.assert_allclose(a.get_center() - d, b.get_center(), atol=1e-5)
         assert abs(a.width - b.width) < 1e-9 and abs(a.height - b.height) < 1e-9
 

@@ -37,7 +37,7 @@ def test_gradients_match_scalar_autograd_on_a_tiny_network():
     W2 = [[Value(w) for w in row] for row in net.params[2]]
     b2 = [Value(b) for b in net.params[3]]
     total = Value(0.0)
-    for x, t in zip(X, y):
+    for x, t in zip(X, y, strict=True):
         h = [(sum((W1[i][j] * x[i] for i in range(2)), Value(0.0)) + b1[j]).tanh() for j in range(3)]
         out = sum((W2[j][0] * h[j] for j in range(3)), Value(0.0)) + b2[0]
         total = total + (out - t) ** 2

@@ -115,3 +115,36 @@ def test_bad_hyperparameters_name_the_parameter_and_range(make_opt, words):
 def test_make_and_names():
     assert make("momentum", lr=0.1).name == "Momentum" and make("momentum", lr=0.1).momentum == 0.9
     assert make("sgd", lr=0.1).name == "SGD" and make("adam").name == "Adam"
+
+
+def test_registry_builds_the_four_in_race_order():
+    # NAMES is the one list of the raced optimizers; make() builds each from its name, and the
+    # result steps exactly like the class built by hand (same rule, same defaults).
+    from gdcore.optim import NAMES, REGISTRY
+
+    assert NAMES == ("SGD", "Momentum", "RMSprop", "Adam")
+    assert list(REGISTRY)[:4] == [n.lower() for n in NAMES]
+    by_hand = {"SGD": SGD(lr=0.05), "Momentum": SGD(lr=0.05, momentum=0.9), "RMSprop": RMSprop(lr=0.05),
+               "Adam": Adam(lr=0.05)}
+    g = np.array([0.3, -1.2])
+    for name in NAMES:
+        built = make(name, lr=0.05)
+        assert built.name == name and repr(built) == repr(by_hand[name])
+        p, q = np.array([1.0, 2.0]), np.array([1.0, 2.0])
+        for _ in range(3):
+            p, q = built.step(p, g), by_hand[name].step(q, g)
+        np.testing.assert_array_equal(p, q)
+    assert make("adam", lr=0.1, betas=[0.8, 0.9]).betas == (0.8, 0.9)      # a TOML list
+    assert make("NESTEROV", lr=0.1).name == "Nesterov"
+
+
+def test_the_scenes_use_the_one_list():
+    # The parameter keys of the optimizer scenes' rates and the theme's colours follow NAMES.
+    from gdcore.optim import NAMES
+    from scenes.kit import THEME
+    from scenes.params import lr_keys, scene_params
+
+    assert lr_keys() == ("lr_sgd", "lr_momentum", "lr_rmsprop", "lr_adam")
+    for scene in ("optimizers", "loss_surface"):
+        assert set(lr_keys()) <= set(scene_params(scene)), scene
+    assert set(NAMES) <= set(THEME.OPTIMIZER)

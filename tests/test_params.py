@@ -50,7 +50,7 @@ def test_nested_lists_are_range_checked(tmp_path):
     ok = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 0.5], [3.0, 1.0]]\n")
     assert load_params(ok)["optimizers"]["starts"][2] == [3.0, 1.0]
     bad = write(tmp_path, "[optimizers]\nstarts = [[1.0, 2.0], [0.5, 5000.0], [3.0, 1.0]]\n")
-    with pytest.raises(ParamsError, match="'optimizers.starts' must be numbers between"):
+    with pytest.raises(ParamsError, match=r"'optimizers\.starts' must be numbers between"):
         load_params(bad)
 
 

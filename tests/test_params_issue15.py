@@ -61,7 +61,8 @@ CASES = [
      "'local_minima.surface' = 'rosenbrock': the scene needs a loss with a listed local and a global minimum; "
      "'rosenbrock' has 0 local and 1 global. Usable: six_hump_camel, two_basins"),
     ("[local_minima]\ncurve = \"parabola\"\n", "Usable: double_well"),
-    ("[local_minima]\nsurface = \"x**2 + y**2\"\n", "finds 1 minimum: (0, 0) value 0; the scene needs a local and a global one"),
+    ("[local_minima]\nsurface = \"x**2 + y**2\"\n",
+     "finds 1 minimum: (0, 0) value 0; the scene needs a local and a global one"),
     ("[learning_rate]\ncurve = \"double_well\"\nx0 = 0.0\n",
      "L the largest curvature there, but it is -2; choose a start inside a basin"),
     ("[learning_rate]\nbowl = \"-x**2 - y**2\"\nbowl_start = [1.0, 1.0]\n", "largest curvature there, but it is -2"),

@@ -81,7 +81,9 @@ def test_a_still_shows_the_marked_moment_not_the_next_animation(first_run):
     out, _ = first_run
     still = np.asarray(Image.open(out / "dot" / "dot-01-grown.png").convert("RGB")).astype(int)
     last = np.asarray(Image.open(out / "dot" / "dot-last.png").convert("RGB")).astype(int)
-    reddish = lambda im: ((im[..., 0] - im[..., 1] > 60) & (im[..., 0] > 120)).mean()
+    def reddish(im: np.ndarray) -> float:
+        return float(((im[..., 0] - im[..., 1] > 60) & (im[..., 0] > 120)).mean())
+
     assert reddish(last) > 0.9          # the fade did happen, and the test can see red
     assert reddish(still) == 0.0, f"{reddish(still):.1%} of the still is red"
     assert not list(out.glob(".work-*")), "work folders are cleaned up"

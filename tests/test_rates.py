@@ -7,9 +7,7 @@ import pytest
 from gdcore import functions
 from gdcore.optim import SGD
 from gdcore.rates import curvatures, outcome_names, sgd_steps, zigzags
-from gdcore.trajectory import descend, lr_regimes
-
-REGIMES = ("slow", "good", "oscillating", "diverging")
+from gdcore.trajectory import REGIMES, descend, lr_regimes
 
 
 @pytest.fixture
@@ -36,7 +34,7 @@ def test_shrink_factors_match_real_steps(bowl, lr):
 
 
 def test_outcome_names_follow_the_runs(bowl):
-    factors = dict(zip(REGIMES, [0.08, 1.0, 1.8, 2.3]))
+    factors = dict(zip(REGIMES, [0.08, 1.0, 1.8, 2.3], strict=True))
     for loss, x0, steps, want in (
         (functions.get("parabola"), [2.5], 10, {"slow": "slow", "good": "good", "oscillating": "oscillating",
                                                 "diverging": "diverging"}),

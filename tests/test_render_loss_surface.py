@@ -7,13 +7,6 @@ from tests.rendering import is_blank, render_tiny
 pytestmark = pytest.mark.render
 
 
-def test_loss_surface_renders(tmp_path):
-    r = render_tiny("loss_surface.py", tmp_path)
-    assert r.frames > 60, r.frames
-    assert not is_blank(r.last_frame)
-    assert r.srt is not None and "momentum" in r.srt.read_text().lower()
-
-
 def test_loss_surface_renders_a_user_expression(tmp_path):
     # A loss typed by the user, with no minima listed: contours, runs and legend still work.
     params = tmp_path / "p.toml"

@@ -12,7 +12,6 @@ from gdcore.trajectory import (
     find_local_vs_global,
     lr_regimes,
     nearest_minimum,
-    resample,
     stability_bound,
 )
 
@@ -49,8 +48,9 @@ def test_divergence_is_clean():
 def test_regimes_behave_as_named_on_a_quadratic():
     # Curvatures 1 and 10: L = 10, so 1/L = 0.1 and 2/L = 0.2.
     f = F.get("quadratic", a=1.0, b=10.0)
-    r = lr_regimes(f, [2.0, 1.0])
-    assert r.L == pytest.approx(10.0) and r.monotone_limit == pytest.approx(0.1) and r.stable_limit == pytest.approx(0.2)
+    r = lr_regimes(f, [2.0, 1.0], [0.15, 1.0, 1.8, 2.3])
+    assert pytest.approx(10.0) == r.L
+    assert r.monotone_limit == pytest.approx(0.1) and r.stable_limit == pytest.approx(0.2)
     assert list(r) == ["slow", "good", "oscillating", "diverging"]
     assert r["slow"] < r.monotone_limit == r["good"] < r["oscillating"] < r.stable_limit < r["diverging"]
     y = {k: descend(f, [2.0, 1.0], SGD(lr=v), 60).points[:, 1] for k, v in r.items()}
@@ -59,17 +59,6 @@ def test_regimes_behave_as_named_on_a_quadratic():
     signs = np.sign(y["oscillating"][:20])
     assert np.all(signs[1:] == -signs[:-1]) and abs(y["oscillating"][-1]) < 1e-2       # zig-zag, converges
     assert abs(y["diverging"][-1]) > 1e3                                              # grows
-
-
-def test_resample_keeps_step_points():
-    pts = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]])
-    fr = resample(pts, 7)
-    assert len(fr.positions) == 7
-    # Steps land on frames 0, 3 and 6 exactly; frames between are interpolated.
-    assert np.allclose(fr.positions[[0, 3, 6]], pts) and fr.is_step.tolist() == [1, 0, 0, 1, 0, 0, 1]
-    assert np.allclose(fr.positions[1], [1 / 3, 0]) and fr.step_index.tolist() == [0, 0, 0, 1, 1, 1, 2]
-    few = resample(np.arange(10.0)[:, None], 4)
-    assert few.positions[:, 0].tolist() == [0.0, 3.0, 6.0, 9.0]
 
 
 @pytest.mark.parametrize("name", ["double_well", "two_basins"])
@@ -93,7 +82,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="x0 must have 2 coordinates"):
         descend(f, [1.0], SGD(lr=0.1), 3)
     with pytest.raises(ValueError, match="no positive curvature"):
-        lr_regimes(F.get("-(x**2) - y**2"), [0.0, 0.0])   # a hill: curvatures -2 and -2
+        lr_regimes(F.get("-(x**2) - y**2"), [0.0, 0.0], [0.15, 1.0, 1.8, 2.3])   # a hill: curvatures -2 and -2
 
 
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
@@ -106,3 +95,16 @@ def test_momentum_widens_the_stability_bound(beta):
     above = descend(f, [1.0, 1.0], SGD(lr=1.03 * bound, momentum=beta), 3000)
     assert below.status != "diverged" and abs(below.points[-1, 1]) < 1e-3
     assert above.status == "diverged"
+
+
+def test_regime_factors_come_from_the_caller():
+    # gdcore holds the regime names only; the factors are the scene's parameters (defaults.toml).
+    from gdcore.trajectory import REGIMES
+
+    f = F.get("quadratic", a=1.0, b=10.0)
+    by_list = lr_regimes(f, [2.0, 1.0], [0.08, 1.0, 1.8, 2.3])
+    by_name = lr_regimes(f, [2.0, 1.0], dict(zip(REGIMES, [0.08, 1.0, 1.8, 2.3], strict=True)))
+    assert by_list.rates == by_name.rates == pytest.approx({"slow": 0.008, "good": 0.1, "oscillating": 0.18,
+                                                             "diverging": 0.23})
+    with pytest.raises(ValueError, match="factors needs 4 numbers"):
+        lr_regimes(f, [2.0, 1.0], [1.0, 2.0])

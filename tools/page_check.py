@@ -14,6 +14,7 @@ script raised, 0 otherwise, 2 if Chromium could not be run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import select
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["chromium", "check_page"]
+__all__ = ["check_page", "chromium"]
 
 
 def chromium() -> str | None:
@@ -111,8 +112,9 @@ def check_page(url: str, seconds: float = 6.0, offline: bool = False, width: int
             if fd not in (3, 4):
                 os.close(fd)
 
-    proc = subprocess.Popen(cmd, close_fds=False, preexec_fn=child_fds, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=open(os.environ.get("PAGE_CHECK_LOG", os.devnull), "w"))
+    with open(os.environ.get("PAGE_CHECK_LOG", os.devnull), "w") as log:   # the child keeps its own copy
+        proc = subprocess.Popen(cmd, close_fds=False, preexec_fn=child_fds, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=log)
     os.close(to_r)
     os.close(from_w)
     pipe = _Pipe(to_w, from_r)
@@ -150,10 +152,8 @@ def check_page(url: str, seconds: float = 6.0, offline: bool = False, width: int
         return {"url": url, "loaded": loaded_at is not None, "requests": with_try, "failed": failed,
                 "exceptions": exceptions, "errors": errors}
     finally:
-        try:
+        with contextlib.suppress(OSError):
             pipe.send("Browser.close")
-        except OSError:
-            pass
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-step set-up for a fresh Debian 12 machine (run as root, or with sudo available).
 #   bash tools/setup.sh render             # install everything, then render the backprop video (720p30)
-#   bash tools/setup.sh test [pytest args] # install everything, then run the test suite
+#   bash tools/setup.sh test [pytest args] # install everything, then ruff check, mypy and the test suite
 #   bash tools/setup.sh                    # install everything only
 # Idempotent: each step checks first and is skipped when already done.
 # Quiet: one line per step with its duration; apt, dpkg, pip and manim write to .venv/setup.log
@@ -70,9 +70,12 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; sudo -v; fi   # any password prompt on the terminal, not in the log
   apt_install() (
     set -x
+    rc=0
     $SUDO apt-get update -q &&
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" &&
-    $SUDO apt-get clean          # the downloaded .debs (about 465 MB on a bare Debian 12)
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
+    # The downloaded .debs (about 465 MB on a bare Debian 12) go again, even after a failed install.
+    $SUDO apt-get clean
+    exit "$rc"
   )
   n=${#missing[@]}; ((n == 1)) && what="package" || what="packages"
   step "installing $n Debian $what (${missing[*]}) and dependencies" apt_install
@@ -136,9 +139,20 @@ case "${1:-}" in
     say "video: ${video:-media/videos/backprop/720p30/} (captions beside it as .srt)"
     ;;
   test)
+    # The same three checks as CI (.ci/run), in this order; all three run, and the exit status is
+    # non-zero if any failed. Their output goes to the terminal unchanged.
     shift
+    failed=()
+    t0=$(now); say "lint: ruff check"
+    "$VENV/bin/ruff" check . || failed+=("ruff")
+    say "lint: done in $(took "$t0")"
+    t0=$(now); say "types: mypy (gdcore and scenes, settings in pyproject.toml)"
+    "$VENV/bin/mypy" || failed+=("mypy")
+    say "types: done in $(took "$t0")"
     shown=""; for a in "$@"; do [[ $a == *[[:space:]]* ]] && a="\"$a\""; shown+=" $a"; done
     say "running the test suite: python -m pytest$shown"
-    exec "$VENV/bin/python" -m pytest "$@"
+    "$VENV/bin/python" -m pytest "$@" || failed+=("pytest")
+    if ((${#failed[@]})); then say "FAILED: ${failed[*]}"; exit 1; fi
+    say "ruff, mypy and pytest passed"
     ;;
 esac

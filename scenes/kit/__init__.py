@@ -16,23 +16,23 @@ Scenes import from here (``from scenes.kit import StoryScene, THEME, ...``) and 
 nothing themselves: the data comes from :mod:`gdcore`.
 """
 
-from scenes.kit.graph import *  # noqa: F401,F403
+from scenes.kit.graph import *  # noqa: F403
 from scenes.kit.graph import __all__ as _graph
-from scenes.kit.layout import *  # noqa: F401,F403
+from scenes.kit.layout import *  # noqa: F403
 from scenes.kit.layout import __all__ as _layout
-from scenes.kit.marks import *  # noqa: F401,F403
+from scenes.kit.marks import *  # noqa: F403
 from scenes.kit.marks import __all__ as _marks
-from scenes.kit.network import *  # noqa: F401,F403
+from scenes.kit.network import *  # noqa: F403
 from scenes.kit.network import __all__ as _network
-from scenes.kit.plots import *  # noqa: F401,F403
+from scenes.kit.plots import *  # noqa: F403
 from scenes.kit.plots import __all__ as _plots
-from scenes.kit.scene import *  # noqa: F401,F403
+from scenes.kit.scene import *  # noqa: F403
 from scenes.kit.scene import __all__ as _scene
-from scenes.kit.surface import *  # noqa: F401,F403
+from scenes.kit.surface import *  # noqa: F403
 from scenes.kit.surface import __all__ as _surface
-from scenes.kit.text import *  # noqa: F401,F403
+from scenes.kit.text import *  # noqa: F403
 from scenes.kit.text import __all__ as _text
-from scenes.kit.theme import *  # noqa: F401,F403
+from scenes.kit.theme import *  # noqa: F403
 from scenes.kit.theme import __all__ as _theme
 
 __all__ = [*_theme, *_text, *_layout, *_plots, *_graph, *_network, *_surface, *_marks, *_scene]

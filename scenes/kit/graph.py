@@ -15,23 +15,21 @@ from manim import (
     config,
 )
 
-from gdcore.autograd import Graph, GraphNode
+from gdcore.autograd import Graph, GraphNode, op_info
 from scenes.kit.layout import fit_in
 from scenes.kit.text import LiveText, fmt
 from scenes.kit.theme import MIN_GLYPH_PX, TEXT_CAP_PX_PER_POINT, THEME, TYPE, Theme
 
-__all__ = ["OP_SYMBOLS", "op_symbol", "NodeBox", "ComputationGraph"]
-
-
-OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x", "exp": "exp", "log": "log",
-              "tanh": "tanh", "relu": "relu", "sigmoid": "σ"}
+__all__ = ["ComputationGraph", "NodeBox", "op_symbol"]
 
 
 def op_symbol(op: str) -> str:
-    """The short symbol drawn inside an op node (``**2`` is drawn as ``x²``-style ``^2``)."""
-    if op.startswith("**"):
-        return "^" + op[2:]
-    return OP_SYMBOLS.get(op, op)
+    """The short symbol drawn inside an op node, as the engine declares it
+    (:func:`gdcore.autograd.op_info`; ``**2`` is drawn ``^2``); an unknown op is drawn as its name."""
+    try:
+        return op_info(op).symbol
+    except (KeyError, ValueError):
+        return op
 
 
 class NodeBox(VGroup):
@@ -76,13 +74,13 @@ class NodeBox(VGroup):
         t = LiveText(self._words(name, value), color=color, font_size=TYPE.TICK, capacity=14, theme=self.theme)
         return fit_in(t, self.width0 - 0.16, 1.0)
 
-    def set_grad(self, grad: float) -> "NodeBox":
+    def set_grad(self, grad: float) -> NodeBox:
         """Show a new gradient in place (the glyphs are swapped, not morphed), centred in the box."""
         self.grad_text.set_text(self._words("grad", grad))
         self.grad_text.set_x(self.box.get_x())
         return self
 
-    def set_data(self, data: float) -> "NodeBox":
+    def set_data(self, data: float) -> NodeBox:
         """Show a new value in place, centred in the box."""
         self.data_text.set_text(self._words("data", data))
         self.data_text.set_x(self.box.get_x())

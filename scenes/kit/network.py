@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from manim import (
@@ -14,7 +14,7 @@ from manim import (
 
 from scenes.kit.theme import THEME, Theme
 
-__all__ = ["NetworkDiagram", "HeatGrid", "probability_image"]
+__all__ = ["BandedHeatGrid", "HeatGrid", "NetworkDiagram", "probability_image"]
 
 
 class NetworkDiagram(VGroup):
@@ -45,7 +45,7 @@ class NetworkDiagram(VGroup):
                 self.shown.append(list(range(n)))
             else:
                 half = (max_shown - 1) // 2
-                self.shown.append(list(range(half)) + [None] + list(range(n - half, n)))
+                self.shown.append([*range(half), None, *range(n - half, n)])
         n_layers = len(self.sizes)
         tallest = max(len(s) for s in self.shown)
         gap_y = min(height / max(tallest, 1), 4.2 * radius)
@@ -55,7 +55,7 @@ class NetworkDiagram(VGroup):
         for k, shown in enumerate(self.shown):
             layer: dict[int, Circle] = {}
             ys = (np.arange(len(shown)) - (len(shown) - 1) / 2) * -gap_y
-            for y, idx in zip(ys, shown):
+            for y, idx in zip(ys, shown, strict=True):
                 if idx is None:
                     dots = Text("⋮", font=theme.font, font_size=36, color=theme.muted).move_to([xs[k], y, 0])
                     self.dots.add(dots)
@@ -78,7 +78,7 @@ class NetworkDiagram(VGroup):
         self.neuron_group = VGroup(*[c for layer in self.neurons for c in layer.values()])
         self.add(self.edge_group, self.neuron_group, self.dots)
 
-    def set_weights(self, params: Sequence[np.ndarray], max_width: float = 5.0) -> "NetworkDiagram":
+    def set_weights(self, params: Sequence[np.ndarray], max_width: float = 5.0) -> NetworkDiagram:
         """Colour and weight every drawn edge from ``params = [W1, b1, W2, b2, ...]``."""
         for k, layer_edges in enumerate(self.edges):
             W = params[2 * k]
@@ -90,7 +90,7 @@ class NetworkDiagram(VGroup):
                                 width=0.5 + max_width * t, opacity=0.15 + 0.85 * t)
         return self
 
-    def set_activations(self, activations: Sequence[np.ndarray], limit: float | None = None) -> "NetworkDiagram":
+    def set_activations(self, activations: Sequence[np.ndarray], limit: float | None = None) -> NetworkDiagram:
         """Fill neurons by activation (one sample: ``activations[k]`` of shape (1, n_k) or (n_k,)).
 
         Without ``limit``, the fill opacity is the activation's size relative to the largest in its
@@ -158,9 +158,60 @@ class HeatGrid(VGroup):
                 self.add(Rectangle(width=w * 1.02, height=h * 1.02, stroke_width=0, fill_opacity=1.0).move_to(
                     [lo[0] + (c + 0.5) * w, hi[1] - (r + 0.5) * h, 0.0]))
 
-    def set_image(self, img: np.ndarray) -> "HeatGrid":
+    def set_image(self, img: np.ndarray) -> HeatGrid:
         flat = np.asarray(img).reshape(-1, img.shape[-1])
-        for cell, (r, g, b) in zip(self.submobjects, flat[:, :3]):
+        for cell, (r, g, b) in zip(self.submobjects, flat[:, :3], strict=True):
             color = f"#{int(r):02X}{int(g):02X}{int(b):02X}"
             cell.set_fill(color, opacity=1.0).set_stroke(color, width=1, opacity=1.0)
+        return self
+
+
+class BandedHeatGrid(VGroup):
+    """A :class:`HeatGrid` drawn with one VMobject per colour instead of one per cell.
+
+    The cells of one colour are the subpaths of a single VMobject, so a 30 x 30 map costs a few
+    dozen draw calls a frame instead of 900.  Colours are quantized to multiples of ``step`` (of
+    255) per channel, fine enough that neighbouring bands differ by about 3% in brightness.  The
+    pool of VMobjects is made up front, as many as the most colours any of ``images`` needs
+    (manim draws the mobjects it knew when an animation started, so the pool must not grow).
+    ``set_image(img)`` takes (rows, cols, 3) uint8 with row 0 at the top, like :func:`probability_image`.
+    """
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, rows: int, cols: int, images: Sequence[np.ndarray],
+                 step: int = 8) -> None:
+        super().__init__()
+        from manim import VMobject
+
+        self.rows, self.cols, self.step = rows, cols, int(step)
+        w, h = (hi[0] - lo[0]) / cols, (hi[1] - lo[1]) / rows
+        # Each cell a hair larger than its place, so no seams show between neighbouring bands.
+        hw, hh = w * 0.51, h * 0.51
+        cx = lo[0] + (np.arange(cols) + 0.5) * w
+        cy = hi[1] - (np.arange(rows) + 0.5) * h
+        centers = np.array([[x, y, 0.0] for y in cy for x in cx])
+        corners = np.array([[-hw, hh, 0], [hw, hh, 0], [hw, -hh, 0], [-hw, -hh, 0], [-hw, hh, 0]])
+        # Four straight cubic Bezier curves per cell: (cells, 16, 3).
+        a, b = corners[:-1], corners[1:]
+        square = np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=1).reshape(16, 3)
+        self.cell_points = centers[:, None, :] + square[None, :, :]
+        n_slots = max((len(np.unique(self.quantize(img).reshape(-1, 3), axis=0)) for img in images), default=1)
+        self.add(*[VMobject(stroke_width=0, fill_opacity=1.0) for _ in range(n_slots)])
+
+    def quantize(self, img: np.ndarray) -> np.ndarray:
+        q = self.step
+        return np.clip(np.round(np.asarray(img)[..., :3].astype(float) / q) * q, 0, 255).astype(np.uint8)
+
+    def set_image(self, img: np.ndarray) -> BandedHeatGrid:
+        flat = self.quantize(img).reshape(-1, 3)
+        colors, which = np.unique(flat, axis=0, return_inverse=True)
+        which = np.asarray(which).reshape(-1)
+        if len(colors) > len(self.submobjects):
+            raise ValueError(f"image has {len(colors)} colours, the pool {len(self.submobjects)}")
+        for k, slot in enumerate(self.submobjects):
+            if k < len(colors):
+                r, g, b = (int(v) for v in colors[k])
+                slot.set_points(self.cell_points[which == k].reshape(-1, 3))
+                slot.set_fill(f"#{r:02X}{g:02X}{b:02X}", opacity=1.0)
+            else:
+                slot.clear_points()
         return self

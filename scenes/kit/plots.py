@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from manim import (
@@ -23,12 +24,27 @@ from manim import (
     color_gradient,
     config,
 )
+from numpy.typing import ArrayLike
 
 from gdcore.contour import contour_segments
 from scenes.kit.theme import THEME, TYPE, Theme
 
-__all__ = ["nice_range", "decimals_for", "tick_label", "PlotAxes", "EndLabels", "xy_to_scene", "segments_vmobject", "level_colors", "ContourMap", "polyline", "clip_to_box", "Legend",
-           "PathTracer", "spread_vertically"]
+__all__ = [
+    "ContourMap",
+    "EndLabels",
+    "Legend",
+    "PathTracer",
+    "PlotAxes",
+    "clip_to_box",
+    "decimals_for",
+    "level_colors",
+    "nice_range",
+    "polyline",
+    "segments_vmobject",
+    "spread_vertically",
+    "tick_label",
+    "xy_to_scene",
+]
 
 
 def nice_range(lo: float, hi: float, n: int = 4) -> tuple[float, float, float]:
@@ -78,10 +94,10 @@ def tick_label(value: float, decimals: int = 0, log: bool = False) -> str:
     ('0.5', '0', '10⁻³', '1')
     """
     if log:
-        k = int(round(value))
+        k = round(value)
         return {0: "1", 1: "10"}.get(k, "10" + str(k).translate(_SUPERSCRIPT))
     s = f"{value:.{decimals}f}"
-    return "0" if s.strip("-0.") == "" else s.replace("-", "−")
+    return "0" if s.strip("-0.") == "" else s.replace("-", "−")  # noqa: RUF001 (shown on screen)
 
 
 class PlotAxes(Axes):
@@ -147,7 +163,7 @@ class PlotAxes(Axes):
         # Thin out numbers that would touch: keep every k-th, always the first.
         for k in range(1, len(labels) + 1):
             kept = labels[::k]
-            if all(_apart(a, b, horizontal) for a, b in zip(kept, kept[1:])):
+            if all(_apart(a, b, horizontal) for a, b in itertools.pairwise(kept)):
                 break
         self.tick_numbers.add(*kept)
 
@@ -241,7 +257,7 @@ def spread_vertically(mobs: list, gap: float = 0.06) -> None:
                 moved = True
         if not moved:
             break
-    for m, yy in zip(order, y):
+    for m, yy in zip(order, y, strict=True):
         m.set_y(yy)
 
 
@@ -290,12 +306,12 @@ class ContourMap(VGroup):
         Contour levels, low to high (see :func:`gdcore.contour.contour_levels`).
     """
 
-    def __init__(self, axes: Axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, levels: Sequence[float],
+    def __init__(self, axes: Axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, levels: Sequence[float] | np.ndarray,
                  stroke_width: float = 2.0, opacity: float = 0.85, theme: Theme = THEME) -> None:
         super().__init__()
         colors = level_colors(len(levels), theme)
         self.levels = list(levels)
-        for level, color in zip(levels, colors):
+        for level, color in zip(levels, colors, strict=True):
             seg = contour_segments(X, Y, Z, level)
             self.add(segments_vmobject(xy_to_scene(axes, seg), color, stroke_width, opacity))
 
@@ -310,7 +326,7 @@ def polyline(axes: Axes, xy: np.ndarray, color: str, stroke_width: float = 3.0) 
     return vm
 
 
-def clip_to_box(xy: np.ndarray, lo: Sequence[float], hi: Sequence[float]) -> tuple[np.ndarray, bool]:
+def clip_to_box(xy: np.ndarray, lo: ArrayLike, hi: ArrayLike) -> tuple[np.ndarray, bool]:
     """The part of a path inside the box, ending exactly on the border if it leaves.
 
     Returns ``(points, left)``: the points up to the first exit, with the exit
@@ -366,8 +382,8 @@ class PathTracer(VGroup):
         The visible box in data coordinates.
     """
 
-    def __init__(self, axes: Axes, xy: np.ndarray, color: str, step: ValueTracker, lo: Sequence[float],
-                 hi: Sequence[float], dot_radius: float = 0.08, stroke_width: float = 3.0,
+    def __init__(self, axes: Axes, xy: np.ndarray, color: str, step: ValueTracker, lo: ArrayLike,
+                 hi: ArrayLike, dot_radius: float = 0.08, stroke_width: float = 3.0,
                  diverged_label: bool = True, label_text: str = "diverged", theme: Theme = THEME) -> None:
         super().__init__()
         xy = np.asarray(xy, dtype=float)
@@ -377,7 +393,7 @@ class PathTracer(VGroup):
         if self.left and len(clipped) >= 2:
             k = len(clipped) - 2                      # last point inside
             a, b, e = xy[k], xy[k + 1], clipped[-1]
-            frac = float(np.linalg.norm(e - a) / max(np.linalg.norm(b - a), 1e-12))
+            frac = float(np.linalg.norm(e - a)) / max(float(np.linalg.norm(b - a)), 1e-12)
             self.exit_step = k + frac
         else:
             self.exit_step = float(len(clipped) - 1)

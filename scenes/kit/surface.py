@@ -114,7 +114,7 @@ class SurfaceMesh(VGroup):
         nearer = (self.centers @ rotation.T)[None, :, 2] > pts[:, None, 2] + self.MOVER_BIAS * self.face_size
         return np.any(inside & nearer, axis=1)
 
-    def sort(self, rotation: np.ndarray) -> None:  # type: ignore[override]  # a painter's sort for a camera, not Mobject.sort's key
+    def sort(self, rotation: np.ndarray) -> None:
         """Paint order for a camera with this rotation matrix: far faces first, movers after the face under them."""
         depth = self.centers @ rotation.T[:, 2]
         order = np.argsort(depth, kind="stable")
@@ -165,12 +165,12 @@ class ColorBar(VGroup):
         self.ticks = VGroup()
         if log:
             a, b = math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))
-            values = log_ticks(a, b)
+            values: list[tuple[float, str]] = log_ticks(a, b)
             span = (a, b)
         else:
             start, end, step = nice_range(lo, hi, 4)
             d = decimals_for(step)
-            values = [(v, tick_label(v, d)) for v in np.arange(start, end + step / 2, step)
+            values = [(float(v), tick_label(v, d)) for v in np.arange(start, end + step / 2, step)
                       if lo - 1e-9 <= v <= hi + 1e-9]
             span = (lo, hi)
         for v, text in values:
