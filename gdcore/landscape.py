@@ -13,6 +13,12 @@ weights ``theta*``.  Two choices of directions:
 
 A known flaw of such plots: a checkpoint's projected point carries the plane's
 loss, not its own.  :func:`path_on_plane` returns both, and the largest gap.
+
+Flat versus sharp minima (Keskar et al. 2017): :func:`sharpness_slice` gives the largest
+Hessian eigenvalue at the weights (:func:`gdcore.lessons.sharpness`) and the loss along its
+eigenvector, a 1-D slice whose curvature at 0 is that eigenvalue.  Two minima are compared at
+the same training loss (:func:`train_until`): cross-entropy's curvature shrinks as its loss
+goes to zero, so a run trained further would look flatter for that reason alone.
 """
 
 from __future__ import annotations
@@ -22,16 +28,21 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdcore.mlp import MLP
+from gdcore.lessons import sharpness
+from gdcore.mlp import MLP, History, train
+from gdcore.optim import Optimizer
 
 __all__ = [
     "LossGrid",
     "PCAPlane",
     "PathOnPlane",
+    "SharpnessSlice",
     "filter_normalized_direction",
     "loss_surface",
     "path_on_plane",
     "pca_directions",
+    "sharpness_slice",
+    "train_until",
 ]
 
 
@@ -122,3 +133,71 @@ def path_on_plane(model: MLP, X: ArrayLike, y: ArrayLike, thetas: np.ndarray, ce
     plane = model.plane_loss(X, y, center, d1, d2, coords, loss=loss)
     residual = np.linalg.norm(thetas - projected, axis=1)
     return PathOnPlane(coords, true, plane, residual)
+
+
+@dataclass
+class SharpnessSlice:
+    """The sharpest direction at a network's weights and the loss along it."""
+
+    sharpness: float              # the Hessian's eigenvalue of largest size at theta
+    direction: np.ndarray         # its unit eigenvector (flat, like ``model.flatten()``)
+    ts: np.ndarray                # steps along the direction (weight-space distance)
+    loss: np.ndarray              # the loss at theta + t * direction
+    slope: float                  # d loss / dt at t = 0: the gradient along the direction
+
+    def taylor(self, ts: np.ndarray) -> np.ndarray:
+        """The second-order Taylor expansion of the slice at 0: loss(0) + slope t + sharpness t^2 / 2."""
+        ts = np.asarray(ts, dtype=float)
+        return float(self.loss[len(self.loss) // 2]) + self.slope * ts + 0.5 * self.sharpness * ts**2
+
+
+def sharpness_slice(model: MLP, X: ArrayLike, y: ArrayLike, theta: np.ndarray | None = None,
+                    loss: str = "cross_entropy", half_width: float = 1.0, n: int = 61, iters: int = 30,
+                    seed: int = 0) -> SharpnessSlice:
+    """Sharpness at ``theta`` (default: the model's weights) and the loss on ``n`` steps in
+    ``[-half_width, half_width]`` along the sharpest direction.
+
+    Near a minimum the slice rises as ``sharpness * t**2 / 2``; the loss values are exact forward
+    passes (:meth:`gdcore.mlp.MLP.plane_loss` with a zero second direction).
+    """
+    theta = model.flatten() if theta is None else np.asarray(theta, dtype=float)
+
+    def grad(t: np.ndarray) -> np.ndarray:
+        return np.concatenate([g.ravel() for g in model.loss_and_grads(X, y, loss, model.unflatten(t))[1]])
+
+    lam, v = sharpness(grad, theta, iters=iters, seed=seed, return_vector=True)
+    if n % 2 == 0:
+        raise ValueError(f"n must be odd (a step at t = 0 in the middle), got {n}")
+    ts = np.linspace(-half_width, half_width, n)
+    along = model.plane_loss(X, y, theta, v, np.zeros_like(v), np.column_stack([ts, np.zeros_like(ts)]), loss=loss)
+    return SharpnessSlice(float(lam), v, ts, along, float(grad(theta) @ v))
+
+
+class _Reached(Exception):
+    """Raised from :func:`train`'s per-epoch callback to end a run at its target loss."""
+
+
+def train_until(model: MLP, X: ArrayLike, y: ArrayLike, optimizer: Optimizer, target_loss: float, max_epochs: int,
+                batch_size: int, loss: str = "cross_entropy", seed: int = 0) -> tuple[History, bool]:
+    """Train ``model`` in place with mini-batches until its full training loss is at most
+    ``target_loss`` (checked after every epoch), for at most ``max_epochs`` epochs.
+
+    Returns ``(history, reached)``; the history is :func:`gdcore.mlp.train`'s, ending at the first
+    epoch whose loss reached the target (or at ``max_epochs``, or where the run diverged).
+    """
+    if not np.isfinite(target_loss):
+        raise ValueError(f"target_loss must be finite, got {target_loss!r}")
+    seen: list[History] = []
+
+    def stop_at_target(_epoch: int, hist: History) -> None:
+        if not seen:
+            seen.append(hist)
+        if hist.epoch_loss[-1] <= target_loss:
+            raise _Reached
+
+    try:
+        hist = train(model, X, y, optimizer, epochs=max_epochs, mode="minibatch", batch_size=batch_size, loss=loss,
+                     seed=seed, callback=stop_at_target)
+    except _Reached:
+        return seen[0], True
+    return hist, bool(hist.epoch_loss[-1] <= target_loss)

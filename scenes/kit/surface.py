@@ -20,7 +20,7 @@ from manim import (
 from scenes.kit.plots import level_colors
 from scenes.kit.theme import THEME, TYPE, Theme
 
-__all__ = ["ColorBar", "SurfaceMesh", "camera_rotation", "surface_axis_labels", "xyz_to_scene"]
+__all__ = ["ColorBar", "SurfaceMesh", "camera_rotation", "log_ticks", "surface_axis_labels", "xyz_to_scene"]
 
 
 def xyz_to_scene(axes, xyz: np.ndarray) -> np.ndarray:
@@ -200,8 +200,7 @@ class ColorBar(VGroup):
         self.ticks = VGroup()
         if log:
             a, b = math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))
-            ks = [k for k in range(math.ceil(a), math.floor(b) + 1)]
-            values: list[tuple[float, str]] = [(float(k), tick_label(k, log=True)) for k in ks]
+            values: list[tuple[float, str]] = log_ticks(a, b)
             span = (a, b)
         else:
             start, end, step = nice_range(lo, hi, 4)
@@ -218,12 +217,49 @@ class ColorBar(VGroup):
             label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
             self.ticks.add(VGroup(tick, label))
         if clipped:
-            cap = Text(f"≥ {tick_label(hi, 2) if not log else tick_label(math.log10(hi), log=True)}", font=theme.font,
+            cap = Text(f"≥ {tick_label(hi, 2) if not log else _plain(hi)}", font=theme.font,
                        font_size=TYPE.TICK, color=theme.muted).next_to(frame, UP, buff=0.08)
             self.ticks.add(cap)
         self.title = Text(title, font=theme.font, font_size=TYPE.TICK, color=theme.text)
         self.title.next_to(VGroup(self.bar, self.ticks), UP, buff=0.15)
         self.add(self.ticks, self.title)
+
+
+def _plain(v: float) -> str:
+    """A positive value in plain digits, two significant figures (``0.2``, ``1.3``, ``20``)."""
+    return f"{v:.2g}" if 1e-3 <= v < 1e4 else f"{v:.1e}"
+
+
+def log_ticks(a: float, b: float) -> list[tuple[float, str]]:
+    """Ticks of a log colour bar spanning ``10**a .. 10**b``: ``(log10 value, text)``.
+
+    Powers of ten (``10⁻¹``, ``1``, ``10``) when at least three fall in the span; else 1, 2 and 5
+    times the powers of ten, or else every digit times them, in plain digits, so a bar spanning
+    less than a decade still has numbers on it (its two ends, if nothing else).
+
+    >>> [t for _, t in log_ticks(-1.2, 1.1)]
+    ['10⁻¹', '1', '10']
+    >>> [t for _, t in log_ticks(-1.2, 0.4)]
+    ['0.1', '0.2', '0.5', '1', '2']
+    >>> [t for _, t in log_ticks(math.log10(0.26), math.log10(0.69))]
+    ['0.3', '0.4', '0.5', '0.6']
+    """
+    from scenes.kit.plots import tick_label
+
+    decades = list(range(math.ceil(a - 1e-9), math.floor(b + 1e-9) + 1))
+    if len(decades) >= 3:
+        return [(float(k), tick_label(k, log=True)) for k in decades]
+    out: list[tuple[float, str]] = []
+    for mantissas in ((1, 2, 5), tuple(range(1, 10))):
+        out = []
+        for k in range(math.floor(a) - 1, math.ceil(b) + 1):
+            for m in mantissas:
+                v = math.log10(m) + k
+                if a - 1e-9 <= v <= b + 1e-9:
+                    out.append((v, _plain(m * 10.0**k)))
+        if len(out) >= 3:
+            return out
+    return out if len(out) >= 2 else [(a, _plain(10.0**a)), (b, _plain(10.0**b))]
 
 
 def surface_axis_labels(axes, x_name: str, y_name: str, z_name: str = "loss", theme: Theme = THEME) -> VGroup:
