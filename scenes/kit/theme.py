@@ -150,10 +150,10 @@ class Theme:
             PREDICTION="#EA92C8",
             DATA="#BCC3B6",
             OPTIMIZER={
-                "SGD": "#F4CEFF",
-                "Momentum": "#F38615",
+                "SGD": "#58C0F8",
+                "Momentum": "#E81070",
                 "RMSprop": "#34DDBE",
-                "Adam": "#BD99FD",
+                "Adam": "#9868F8",
                 "Adagrad": "#95D353",
             },
             REGIME={
@@ -180,8 +180,8 @@ class Theme:
             PREDICTION="#AC2547",
             DATA="#68786B",
             OPTIMIZER={
-                "SGD": "#6985B2",
-                "Momentum": "#8A5F00",
+                "SGD": "#6890F0",
+                "Momentum": "#B880B0",
                 "RMSprop": "#019E85",
                 "Adam": "#7F47DA",
                 "Adagrad": "#307106",
@@ -241,6 +241,13 @@ class Theme:
             # optimizers / loss_surface / local_minima: paths, legends, the loss panel, momentum's arrows.
             "optimizer race": [*opt4, ("LOSS", self.LOSS), ("GRAD", self.GRAD), *ink],
             "optimizer paths on the height map": [*opt4, ("GRAD", self.GRAD), *full_map],
+            # the four paths and the gradient arrow are thin lines (1.5-5 px) side by side: held to the
+            # stricter LINES thresholds of tests/test_colours.py.
+            "optimizer lines": [*opt4, ("GRAD", self.GRAD)],
+            # local_minima: plain GD against momentum, then against noisy (stochastic) GD, by the minima.
+            "local minima paths": [("OPTIMIZER[SGD]", self.OPTIMIZER["SGD"]),
+                                   ("OPTIMIZER[Momentum]", self.OPTIMIZER["Momentum"]),
+                                   ("VARIANT[stochastic]", self.VARIANT["stochastic"]), ("LOSS", self.LOSS), *ink],
             # the star on the global minimum sits on the low contours.
             "minimum on the height map": [("LOSS", self.LOSS), *low_map],
             # learning_rate: four regimes with the loss curve and the gradient arrow, then on contours.
