@@ -11,6 +11,8 @@ run with the hyperparameters printed under the loss chart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
@@ -24,9 +26,12 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowArrow,
+    Indicate,
     Line,
     MathTex,
     SurroundingRectangle,
+    Transform,
     ValueTracker,
     VGroup,
     Write,
@@ -37,7 +42,7 @@ from scipy.linalg import eigvalsh
 
 from gdcore import functions
 from gdcore.contour import contour_levels
-from gdcore.explore import LrSearch, lr_grid_search, polish_critical, with_lr
+from gdcore.explore import LrSearch, lr_grid_search, max_curvature, polish_critical, with_lr
 from gdcore.optim import SGD, Adam, Optimizer, RMSprop
 from gdcore.trajectory import Trajectory, descend, stability_bound
 from scenes.kit import (
@@ -76,13 +81,57 @@ RULE_TEX = {
     "Adam": [[r"m \leftarrow \beta_1 m + (1-\beta_1)\, g"], [r"s \leftarrow \beta_2 s + (1-\beta_2)\, g^2"],
              [r"\theta \leftarrow \theta - \eta\,", r"\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}"]],
 }
-RULE_TERM = {"SGD": (0, 1), "Momentum": (0, 1), "RMSprop": (1, 1), "Adam": (2, 1)}
+# The terms taken apart on the map: (line, part, role); a role's colour is what it draws (grad: the
+# gradient arrow, velocity: momentum's velocity arrow, scale: the per-coordinate RMS scale).
+RULE_FOCUS = {"SGD": [(0, 1, "grad")], "Momentum": [(0, 1, "velocity"), (0, 2, "grad")],
+              "RMSprop": [(1, 1, "scale")], "Adam": [(2, 1, "scale")]}
 RULE_WORDS = {
     "SGD": "SGD steps against the gradient g, scaled by the learning rate η.",
     "Momentum": "Momentum keeps a velocity v: the term βv carries the past steps into this one.",
     "RMSprop": "RMSprop divides each coordinate's gradient by its running size √s.",
     "Adam": "Adam divides momentum's average m by RMSprop's √s, corrected for the first steps.",
 }
+
+# What the highlighted term draws on the map, said while it is drawn.
+TERM_WORDS = {
+    "SGD": "Each step is the gradient arrow −ηg, from wherever the ball is.",
+    "Momentum": "The velocity arrow −ηβv carries the last steps on; the gradient arrow −ηg adds at its tip.",
+    "RMSprop": "The step is the gradient arrow with each coordinate divided by √s (under the rule).",
+    "Adam": "Adam steps along the average m, each coordinate divided by √ŝ, like RMSprop.",
+}
+
+
+@dataclass(frozen=True)
+class RuleStep:
+    """One step of an optimizer, with the state its rule read: ``x`` to ``x_new`` along gradient ``g``;
+    ``buf`` momentum's velocity after the step, ``scale`` the per-coordinate RMS scale it divided by."""
+
+    x: np.ndarray
+    g: np.ndarray
+    x_new: np.ndarray
+    buf: np.ndarray | None
+    scale: np.ndarray | None
+
+
+def rule_walk(loss, start, opt: Optimizer, steps: int) -> list[RuleStep]:
+    """``steps`` steps of (a clone of) ``opt`` from ``start``, reading the optimizer's own state after each:
+    the same points as :func:`gdcore.trajectory.descend` (tests/test_issue13_claims.py checks it)."""
+    o = opt.clone()
+    x = np.asarray(start, dtype=float)
+    out = []
+    for _ in range(steps):
+        g = loss.grad(x)
+        x_new = o.step(x, g)
+        st = o.state[0]
+        scale = None
+        if "square_avg" in st:                                   # RMSprop: sqrt(s)
+            scale = np.sqrt(st["square_avg"])
+        elif "exp_avg_sq" in st:                                 # Adam: sqrt(s / (1 - beta2^t))
+            scale = np.sqrt(st["exp_avg_sq"] / (1 - o.betas[1] ** o.t))
+        buf = st.get("buf")
+        out.append(RuleStep(x, g, x_new, None if buf is None else np.array(buf), scale))
+        x = x_new
+    return out
 
 
 def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> list[str]:
@@ -195,37 +244,46 @@ class Optimizers(StoryScene):
 
     # ------------------------------------------------------------ storyboard
     def show_rules(self) -> None:
-        """Each update rule alone and large, the term that makes it different highlighted while the
-        caption says what it does; then the four side by side."""
+        """Each update rule alone and large beside a map of a narrow bowl: the term being discussed is
+        highlighted in the colour of what it draws on the map (the gradient arrow, momentum's velocity
+        arrow, the per-coordinate RMS scale) while the first steps are taken; then the four side by side."""
         self.set_title("Four ways to take a step")
         top, bottom = self.band()
+        bowl = functions.get("quadratic", a=1.0, b=10.0)
+        # One rate for all four: 1.5 / L, where plain SGD overshoots across the steep direction (stable < 2/L).
+        lr = float(f"{1.5 / max_curvature(bowl):.3g}")
+        start = np.array([-2.5, 1.2])
+        x_rng, y_rng = (-3.0, 3.0, 1.0), (-1.5, 1.5, 0.5)
+        unit = min(6.8 / (x_rng[1] - x_rng[0]), (top - bottom - 1.1) / (y_rng[1] - y_rng[0]))
+        axes = PlotAxes(x_rng, y_rng, x_length=unit * (x_rng[1] - x_rng[0]), y_length=unit * (y_rng[1] - y_rng[0]),
+                        x_title="x", y_title="y")
+        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.35)
+        window = ((x_rng[0], x_rng[1]), (y_rng[0], y_rng[1]))
+        X, Y, Z = functions.grid(bowl, n=121, domain=window)
+        contours = ContourMap(axes, X, Y, Z, contour_levels(Z, 10, log=True, z_min=0.0), stroke_width=1.5,
+                              opacity=0.5)
+        star = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point)) for m in bowl.minima])
+        ring = Circle(radius=0.14, stroke_color=THEME.text, stroke_width=2).move_to(axes.c2p(*start))
+        self.caption.say(self, f"On a narrow bowl (curvatures 1 and 10), each from the same start, all at "
+                               f"lr = {fmt(lr, 3)}.")
+        self.play(Create(axes), FadeIn(contours), FadeIn(star), Create(ring))
+        right = (axes.get_right()[0] + 0.5, config.frame_width / 2 - 0.3)
+        box = ((x_rng[0], y_rng[0]), (x_rng[1], y_rng[1]))
+        opts = {"SGD": SGD(lr=lr), "Momentum": SGD(lr=lr, momentum=self.p["momentum"]), "RMSprop": RMSprop(lr=lr),
+                "Adam": Adam(lr=lr)}
         blocks = {}
         for name in ORDER:
-            label = label_text(name, color=THEME.OPTIMIZER[name], weight="BOLD")
-            eqs = VGroup(*[math_text(*line) for line in RULE_TEX[name]]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-            eqs.next_to(label, DOWN, buff=0.25, aligned_edge=LEFT).shift(0.4 * RIGHT)
-            blocks[name] = VGroup(label, eqs)
+            blocks[name] = self.rule_block(name)
+            self.rule_demo(name, blocks[name].copy(), axes, bowl, start, opts[name], box, right, (top, bottom),
+                           detailed=3 if name == "Momentum" else 2)
+        self.unsay()
+        self.play(FadeOut(VGroup(axes, contours, star, ring)), run_time=0.6)
         for name in ORDER:
-            big = blocks[name].copy().scale(1.4).move_to([0, (top + bottom) / 2, 0])
-            if big.height > top - bottom:
-                big.scale((top - bottom) / big.height)
-            line, part = RULE_TERM[name]
-            term = big[1][line][part]
-            self.caption.say(self, RULE_WORDS[name])
-            self.play(FadeIn(big[0]), Write(big[1]), run_time=1.0 + 0.5 * len(big[1]))
-            box = SurroundingRectangle(term, color=THEME.OPTIMIZER[name], buff=0.08, stroke_width=3)
-            self.play(term.animate.set_color(THEME.OPTIMIZER[name]), Create(box))
-            self.wait(self.caption.remaining(self))
-            if name in ("Momentum", "Adam"):
-                mark_figure(self, f"rule-{name.lower()}")
-            self.unsay()
-            self.play(FadeOut(big), FadeOut(box), run_time=0.6)
-        for name in ORDER:
-            line, part = RULE_TERM[name]
-            blocks[name][1][line][part].set_color(THEME.OPTIMIZER[name])
+            for line, part, role in RULE_FOCUS[name]:
+                blocks[name][1][line][part].set_color(self.role_color(name, role))
         left = VGroup(blocks["SGD"], blocks["Momentum"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
-        right = VGroup(blocks["RMSprop"], blocks["Adam"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
-        table = VGroup(left, right).arrange(RIGHT, buff=1.6, aligned_edge=UP)
+        right_col = VGroup(blocks["RMSprop"], blocks["Adam"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
+        table = VGroup(left, right_col).arrange(RIGHT, buff=1.6, aligned_edge=UP)
         if table.height > top - bottom or table.width > config.frame_width - 0.6:
             raise ValueError("optimizers: the update rules do not fit the frame at the MATH size")
         table.move_to([0, (top + bottom) / 2, 0])
@@ -235,6 +293,98 @@ class Optimizers(StoryScene):
         self.wait(self.caption.remaining(self))
         self.unsay()
         self.play(FadeOut(table))
+
+    @staticmethod
+    def rule_block(name: str) -> VGroup:
+        """The optimizer's name over its update rule (one equation a line), at the MATH size."""
+        label = label_text(name, color=THEME.OPTIMIZER[name], weight="BOLD")
+        eqs = VGroup(*[math_text(*line) for line in RULE_TEX[name]]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        eqs.next_to(label, DOWN, buff=0.25, aligned_edge=LEFT).shift(0.4 * RIGHT)
+        return VGroup(label, eqs)
+
+    @staticmethod
+    def role_color(name: str, role: str) -> str:
+        """The colour of a term of the rule, the same as what it draws on the map."""
+        return {"grad": THEME.GRAD, "velocity": THEME.OPTIMIZER["Momentum"]}.get(role, THEME.OPTIMIZER[name])
+
+    @staticmethod
+    def map_arrow(axes: PlotAxes, x: np.ndarray, vec: np.ndarray, frm: np.ndarray, color: str,
+                  width: float = 5.0) -> Arrow | None:
+        """The arrow of data vector ``vec`` at point ``x`` on ``axes``, drawn from scene point ``frm`` at the
+        map's scale (None when shorter than 0.05 units: nothing to see)."""
+        to = axes.c2p(*(x + vec)) - axes.c2p(*x) + frm
+        if np.linalg.norm(to - frm) < 0.05:
+            return None
+        return Arrow(frm, to, buff=0, color=color, stroke_width=width, tip_length=0.16,
+                     max_tip_length_to_length_ratio=0.3)
+
+    def rule_demo(self, name: str, block: VGroup, axes: PlotAxes, loss, start: np.ndarray, opt: Optimizer, box,
+                  right: tuple[float, float], band: tuple[float, float], detailed: int = 3, steps: int = 25) -> None:
+        """``name``'s rule large on the right; on the map its first ``detailed`` steps are taken apart, each
+        term highlighted while its arrow (or the RMS scale) is drawn, then the rest of ``steps`` run."""
+        top, bottom = band
+        walk = rule_walk(loss, start, opt, steps)
+        block.scale(min(1.4, (right[1] - right[0]) / block.width))
+        block.next_to([right[0], top - 0.2, 0], DOWN + RIGHT, buff=0)
+        color = THEME.OPTIMIZER[name]
+        lr_note = tick_text(hp_text(opt), color=color).next_to(block[0], RIGHT, buff=0.4)
+        self.caption.say(self, RULE_WORDS[name])
+        self.play(FadeIn(block[0]), FadeIn(lr_note), Write(block[1]), run_time=1.0 + 0.5 * len(block[1]))
+        terms = {role: block[1][line][part] for line, part, role in RULE_FOCUS[name]}
+        boxes = {role: SurroundingRectangle(t, color=self.role_color(name, role), buff=0.07, stroke_width=3)
+                 for role, t in terms.items()}
+        self.play(*[t.animate.set_color(self.role_color(name, r)) for r, t in terms.items()],
+                  *[Create(b) for b in boxes.values()])
+        step = ValueTracker(0.0)
+        points = np.array([w.x for w in walk] + [walk[-1].x_new])
+        tracer = PathTracer(axes, points, color, step, *box, dot_radius=0.08, stroke_width=2.5)
+        self.add(tracer)
+        self.caption.say(self, TERM_WORDS[name])
+        scale_at = block.get_corner(DOWN + LEFT) + 0.45 * DOWN
+        readout = None
+        for k, w in enumerate(walk[:detailed]):
+            here = axes.c2p(*w.x)
+            arrows = []
+
+            def arrow(vec, frm, col, width=5.0, x=w.x, here=here):
+                return self.map_arrow(axes, x, vec, frm, col, width)
+            if name == "Momentum":
+                v_prev = walk[k - 1].buf if k > 0 else np.zeros(2)
+                a_v = arrow(-opt.lr * opt.momentum * v_prev, here, THEME.OPTIMIZER["Momentum"])
+                tip = a_v.get_end() if a_v is not None else here
+                a_g = arrow(-opt.lr * w.g, tip, THEME.GRAD)
+                a_s = arrow(w.x_new - w.x, here, THEME.text, 3.0)
+                seq = [(a_v, "velocity"), (a_g, "grad"), (a_s, None)]
+            elif name == "SGD":
+                seq = [(arrow(w.x_new - w.x, here, THEME.GRAD), "grad")]
+            else:
+                seq = [(arrow(-opt.lr * w.g, here, THEME.GRAD, 3.0), None),
+                       (arrow(w.x_new - w.x, here, color), "scale")]
+                sc = w.scale
+                sym = r"\sqrt{\hat s}" if name == "Adam" else r"\sqrt{s}"
+                new = math_text(rf"{sym} = ({fmt(sc[0], 3)},\ {fmt(sc[1], 3)})", color=color)
+                new.next_to(scale_at, RIGHT, buff=0).align_to(block, LEFT)
+                if readout is None:
+                    self.play(FadeIn(new), run_time=0.5)
+                    readout = new
+                else:
+                    self.play(Transform(readout, new), run_time=0.5)
+            for a, role in seq:
+                if a is None:
+                    continue
+                anims = [GrowArrow(a)]
+                if role is not None:
+                    anims.append(Indicate(boxes[role], color=self.role_color(name, role), scale_factor=1.15))
+                self.play(*anims, run_time=0.8)
+                arrows.append(a)
+            if k == 1 and name in ("Momentum", "Adam"):
+                mark_figure(self, f"rule-{name.lower()}")
+            self.play(step.animate.set_value(k + 1), run_time=0.7)
+            self.play(*[FadeOut(a) for a in arrows], run_time=0.3)
+        self.play(step.animate.set_value(len(walk)), run_time=2.5, rate_func=linear)
+        self.unsay()
+        rest = [block, lr_note, *boxes.values(), tracer] + ([readout] if readout is not None else [])
+        self.play(FadeOut(VGroup(*rest)), run_time=0.6)
 
     @staticmethod
     def tick_range(lo: float, hi: float) -> tuple[float, float, float]:
