@@ -29,6 +29,7 @@ from manim import (
     GrowArrow,
     Indicate,
     Line,
+    Rectangle,
     MathTex,
     SurroundingRectangle,
     Transform,
@@ -444,6 +445,7 @@ class Optimizers(StoryScene):
         self.wait(2.5)
         self.race_panel = VGroup(panel, ends, *curve_tracers)
         self.race_mobjects = VGroup(axes, contours, marks, counter, start_dot, *tracers.values(), self.race_panel)
+        self.race_contours, self.race_marks, self.race_start = contours, marks, start_dot
         self.race_axes, self.race_step, self.race_counter, self.race_steps = axes, step, counter, steps
 
     @staticmethod
@@ -555,8 +557,18 @@ class Optimizers(StoryScene):
         which has the lowest loss after ``steps`` steps."""
         return " ".join(race_sentences(loss, runs, steps, rule))
 
+    def get_moving_mobjects(self, *animations):
+        # While the map is zoomed, everything is redrawn every frame so the mask around the map stays
+        # above the moving map (manim otherwise paints moving mobjects over a still background).
+        if getattr(self, "redraw_all", False):
+            return list(self.mobjects)
+        return super().get_moving_mobjects(*animations)
+
     def momentum_anatomy(self) -> None:
-        """At one step of the momentum run: velocity arrow + gradient arrow = the step."""
+        """Zoom the map onto one step of the momentum run and take it apart: the velocity carried over
+        plus this step's gradient is the step, drawn at the zoomed map's own scale (the step arrow ends
+        on the path's next dot).  The zoom scales the map's contents about a point and masks what falls
+        outside the map; the title, caption and key stay where they are."""
         run = self.case_runs["Momentum"]
         opt = self.case_opts["Momentum"]
         lr, beta = opt.lr, opt.momentum
@@ -569,36 +581,69 @@ class Optimizers(StoryScene):
         pull = -lr * run.grads[k]                      # this step's gradient
         total = run.points[k + 1] - x_k                # = push + pull
         base = xy_to_scene(axes, x_k)
-        scale_to = 2.0  # the longest of the three arrows, in scene units
-        unit = max(np.linalg.norm(xy_to_scene(axes, x_k + v) - base) for v in (push, pull, total))
-        factor = scale_to / max(unit, 1e-9)
-        # Shrink until every arrow tip stays inside the map.
-        lo_c, hi_c = axes.plot_area()
-        for _ in range(30):
-            tips = [base + (xy_to_scene(axes, x_k + v) - base) * factor for v in (push, push + pull, total)]
-            if all(np.all(t[:2] >= lo_c[:2]) and np.all(t[:2] <= hi_c[:2]) for t in tips):
-                break
-            factor *= 0.8
-        def arrow(vec, start, color):
-            end = xy_to_scene(axes, x_k + vec) - base
-            return Arrow(start, start + end * factor, buff=0, color=color, stroke_width=5, tip_length=0.18,
+        vec = {n: xy_to_scene(axes, x_k + v) - base for n, v in (("push", push), ("pull", pull), ("total", total))}
+        lo, hi = axes.plot_area()
+        view = hi - lo
+        centre_v = (lo + hi) / 2
+        # Zoom so the longest arrow is about half the map; the triangle's middle goes to the map's middle.
+        longest = max(float(np.linalg.norm(v)) for v in vec.values())
+        zoom = 0.5 * float(min(view[0], view[1])) / max(longest, 1e-9)
+        zoom = float(f"{zoom:.2g}")
+        corners = np.array([base, base + vec["push"], base + vec["total"]])
+        mid = (corners.min(axis=0) + corners.max(axis=0)) / 2
+        about = (centre_v - zoom * mid) / (1 - zoom) if zoom != 1 else mid
+        def zoomed(p: np.ndarray) -> np.ndarray:
+            return about + zoom * (np.asarray(p) - about)
+
+        # What zooms: contours and trails scale; dots, stars and labels move (they keep their size).
+        tracers = [m for m in self.race_mobjects if isinstance(m, PathTracer)]
+        for tr in tracers:
+            tr.trail.clear_updaters()
+        scaled = VGroup(self.race_contours, *[tr.trail for tr in tracers])
+        # Texts (the minimum's star, "left the map") that the zoom would carry off the map fade out instead.
+        texts = [*self.race_marks, *[tr.label for tr in tracers if tr.label is not None]]
+        def inside(m) -> bool:
+            p = zoomed(m.get_center())
+            return bool(np.all(p[:2] - [m.width / 2, m.height / 2] >= lo[:2])
+                        and np.all(p[:2] + [m.width / 2, m.height / 2] <= hi[:2]))
+        leaving = VGroup(*[m for m in texts if not inside(m)])
+        movers = [m for m in [*texts, self.race_start, *[tr.dot for tr in tracers]] if m not in leaving]
+        numbers = VGroup(axes.tick_numbers, axes.x_title, axes.y_title)
+        frame_w, frame_h = config.frame_width, config.frame_height
+        bg = dict(fill_color=THEME.background, fill_opacity=1.0, stroke_width=0)
+        mask = VGroup(
+            Rectangle(width=lo[0] + frame_w / 2, height=frame_h, **bg).move_to([(lo[0] - frame_w / 2) / 2, 0, 0]),
+            Rectangle(width=frame_w / 2 - hi[0], height=frame_h, **bg).move_to([(hi[0] + frame_w / 2) / 2, 0, 0]),
+            Rectangle(width=view[0], height=frame_h / 2 - hi[1], **bg).move_to([centre_v[0], (hi[1] + frame_h / 2) / 2, 0]),
+            Rectangle(width=view[0], height=lo[1] + frame_h / 2, **bg).move_to([centre_v[0], (lo[1] - frame_h / 2) / 2, 0]),
+        )
+        self.unsay()
+        self.play(FadeOut(self.race_panel), FadeOut(numbers), FadeOut(self.race_counter), FadeOut(leaving),
+                  run_time=0.5)
+        self.race_mobjects.remove(self.race_panel)
+        self.redraw_all = True
+        self.add(mask, axes.x_axis, axes.y_axis)
+        if self.title is not None:
+            self.bring_to_front(self.title)
+        top, bottom = self.band()
+        note = tick_text(f"map zoomed ×{fmt(zoom, 2)} around step {k}", color=THEME.muted)
+        note.next_to(axes.x_axis, DOWN, buff=0.15).align_to(axes.x_axis, LEFT)
+        self.caption.say(self, f"Zoom in on step {k} of the momentum run.")
+        self.play(scaled.animate.scale(zoom, about_point=about),
+                  *[m.animate.move_to(zoomed(m.get_center())) for m in movers], FadeIn(note),
+                  run_time=2.5)
+        b_z = zoomed(base)
+        def arrow(start, v, color):
+            return Arrow(start, start + zoom * v, buff=0, color=color, stroke_width=5, tip_length=0.2,
                          max_tip_length_to_length_ratio=0.25)
-        a_push = arrow(push, base, THEME.OPTIMIZER["Momentum"])
-        a_pull = arrow(pull, a_push.get_end(), THEME.GRAD)
-        a_total = arrow(total, base, THEME.text)
+        a_push = arrow(b_z, vec["push"], THEME.OPTIMIZER["Momentum"])
+        a_pull = arrow(a_push.get_end(), vec["pull"], THEME.GRAD)
+        a_total = arrow(b_z, vec["total"], THEME.text)
         centroid = (a_push.get_start() + a_push.get_end() + a_total.get_end()) / 3
         parts = ((a_push, r"-\eta\beta v", THEME.OPTIMIZER["Momentum"], "velocity carried over"),
                  (a_pull, r"-\eta g", THEME.GRAD, "this step's gradient"),
                  (a_total, r"\text{step}", THEME.text, "their sum"))
         labels = VGroup(*[self.arrow_label(a, tex, color, centroid) for a, tex, color, _ in parts])
-        # The loss chart makes way for a key to the arrows; the race goes back to step k.
-        top, bottom = self.band()
-        self.unsay()
-        self.play(FadeOut(self.race_panel), run_time=0.5)
-        self.race_mobjects.remove(self.race_panel)
-        # The paths stay whole; step k of the momentum run is ringed (no rewind of the trails).
-        ring = Circle(radius=0.16, stroke_color=THEME.OPTIMIZER["Momentum"], stroke_width=3).move_to(base)
-        self.play(Create(ring), run_time=0.6)
         head = label_text(f"Momentum at step {k}", color=THEME.OPTIMIZER["Momentum"], weight="BOLD")
         rows = VGroup()
         for _, tex, color, words in parts:
@@ -609,20 +654,28 @@ class Optimizers(StoryScene):
             r[1].next_to(r[0], RIGHT, buff=0.25)
             r[2].next_to(r[0], RIGHT, buff=0.5 + col)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        note = tick_text(f"arrows drawn ×{fmt(factor, 2)} longer")
-        key = VGroup(head, rows, note).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        key = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         key.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
         self.caption.say(self, "The velocity carried over, −ηβv, and this step's gradient, −ηg.", 3.5)
-        self.play(FadeIn(head), FadeIn(note), FadeIn(rows[0]), Create(a_push), FadeIn(labels[0]))
-        self.play(FadeIn(rows[1]), Create(a_pull), FadeIn(labels[1]))
-        self.caption.say(self, "Their sum is the step momentum actually takes.", 2.5)
-        self.play(FadeIn(rows[2]), Create(a_total), FadeIn(labels[2]))
+        self.play(FadeIn(head), FadeIn(rows[0]), GrowArrow(a_push), FadeIn(labels[0]), run_time=1.2)
+        self.play(FadeIn(rows[1]), GrowArrow(a_pull), FadeIn(labels[1]), run_time=1.2)
+        self.caption.say(self, f"Their sum is the step momentum takes: it ends on the path's dot for step {k + 1}.",
+                         3.0)
+        self.play(FadeIn(rows[2]), GrowArrow(a_total), FadeIn(labels[2]), run_time=1.2)
         self.wait(1.5)
         mark_figure(self, "momentum-anatomy")
+        self.unsay()
+        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key)), run_time=0.5)
+        # Back out to the whole map, the same way in reverse (no jump, no rewind of the trails).
+        self.play(scaled.animate.scale(1 / zoom, about_point=about),
+                  *[m.animate.move_to(about + (m.get_center() - about) / zoom) for m in movers], FadeOut(note),
+                  run_time=1.5)
+        self.remove(mask)
+        self.redraw_all = False
+        self.play(FadeIn(numbers), FadeIn(self.race_counter), FadeIn(leaving), run_time=0.4)
         # The stability bound, with this case's curvature at its minimum.
         loss = self.case_loss
         self.unsay()
-        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key, ring)))
         if loss.global_minima:
             L = float(eigvalsh(loss.hessian(loss.global_minima[0].point)).max())
             sgd_lr = self.case_opts["SGD"].lr
