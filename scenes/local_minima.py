@@ -256,16 +256,20 @@ class LocalMinima(StoryScene):
             place_clear(name, tracer.position(tracer.exit_step), paths, lo, hi, taken,
                         radii=(0.3, 0.5, 0.8, 1.2, 1.7, 2.3, 3.0))
             names.add(name)
-        # The ball's velocity: the step momentum is taking, drawn at true length from the ball.
+        # The ball's velocity: the step momentum is taking, from the ball, drawn `gain` times its length so
+        # that it still shows where the ball is slowest (at the top of the bump); the caption gives the gain.
+        bump = bump_step(case.rolled.losses)
+        at = min(bump if bump is not None else 1, case.steps - 1) * sub
+        slowest = float(np.linalg.norm(rolled.position(at + sub) - rolled.position(at)))
+        gain = next((g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 50) if g * slowest >= 0.6), 50)
         def velocity() -> VGroup:
             s = min(step.get_value(), rolled.exit_step)
             a, b = rolled.position(s), rolled.position(min(s + sub, rolled.exit_step))
-            if np.linalg.norm(b - a) < 0.06 or s >= case.steps * sub - 1e-9:
+            if gain * np.linalg.norm(b - a) < 0.08 or s >= case.steps * sub - 1e-9:
                 return VGroup()
-            return VGroup(Arrow(a, b, buff=0, color=THEME.OPTIMIZER["Momentum"], stroke_width=4,
+            return VGroup(Arrow(a, a + gain * (b - a), buff=0, color=THEME.OPTIMIZER["Momentum"], stroke_width=4,
                                 max_tip_length_to_length_ratio=0.35, tip_length=0.15))
         arrow = always_redraw(velocity)
-        bump = bump_step(case.rolled.losses)
         self.caption.say(self, f"From {start_words} plain GD stops in the local minimum...", 3)
         self.play(Create(ring), FadeIn(counter))
         self.add(stuck, rolled, arrow)
@@ -276,7 +280,8 @@ class LocalMinima(StoryScene):
             r_split = rate(t_split)
             self.play(step.animate.set_value(r_split * case.steps * sub), run_time=max(total * t_split, 3.0),
                       rate_func=lambda u: rate(u * t_split) / max(r_split, 1e-12))
-            self.caption.say(self, f"The arrow is momentum's step: its speed carries it up the bump "
+            drawn = "" if gain == 1 else f", drawn {gain}× long"
+            self.caption.say(self, f"The arrow is momentum's step{drawn}: its speed carries it up the bump "
                                    f"(over the top at step {bump}).")
             self.play(step.animate.set_value(case.steps * sub), run_time=total * (1 - t_split),
                       rate_func=lambda u: (rate(t_split + u * (1 - t_split)) - r_split) / (1 - r_split))
@@ -309,9 +314,14 @@ class LocalMinima(StoryScene):
         key = self.basin_key(basins)
         # Equal scales on both axes, as large as the band allows beside the basins' key.
         width = config.frame_width - 0.6 - key.width - 0.4 - 0.8
-        unit = min(width / (x_range[1] - x_range[0]), (top - bottom - 1.0) / (y_range[1] - y_range[0]))
-        axes = PlotAxes(x_range, y_range, x_length=unit * (x_range[1] - x_range[0]),
-                        y_length=unit * (y_range[1] - y_range[0]), x_title="x", y_title="y")
+        def map_axes(unit: float) -> PlotAxes:
+            return PlotAxes(x_range, y_range, x_length=unit * (x_range[1] - x_range[0]),
+                            y_length=unit * (y_range[1] - y_range[0]), x_title="x", y_title="y")
+        # The map as tall as the band allows once its numbers and titles are measured (not guessed).
+        trial = map_axes(0.5)
+        extra = trial.height - 0.5 * (y_range[1] - y_range[0])
+        unit = min(width / (x_range[1] - x_range[0]), (top - bottom - extra - 0.05) / (y_range[1] - y_range[0]))
+        axes = map_axes(unit)
         axes.move_to([0, (top + bottom) / 2, 0])
         shift = (config.frame_width / 2 - 0.3) - (axes.get_right()[0] + 0.4 + key.width)
         axes.shift(min(shift, 0.0) * RIGHT)
@@ -337,7 +347,7 @@ class LocalMinima(StoryScene):
             self.play(FadeOut(VGroup(*self.pair)))
         self.noise_helps(axes, loss, basins, case, box)
 
-    COLORS: ClassVar[dict[str, str]] = {"global": THEME.POSITIVE, "local": THEME.NEGATIVE}
+    COLORS: ClassVar[dict[str, str]] = THEME.BASIN
 
     @staticmethod
     def kinds(basins: Basins) -> tuple[list[int], list[int]]:
@@ -352,7 +362,7 @@ class LocalMinima(StoryScene):
         share_l = sum(basins.share(k) for k in locals_)
         rows = VGroup()
         for kind, share in (("global", share_g), ("local", share_l)):
-            sw = Square(0.3, stroke_width=0, fill_color=self.COLORS[kind], fill_opacity=0.6)
+            sw = Square(0.3, stroke_width=0, fill_color=self.COLORS[kind], fill_opacity=THEME.BASIN_FILL)
             words = "global minimum" if kind == "global" else f"{'a' if len(locals_) > 1 else 'the'} local minimum"
             rows.add(VGroup(sw, tick_text(f"{words}: {round(100 * share)}%")).arrange(RIGHT, buff=0.15))
         rest = 1.0 - share_g - share_l
@@ -385,7 +395,7 @@ class LocalMinima(StoryScene):
                 if kind is not None:
                     x_a, x_b = max(lo[0], lo[0] + (j - 0.5) * cw), min(hi[0], lo[0] + (k + 0.5) * cw)
                     image.add(Rectangle(width=x_b - x_a, height=y_b - y_a, stroke_width=0,
-                                        fill_color=self.COLORS[kind], fill_opacity=0.35)
+                                        fill_color=self.COLORS[kind], fill_opacity=THEME.BASIN_FILL)
                               .move_to([(x_a + x_b) / 2, (y_a + y_b) / 2, 0]))
                 j = k + 1
         self.taken.extend(text_boxes([key]))

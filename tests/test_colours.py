@@ -184,7 +184,7 @@ def too_close(pairs, threshold: float, visions=tuple(VISIONS)) -> list[tuple[str
 
 def semantic_roles(theme: Theme, classes: int | None = None) -> list[tuple[str, str]]:
     roles = [(n, getattr(theme, n)) for n in ("VALUE", "GRAD", "POSITIVE", "NEGATIVE", "LOSS", "PREDICTION", "DATA")]
-    for fam in ("OPTIMIZER", "REGIME", "VARIANT"):
+    for fam in ("OPTIMIZER", "REGIME", "VARIANT", "BASIN"):
         roles += [(f"{fam}[{k}]", c) for k, c in getattr(theme, fam).items()]
     roles += [(f"CLASS[{i}]", c) for i, c in enumerate(theme.CLASS[:classes])]
     return roles
@@ -261,6 +261,8 @@ def test_frame_groups_name_the_themes_colours():
             for role, colour in group:
                 if role in values:
                     assert colour == values[role], (name, role)
+                elif role.endswith(" fill"):      # a fill, seen blended with the background
+                    assert colour == theme.fill(values[role[:-5]], theme.BASIN_FILL), (name, role)
                 else:
                     assert is_backdrop(role) or role.startswith("level "), (name, role)
 
