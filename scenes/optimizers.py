@@ -608,7 +608,7 @@ class Optimizers(StoryScene):
                         and np.all(p[:2] + [m.width / 2, m.height / 2] <= hi[:2]))
         leaving = VGroup(*[m for m in texts if not inside(m)])
         movers = [m for m in [*texts, self.race_start, *[tr.dot for tr in tracers]] if m not in leaving]
-        numbers = VGroup(axes.tick_numbers, axes.x_title, axes.y_title)
+        numbers = VGroup(axes.tick_numbers, axes.x_title, axes.y_title, axes.x_axis.ticks, axes.y_axis.ticks)
         frame_w, frame_h = config.frame_width, config.frame_height
         bg = dict(fill_color=THEME.background, fill_opacity=1.0, stroke_width=0)
         mask = VGroup(
@@ -618,13 +618,18 @@ class Optimizers(StoryScene):
             Rectangle(width=view[0], height=lo[1] + frame_h / 2, **bg).move_to([centre_v[0], (lo[1] - frame_h / 2) / 2, 0]),
         )
         self.unsay()
+        # The trails dim so the arrows drawn over them stand out.
         self.play(FadeOut(self.race_panel), FadeOut(numbers), FadeOut(self.race_counter), FadeOut(leaving),
-                  run_time=0.5)
+                  *[tr.trail.animate.set_stroke(opacity=0.45) for tr in tracers], run_time=0.5)
         self.race_mobjects.remove(self.race_panel)
+        # Draw order by z-index (manim re-adds animated mobjects on top): the map's contents under the mask,
+        # the mask under the axis lines, titles, captions and the key (all at 0).
         self.redraw_all = True
-        self.add(mask, axes.x_axis, axes.y_axis)
-        if self.title is not None:
-            self.bring_to_front(self.title)
+        for m in (scaled, *movers):
+            m.set_z_index(-3)
+        mask.set_z_index(-2)
+        VGroup(axes.x_axis, axes.y_axis).set_z_index(-1)
+        self.add(mask)
         top, bottom = self.band()
         note = tick_text(f"map zoomed ×{fmt(zoom, 2)} around step {k}", color=THEME.muted)
         note.next_to(axes.x_axis, DOWN, buff=0.15).align_to(axes.x_axis, LEFT)
@@ -657,22 +662,26 @@ class Optimizers(StoryScene):
         key = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         key.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
         self.caption.say(self, "The velocity carried over, −ηβv, and this step's gradient, −ηg.", 3.5)
-        self.play(FadeIn(head), FadeIn(rows[0]), GrowArrow(a_push), FadeIn(labels[0]), run_time=1.2)
+        ring = Circle(radius=0.13, stroke_color=THEME.text, stroke_width=2).move_to(b_z)
+        self.play(FadeIn(head), Create(ring), run_time=0.6)
+        self.play(FadeIn(rows[0]), GrowArrow(a_push), FadeIn(labels[0]), run_time=1.2)
         self.play(FadeIn(rows[1]), GrowArrow(a_pull), FadeIn(labels[1]), run_time=1.2)
-        self.caption.say(self, f"Their sum is the step momentum takes: it ends on the path's dot for step {k + 1}.",
-                         3.0)
+        self.caption.say(self, f"Their sum is the step momentum takes: it lands on the path at step {k + 1}.", 3.0)
         self.play(FadeIn(rows[2]), GrowArrow(a_total), FadeIn(labels[2]), run_time=1.2)
         self.wait(1.5)
         mark_figure(self, "momentum-anatomy")
         self.unsay()
-        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key)), run_time=0.5)
+        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key, ring)), run_time=0.5)
         # Back out to the whole map, the same way in reverse (no jump, no rewind of the trails).
         self.play(scaled.animate.scale(1 / zoom, about_point=about),
                   *[m.animate.move_to(about + (m.get_center() - about) / zoom) for m in movers], FadeOut(note),
                   run_time=1.5)
         self.remove(mask)
+        for m in (scaled, *movers, axes.x_axis, axes.y_axis):
+            m.set_z_index(0)
         self.redraw_all = False
-        self.play(FadeIn(numbers), FadeIn(self.race_counter), FadeIn(leaving), run_time=0.4)
+        self.play(FadeIn(numbers), FadeIn(self.race_counter), FadeIn(leaving),
+                  *[tr.trail.animate.set_stroke(opacity=1.0) for tr in tracers], run_time=0.4)
         # The stability bound, with this case's curvature at its minimum.
         loss = self.case_loss
         self.unsay()
