@@ -115,7 +115,7 @@ def place_clear(mob, anchor: np.ndarray, avoid: np.ndarray, lo: np.ndarray, hi: 
             score = min(gap, 0.25) - 0.1 * r
             if score > best_score:
                 best, best_score = c, score
-    mob.move_to([best[0], best[1], 0.0])
+    mob.move_to(np.array([best[0], best[1], 0.0]))
     taken.append((best, half))
 
 
@@ -153,10 +153,10 @@ class LocalMinima(StoryScene):
             star = math_text(r"\star" if m.is_global else r"\circ", color=color).scale(1.6).move_to(to_point(m))
             self.taken.append((star.get_center()[:2], np.array([star.width, star.height]) / 2))
             marks.add(star)
-        for m, star in zip(loss.minima, marks):
+        for m, mark in zip(loss.minima, marks, strict=True):
             kind = "global" if m.is_global else "local"
             label = tick_text(f"{kind} min {fmt(m.value, 3)}", color=THEME.LOSS if m.is_global else THEME.text)
-            place_clear(label, star.get_center(), np.vstack([avoid, self.axis_lines(axes)]), lo, hi, self.taken)
+            place_clear(label, mark.get_center(), np.vstack([avoid, self.axis_lines(axes)]), lo, hi, self.taken)
             marks.add(label)
         return marks
 
@@ -181,7 +181,7 @@ class LocalMinima(StoryScene):
         self.set_title("Gradient descent stops at the first valley it finds")
         (lo, hi), = loss.domain
         xs = np.linspace(lo, hi, 300)
-        ys = loss.value(xs[:, None])
+        ys = np.asarray(loss.value(xs[:, None]))
         pad = 0.1 * (ys.max() - ys.min())
         top, bottom = self.band()
         x_range = tick_range(lo, hi)
@@ -189,7 +189,7 @@ class LocalMinima(StoryScene):
         axes = PlotAxes(x_range, y_range, x_length=11.0, y_length=2.0, x_title="x", y_title="loss")
         axes = PlotAxes(x_range, y_range, x_length=11.0, y_length=(top - bottom) - (axes.height - 2.0),
                         x_title="x", y_title="loss")
-        axes.move_to([0, (top + bottom) / 2, 0])
+        axes.move_to(np.array([0, (top + bottom) / 2, 0]))
         curve = polyline(axes, np.stack([xs, ys], -1), THEME.LOSS, 3)
         box = ((x_range[0], y_range[0]), (x_range[1], y_range[1]))
         # Between two iterates the ball is drawn rolling along the curve, not on a chord through it.
@@ -218,7 +218,7 @@ class LocalMinima(StoryScene):
     def several_starts(self, axes: PlotAxes, case: LocalVsGlobal, to_xy, box, sub: int = 1) -> None:
         """Plain GD from the other starts of the search, in a neutral colour, each start ringed; some get stuck."""
         step = ValueTracker(0.0)
-        others = [PathTracer(axes, to_xy(t), STUCK, step, *box, dot_radius=0.07, stroke_width=2)
+        others = [PathTracer(axes, to_xy(t), STUCK, step, box[0], box[1], dot_radius=0.07, stroke_width=2)
                   for t, _ in case.others]
         rings = VGroup(*[Circle(radius=0.13, stroke_color=STUCK, stroke_width=2).move_to(o.position(0))
                          for o in others])
@@ -238,8 +238,9 @@ class LocalMinima(StoryScene):
                   start_words: str) -> None:
         """The found start: plain GD gets stuck, momentum rolls through; each run named at its end."""
         step = ValueTracker(0.0)
-        stuck = PathTracer(axes, to_xy(case.stuck), THEME.OPTIMIZER["SGD"], step, *box, dot_radius=0.09)
-        rolled = PathTracer(axes, to_xy(case.rolled), THEME.OPTIMIZER["Momentum"], step, *box, dot_radius=0.09)
+        stuck = PathTracer(axes, to_xy(case.stuck), THEME.OPTIMIZER["SGD"], step, box[0], box[1], dot_radius=0.09)
+        rolled = PathTracer(axes, to_xy(case.rolled), THEME.OPTIMIZER["Momentum"], step, box[0], box[1],
+                            dot_radius=0.09)
         ring = Circle(radius=0.15, stroke_color=THEME.text, stroke_width=2).move_to(stuck.position(0))
         counter = self.counter(axes, case.steps, step, sub)
         # Names may go beside the map too (its numbers, titles and the counter are kept clear).
@@ -258,10 +259,14 @@ class LocalMinima(StoryScene):
             names.add(name)
         # The ball's velocity: the step momentum is taking, from the ball, drawn `gain` times its length so
         # that it still shows where the ball is slowest (at the top of the bump); the caption gives the gain.
-        bump = bump_step(case.rolled.losses)
+        bump = bump_step(case.rolled.losses.tolist())
         at = min(bump if bump is not None else 1, case.steps - 1) * sub
         slowest = float(np.linalg.norm(rolled.position(at + sub) - rolled.position(at)))
-        gain = next((g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 50) if g * slowest >= 0.6), 50)
+        # ... but never so long that the run's longest step would reach 1.2 units (off the map, over the title).
+        longest = max(float(np.linalg.norm(rolled.position(s + sub) - rolled.position(s)))
+                      for s in np.arange(0, rolled.exit_step, sub))
+        gains = [g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 50) if g == 1 or g * longest <= 1.2]
+        gain = next((g for g in gains if g * slowest >= 0.6), gains[-1])
         def velocity() -> VGroup:
             s = min(step.get_value(), rolled.exit_step)
             a, b = rolled.position(s), rolled.position(min(s + sub, rolled.exit_step))
@@ -280,7 +285,7 @@ class LocalMinima(StoryScene):
             r_split = rate(t_split)
             self.play(step.animate.set_value(r_split * case.steps * sub), run_time=max(total * t_split, 3.0),
                       rate_func=lambda u: rate(u * t_split) / max(r_split, 1e-12))
-            drawn = "" if gain == 1 else f", drawn {gain}× long"
+            drawn = "" if gain == 1 else f", drawn {gain}× long"  # noqa: RUF001 shown on screen
             self.caption.say(self, f"The arrow is momentum's step{drawn}: its speed carries it up the bump "
                                    f"(over the top at step {bump}).")
             self.play(step.animate.set_value(case.steps * sub), run_time=total * (1 - t_split),
@@ -322,13 +327,13 @@ class LocalMinima(StoryScene):
         extra = trial.height - 0.5 * (y_range[1] - y_range[0])
         unit = min(width / (x_range[1] - x_range[0]), (top - bottom - extra - 0.05) / (y_range[1] - y_range[0]))
         axes = map_axes(unit)
-        axes.move_to([0, (top + bottom) / 2, 0])
+        axes.move_to(np.array([0, (top + bottom) / 2, 0]))
         shift = (config.frame_width / 2 - 0.3) - (axes.get_right()[0] + 0.4 + key.width)
         axes.shift(min(shift, 0.0) * RIGHT)
         key.next_to(axes, RIGHT, buff=0.4).align_to(axes.x_axis, DOWN).shift(0.1 * UP)
         X, Y, Z = functions.grid(loss, n=141, domain=window)
         f_star = min(m.value for m in loss.minima)
-        contours = ContourMap(axes, X, Y, Z, contour_levels(Z, 12, log=True, z_min=f_star), stroke_width=1.5,
+        contours = ContourMap(axes, X, Y, Z, list(contour_levels(Z, 12, log=True, z_min=f_star)), stroke_width=1.5,
                               opacity=0.6)
         runs = [t for t, _ in case.others] + [case.stuck, case.rolled] if case is not None else []
         avoid = np.vstack([dense(xy_to_scene(axes, t.points)) for t in runs]) if runs else np.zeros((0, 2))
@@ -396,11 +401,11 @@ class LocalMinima(StoryScene):
                     x_a, x_b = max(lo[0], lo[0] + (j - 0.5) * cw), min(hi[0], lo[0] + (k + 0.5) * cw)
                     image.add(Rectangle(width=x_b - x_a, height=y_b - y_a, stroke_width=0,
                                         fill_color=self.COLORS[kind], fill_opacity=THEME.BASIN_FILL)
-                              .move_to([(x_a + x_b) / 2, (y_a + y_b) / 2, 0]))
+                              .move_to(np.array([(x_a + x_b) / 2, (y_a + y_b) / 2, 0])))
                 j = k + 1
         self.taken.extend(text_boxes([key]))
-        self.caption.say(self, f"Colour each start by where plain gradient descent (lr = {fmt(basins.lr, 3)}) "
-                               f"ends: a local minimum is a whole region of starts.")
+        self.caption.say(self, f"Colour each start by where plain GD (lr = {fmt(basins.lr, 3)}) ends: "
+                               f"a local minimum owns a whole region.")
         self.bring_to_back(image)
         self.play(FadeIn(image), FadeIn(key), run_time=1.5)
         self.wait(2)
@@ -420,14 +425,14 @@ class LocalMinima(StoryScene):
             plain = descend(loss, start, SGD(lr=basins.lr), p["steps"])
         span = max(hi - lo for lo, hi in loss.domain)
         seeds = list(range(p["seed"], p["seed"] + p["noise_runs"]))
-        esc = noise_escape(loss, start, basins.lr, p["steps"], p["noise"], seeds, loss.minima, globals_,
+        esc = noise_escape(loss, list(start), basins.lr, p["steps"], p["noise"], seeds, loss.minima, globals_,
                            0.02 * span)
         run = esc.runs[esc.shown]
         seed = esc.seeds[esc.shown]
         step = ValueTracker(0.0)
         noisy_color = THEME.VARIANT["stochastic"]
-        stuck = PathTracer(axes, plain.points, THEME.OPTIMIZER["SGD"], step, *box, dot_radius=0.09)
-        noisy = PathTracer(axes, run.points, noisy_color, step, *box, dot_radius=0.09, stroke_width=2,
+        stuck = PathTracer(axes, plain.points, THEME.OPTIMIZER["SGD"], step, box[0], box[1], dot_radius=0.09)
+        noisy = PathTracer(axes, run.points, noisy_color, step, box[0], box[1], dot_radius=0.09, stroke_width=2,
                            label_text="diverged" if run.status == "diverged" else "left the map")
         ring = Circle(radius=0.15, stroke_color=THEME.text, stroke_width=2).move_to(noisy.position(0))
         counter = self.counter(axes, p["steps"], step)

@@ -19,6 +19,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Animation,
     Arrow,
     Axes,
     Circle,
@@ -29,8 +30,8 @@ from manim import (
     GrowArrow,
     Indicate,
     Line,
-    Rectangle,
     MathTex,
+    Rectangle,
     SurroundingRectangle,
     Transform,
     ValueTracker,
@@ -95,8 +96,8 @@ RULE_WORDS = {
 
 # What the highlighted term draws on the map, said while it is drawn.
 TERM_WORDS = {
-    "SGD": "Each step is the gradient arrow −ηg, from wherever the ball is.",
-    "Momentum": "The velocity arrow −ηβv carries the last steps on; the gradient arrow −ηg adds at its tip.",
+    "SGD": "Each step is the gradient arrow −ηg, from wherever the ball is.",  # noqa: RUF001 shown on screen
+    "Momentum": "The velocity arrow −ηβv carries the last steps on; the gradient arrow −ηg adds at its tip.",  # noqa: RUF001 shown on screen
     "RMSprop": "The step is the gradient arrow with each coordinate divided by √s (under the rule).",
     "Adam": "Adam steps along the average m, each coordinate divided by √ŝ, like RMSprop.",
 }
@@ -128,7 +129,7 @@ def rule_walk(loss, start, opt: Optimizer, steps: int) -> list[RuleStep]:
         if "square_avg" in st:                                   # RMSprop: sqrt(s)
             scale = np.sqrt(st["square_avg"])
         elif "exp_avg_sq" in st:                                 # Adam: sqrt(s / (1 - beta2^t))
-            scale = np.sqrt(st["exp_avg_sq"] / (1 - o.betas[1] ** o.t))
+            scale = np.sqrt(st["exp_avg_sq"] / (1 - o.hyperparams["betas"][1] ** o.t))
         buf = st.get("buf")
         out.append(RuleStep(x, g, x_new, None if buf is None else np.array(buf), scale))
         x = x_new
@@ -149,7 +150,7 @@ def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> 
         g0 = float(np.linalg.norm(t.grads[0]))
         if float(np.linalg.norm(t.grads[-1])) > 0.05 * max(g0, 1e-12):
             continue
-        c = polish_critical(loss, t.final, max_dist=0.05 * span)
+        c = polish_critical(loss, t.final.tolist(), max_dist=0.05 * span)
         if c is not None and c.kind == "saddle":
             saddles[n] = c
     if saddles:
@@ -175,7 +176,7 @@ def hp_text(opt: Optimizer) -> str:
     if "momentum" in hp:
         parts.append(f"β={fmt(hp['momentum'])}")
     if "alpha" in hp:
-        parts.append(f"α={fmt(hp['alpha'])}")
+        parts.append(f"α={fmt(hp['alpha'])}")  # noqa: RUF001 shown on screen
     if "betas" in hp:
         parts.append(f"β=({fmt(hp['betas'][0])}, {fmt(hp['betas'][1])})")
     return " ".join(parts)
@@ -258,10 +259,10 @@ class Optimizers(StoryScene):
         unit = min(6.8 / (x_rng[1] - x_rng[0]), (top - bottom - 1.1) / (y_rng[1] - y_rng[0]))
         axes = PlotAxes(x_rng, y_rng, x_length=unit * (x_rng[1] - x_rng[0]), y_length=unit * (y_rng[1] - y_rng[0]),
                         x_title="x", y_title="y")
-        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.35)
+        axes.move_to(np.array([0, (top + bottom) / 2, 0])).to_edge(LEFT, buff=0.35)
         window = ((x_rng[0], x_rng[1]), (y_rng[0], y_rng[1]))
         X, Y, Z = functions.grid(bowl, n=121, domain=window)
-        contours = ContourMap(axes, X, Y, Z, contour_levels(Z, 10, log=True, z_min=0.0), stroke_width=1.5,
+        contours = ContourMap(axes, X, Y, Z, list(contour_levels(Z, 10, log=True, z_min=0.0)), stroke_width=1.5,
                               opacity=0.5)
         star = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point)) for m in bowl.minima])
         ring = Circle(radius=0.14, stroke_color=THEME.text, stroke_width=2).move_to(axes.c2p(*start))
@@ -287,7 +288,7 @@ class Optimizers(StoryScene):
         table = VGroup(left, right_col).arrange(RIGHT, buff=1.6, aligned_edge=UP)
         if table.height > top - bottom or table.width > config.frame_width - 0.6:
             raise ValueError("optimizers: the update rules do not fit the frame at the MATH size")
-        table.move_to([0, (top + bottom) / 2, 0])
+        table.move_to(np.array([0, (top + bottom) / 2, 0]))
         self.caption.say(self, "Side by side: what each adds to the plain step.")
         self.play(FadeIn(table))
         mark_figure(self, "update-rules")
@@ -323,10 +324,11 @@ class Optimizers(StoryScene):
                   right: tuple[float, float], band: tuple[float, float], detailed: int = 3, steps: int = 25) -> None:
         """``name``'s rule large on the right; on the map its first ``detailed`` steps are taken apart, each
         term highlighted while its arrow (or the RMS scale) is drawn, then the rest of ``steps`` run."""
-        top, bottom = band
+        top, _ = band
         walk = rule_walk(loss, start, opt, steps)
+        lr, beta = float(opt.hyperparams["lr"]), float(opt.hyperparams.get("momentum", 0.0))
         block.scale(min(1.4, (right[1] - right[0]) / block.width))
-        block.next_to([right[0], top - 0.2, 0], DOWN + RIGHT, buff=0)
+        block.next_to(np.array([right[0], top - 0.2, 0]), DOWN + RIGHT, buff=0)
         color = THEME.OPTIMIZER[name]
         lr_note = tick_text(hp_text(opt), color=color).next_to(block[0], RIGHT, buff=0.4)
         self.caption.say(self, RULE_WORDS[name])
@@ -338,7 +340,7 @@ class Optimizers(StoryScene):
                   *[Create(b) for b in boxes.values()])
         step = ValueTracker(0.0)
         points = np.array([w.x for w in walk] + [walk[-1].x_new])
-        tracer = PathTracer(axes, points, color, step, *box, dot_radius=0.08, stroke_width=2.5)
+        tracer = PathTracer(axes, points, color, step, box[0], box[1], dot_radius=0.08, stroke_width=2.5)
         self.add(tracer)
         self.caption.say(self, TERM_WORDS[name])
         scale_at = block.get_corner(DOWN + LEFT) + 0.45 * DOWN
@@ -350,18 +352,19 @@ class Optimizers(StoryScene):
             def arrow(vec, frm, col, width=5.0, x=w.x, here=here):
                 return self.map_arrow(axes, x, vec, frm, col, width)
             if name == "Momentum":
-                v_prev = walk[k - 1].buf if k > 0 else np.zeros(2)
-                a_v = arrow(-opt.lr * opt.momentum * v_prev, here, THEME.OPTIMIZER["Momentum"])
+                buf = walk[k - 1].buf if k > 0 else None
+                v_prev = buf if buf is not None else np.zeros(2)
+                a_v = arrow(-lr * beta * v_prev, here, THEME.OPTIMIZER["Momentum"])
                 tip = a_v.get_end() if a_v is not None else here
-                a_g = arrow(-opt.lr * w.g, tip, THEME.GRAD)
+                a_g = arrow(-lr * w.g, tip, THEME.GRAD)
                 a_s = arrow(w.x_new - w.x, here, THEME.text, 3.0)
                 seq = [(a_v, "velocity"), (a_g, "grad"), (a_s, None)]
             elif name == "SGD":
                 seq = [(arrow(w.x_new - w.x, here, THEME.GRAD), "grad")]
             else:
-                seq = [(arrow(-opt.lr * w.g, here, THEME.GRAD, 3.0), None),
+                seq = [(arrow(-lr * w.g, here, THEME.GRAD, 3.0), None),
                        (arrow(w.x_new - w.x, here, color), "scale")]
-                sc = w.scale
+                sc = w.scale if w.scale is not None else np.zeros(2)
                 sym = r"\sqrt{\hat s}" if name == "Adam" else r"\sqrt{s}"
                 new = math_text(rf"{sym} = ({fmt(sc[0], 3)},\ {fmt(sc[1], 3)})", color=color)
                 new.next_to(scale_at, RIGHT, buff=0).align_to(block, LEFT)
@@ -373,7 +376,7 @@ class Optimizers(StoryScene):
             for a, role in seq:
                 if a is None:
                     continue
-                anims = [GrowArrow(a)]
+                anims: list[Animation] = [GrowArrow(a)]
                 if role is not None:
                     anims.append(Indicate(boxes[role], color=self.role_color(name, role), scale_factor=1.15))
                 self.play(*anims, run_time=0.8)
@@ -406,11 +409,11 @@ class Optimizers(StoryScene):
         unit = min(5.4 / (x_hi - x_lo), (top - bottom - 1.0) / (y_hi - y_lo))
         axes = PlotAxes((x_lo, x_hi, x_st), (y_lo, y_hi, y_st), x_length=unit * (x_hi - x_lo),
                         y_length=unit * (y_hi - y_lo), x_title="x", y_title="y")
-        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.35)
+        axes.move_to(np.array([0, (top + bottom) / 2, 0])).to_edge(LEFT, buff=0.35)
         X, Y, Z = functions.grid(loss, n=161, domain=((x_lo, x_hi), (y_lo, y_hi)))
         f_star = min((m.value for m in loss.minima), default=None)
         levels = contour_levels(Z, 14, log=True, z_min=f_star if f_star is not None else float(np.nanmin(Z)))
-        contours = ContourMap(axes, X, Y, Z, levels, stroke_width=1.5, opacity=0.5)
+        contours = ContourMap(axes, X, Y, Z, list(levels), stroke_width=1.5, opacity=0.5)
         marks = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point))
                          for m in loss.global_minima])
         step = ValueTracker(0.0)
@@ -473,7 +476,7 @@ class Optimizers(StoryScene):
                     score = min(float(gap.min()), 0.3) - 0.1 * r      # clear of the paths first, then near
                     if score > best_score:
                         best, best_score = c, score
-            label.move_to([best[0], best[1], 0])
+            label.move_to(np.array([best[0], best[1], 0]))
             placed.append((best, half))
 
     @staticmethod
@@ -491,7 +494,7 @@ class Optimizers(StoryScene):
 
     def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes,
                    opts: dict[str, Optimizer]):
-        """Loss curves beside the map, on a log axis of loss − min when the minimum value is known, else
+        """Loss curves beside the map, on a log axis of loss - min when the minimum value is known, else
         linear; under them each optimizer's settings (the key to the map's colours).
 
         Returns the chart with the settings, the curve tracers, and the curves' end labels (name and
@@ -513,7 +516,7 @@ class Optimizers(StoryScene):
             if k_hi <= k_lo:
                 k_hi = k_lo + 1
             y_range, y_log, title = (k_lo, k_hi, max(1.0, float(np.ceil((k_hi - k_lo) / 5)))), True, \
-                "loss − min (log scale)"
+                "loss − min (log scale)"  # noqa: RUF001 shown on screen
             lo_v, hi_v = 10.0 ** k_lo, 10.0 ** k_hi
         else:
             ys = {n: t.losses for n, t in runs.items()}
@@ -531,14 +534,14 @@ class Optimizers(StoryScene):
         # The chart takes the height the settings leave (its titles and numbers measured, not guessed).
         trial = chart(2.0)
         axes = chart((top - bottom) - settings.height - 0.35 - (trial.height - 2.0))
-        axes.next_to([left, top, 0], DOWN + RIGHT, buff=0)
+        axes.next_to(np.array([left, top, 0]), DOWN + RIGHT, buff=0)
         axes.shift((right - axes.x_axis.get_right()[0]) * RIGHT)
         settings.next_to(axes, DOWN, buff=0.35).align_to(axes, LEFT)
         tracers = [PathTracer(axes, np.stack([np.arange(len(ys[n])), ys[n]], -1), THEME.OPTIMIZER[n], step,
                               (0, lo_v), (steps, hi_v), dot_radius=0.04, stroke_width=2.5, diverged_label=False)
                    for n in ORDER]
         ends = EndLabels([(end_words[n], THEME.OPTIMIZER[n], tr.position(tr.exit_step))
-                          for n, tr in zip(ORDER, tracers)])
+                          for n, tr in zip(ORDER, tracers, strict=True)])
         return VGroup(axes, settings), tracers, ends
 
     def search_note(self, name: str) -> str:
@@ -570,8 +573,8 @@ class Optimizers(StoryScene):
         on the path's next dot).  The zoom scales the map's contents about a point and masks what falls
         outside the map; the title, caption and key stay where they are."""
         run = self.case_runs["Momentum"]
-        opt = self.case_opts["Momentum"]
-        lr, beta = opt.lr, opt.momentum
+        hp = self.case_opts["Momentum"].hyperparams
+        lr, beta = float(hp["lr"]), float(hp["momentum"])
         if run.velocities is None or len(run.velocities) < 3:
             return
         axes = self.race_axes
@@ -604,19 +607,18 @@ class Optimizers(StoryScene):
         texts = [*self.race_marks, *[tr.label for tr in tracers if tr.label is not None]]
         def inside(m) -> bool:
             p = zoomed(m.get_center())
-            return bool(np.all(p[:2] - [m.width / 2, m.height / 2] >= lo[:2])
-                        and np.all(p[:2] + [m.width / 2, m.height / 2] <= hi[:2]))
+            half = np.array([m.width / 2, m.height / 2])
+            return bool(np.all(p[:2] - half >= lo[:2]) and np.all(p[:2] + half <= hi[:2]))
         leaving = VGroup(*[m for m in texts if not inside(m)])
         movers = [m for m in [*texts, self.race_start, *[tr.dot for tr in tracers]] if m not in leaving]
         numbers = VGroup(axes.tick_numbers, axes.x_title, axes.y_title, axes.x_axis.ticks, axes.y_axis.ticks)
         frame_w, frame_h = config.frame_width, config.frame_height
-        bg = dict(fill_color=THEME.background, fill_opacity=1.0, stroke_width=0)
-        mask = VGroup(
-            Rectangle(width=lo[0] + frame_w / 2, height=frame_h, **bg).move_to([(lo[0] - frame_w / 2) / 2, 0, 0]),
-            Rectangle(width=frame_w / 2 - hi[0], height=frame_h, **bg).move_to([(hi[0] + frame_w / 2) / 2, 0, 0]),
-            Rectangle(width=view[0], height=frame_h / 2 - hi[1], **bg).move_to([centre_v[0], (hi[1] + frame_h / 2) / 2, 0]),
-            Rectangle(width=view[0], height=lo[1] + frame_h / 2, **bg).move_to([centre_v[0], (lo[1] - frame_h / 2) / 2, 0]),
-        )
+        def cover(x0: float, x1: float, y0: float, y1: float) -> Rectangle:
+            return Rectangle(width=x1 - x0, height=y1 - y0, fill_color=THEME.background, fill_opacity=1.0,
+                             stroke_width=0).move_to(np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))
+        mask = VGroup(cover(-frame_w / 2, lo[0], -frame_h / 2, frame_h / 2),
+                      cover(hi[0], frame_w / 2, -frame_h / 2, frame_h / 2),
+                      cover(lo[0], hi[0], hi[1], frame_h / 2), cover(lo[0], hi[0], -frame_h / 2, lo[1]))
         self.unsay()
         # The trails dim so the arrows drawn over them stand out.
         self.play(FadeOut(self.race_panel), FadeOut(numbers), FadeOut(self.race_counter), FadeOut(leaving),
@@ -631,7 +633,7 @@ class Optimizers(StoryScene):
         VGroup(axes.x_axis, axes.y_axis).set_z_index(-1)
         self.add(mask)
         top, bottom = self.band()
-        note = tick_text(f"map zoomed ×{fmt(zoom, 2)} around step {k}", color=THEME.muted)
+        note = tick_text(f"map zoomed ×{fmt(zoom, 2)} around step {k}", color=THEME.muted)  # noqa: RUF001 shown on screen
         note.next_to(axes.x_axis, DOWN, buff=0.15).align_to(axes.x_axis, LEFT)
         self.caption.say(self, f"Zoom in on step {k} of the momentum run.")
         self.play(scaled.animate.scale(zoom, about_point=about),
@@ -660,8 +662,8 @@ class Optimizers(StoryScene):
             r[2].next_to(r[0], RIGHT, buff=0.5 + col)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         key = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
-        key.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
-        self.caption.say(self, "The velocity carried over, −ηβv, and this step's gradient, −ηg.", 3.5)
+        key.move_to(np.array([0, (top + bottom) / 2, 0])).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
+        self.caption.say(self, "The velocity carried over, −ηβv, and this step's gradient, −ηg.", 3.5)  # noqa: RUF001 shown on screen
         ring = Circle(radius=0.13, stroke_color=THEME.text, stroke_width=2).move_to(b_z)
         self.play(FadeIn(head), Create(ring), run_time=0.6)
         self.play(FadeIn(rows[0]), GrowArrow(a_push), FadeIn(labels[0]), run_time=1.2)
@@ -687,7 +689,7 @@ class Optimizers(StoryScene):
         self.unsay()
         if loss.global_minima:
             L = float(eigvalsh(loss.hessian(loss.global_minima[0].point)).max())
-            sgd_lr = self.case_opts["SGD"].lr
+            sgd_lr = float(self.case_opts["SGD"].hyperparams["lr"])
             b_sgd, b_mom = stability_bound(L), stability_bound(L, beta)
             bound = VGroup(
                 label_text("Stability near the minimum", weight="BOLD"),
@@ -699,7 +701,8 @@ class Optimizers(StoryScene):
                           rf"= {fmt(2 + 2 * beta, 3)}", color=THEME.OPTIMIZER["Momentum"]),
             ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
             bound[2].next_to(bound[1], DOWN, buff=0.12, aligned_edge=LEFT)
-            bound.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
+            bound.move_to(np.array([0, (top + bottom) / 2, 0]))
+            bound.next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
             self.play(Write(bound))
             self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
                                    f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
@@ -718,6 +721,7 @@ class Optimizers(StoryScene):
         one line.
         """
         o = xy_to_scene(axes, np.zeros(2))
+        assert run.velocities is not None
         ks = np.arange(1, len(run.points) - 1)
         push = xy_to_scene(axes, -lr * beta * run.velocities[ks - 1]) - o
         pull = xy_to_scene(axes, -lr * run.grads[ks]) - o

@@ -44,14 +44,14 @@ import numpy as np
 from manim import DecimalNumber, Integer, MathTex, Tex, Text, config
 
 __all__ = [
-    "Theme",
-    "TypeScale",
-    "THEME",
-    "TYPE",
-    "get_theme",
+    "MATH_DIGIT_PX_PER_POINT",
     "MIN_GLYPH_PX",
     "TEXT_CAP_PX_PER_POINT",
-    "MATH_DIGIT_PX_PER_POINT",
+    "THEME",
+    "TYPE",
+    "Theme",
+    "TypeScale",
+    "get_theme",
     "px_at_480p",
 ]
 
@@ -144,7 +144,7 @@ class Theme:
     BASIN_FILL = 0.35
 
     @staticmethod
-    def dark() -> "Theme":
+    def dark() -> Theme:
         return Theme(
             name="dark",
             background="#0F1117",
@@ -174,7 +174,7 @@ class Theme:
         )
 
     @staticmethod
-    def light() -> "Theme":
+    def light() -> Theme:
         return Theme(
             name="light",
             background="#FFFFFF",
@@ -219,7 +219,7 @@ class Theme:
         a = x - i
         c0 = [int(stops[i][k:k + 2], 16) for k in (1, 3, 5)]
         c1 = [int(stops[i + 1][k:k + 2], 16) for k in (1, 3, 5)]
-        return "#" + "".join(f"{round((1 - a) * u + a * v):02X}" for u, v in zip(c0, c1))
+        return "#" + "".join(f"{round((1 - a) * u + a * v):02X}" for u, v in zip(c0, c1, strict=True))
 
     def fill(self, color: str, opacity: float) -> str:
         """The colour ``color`` shows as when filled at ``opacity`` over the background (sRGB blend, as cairo)."""
