@@ -153,7 +153,7 @@ class LocalMinima(StoryScene):
             star = math_text(r"\star" if m.is_global else r"\circ", color=color).scale(1.6).move_to(to_point(m))
             self.taken.append((star.get_center()[:2], np.array([star.width, star.height]) / 2))
             marks.add(star)
-        for m, mark in zip(loss.minima, marks, strict=True):
+        for m, mark in zip(loss.minima, list(marks), strict=True):
             kind = "global" if m.is_global else "local"
             label = tick_text(f"{kind} min {fmt(m.value, 3)}", color=THEME.LOSS if m.is_global else THEME.text)
             place_clear(label, mark.get_center(), np.vstack([avoid, self.axis_lines(axes)]), lo, hi, self.taken)
