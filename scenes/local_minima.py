@@ -260,13 +260,14 @@ class LocalMinima(StoryScene):
         # The ball's velocity: the step momentum is taking, from the ball, drawn `gain` times its length so
         # that it still shows where the ball is slowest (at the top of the bump); the caption gives the gain.
         bump = bump_step(case.rolled.losses.tolist())
-        at = min(bump if bump is not None else 1, case.steps - 1) * sub
-        slowest = float(np.linalg.norm(rolled.position(at + sub) - rolled.position(at)))
-        # ... but never so long that the run's longest step would reach 1.2 units (off the map, over the title).
-        longest = max(float(np.linalg.norm(rolled.position(s + sub) - rolled.position(s)))
-                      for s in np.arange(0, rolled.exit_step, sub))
-        gains = [g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 50) if g == 1 or g * longest <= 1.2]
-        gain = next((g for g in gains if g * slowest >= 0.6), gains[-1])
+        # The crossing, shown slowly with the arrow: from a few steps before the top of the bump to a few after.
+        lo_k, hi_k = (max(bump - 3, 0), min(bump + 3, case.steps)) if bump is not None else (0, 0)
+        seg = [float(np.linalg.norm(rolled.position((j + 1) * sub) - rolled.position(j * sub)))
+               for j in range(lo_k, hi_k)]
+        # The arrow is the step drawn `gain` times long: long enough to see at the top (where the ball is
+        # slowest), never over 1.5 units in the crossing; the caption gives the gain.
+        gains = [g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20) if g == 1 or g * max(seg, default=0.0) <= 1.5]
+        gain = next((g for g in gains if g * min(seg, default=0.0) >= 0.5), gains[-1])
         def velocity() -> VGroup:
             s = min(step.get_value(), rolled.exit_step)
             a, b = rolled.position(s), rolled.position(min(s + sub, rolled.exit_step))
@@ -277,22 +278,30 @@ class LocalMinima(StoryScene):
         arrow = always_redraw(velocity)
         self.caption.say(self, f"From {start_words} plain GD stops in the local minimum...", 3)
         self.play(Create(ring), FadeIn(counter))
-        self.add(stuck, rolled, arrow)
+        self.add(stuck, rolled)
         rate, total = paced(case.steps, bump), 9.0 if bump is not None else 7.0
+        ts = np.linspace(0, 1, 1001)
+        rs = np.array([rate(t) for t in ts])
+        def run_to(t0: float, t1: float, seconds: float) -> None:
+            """Play the runs from time fraction t0 to t1 of the paced schedule."""
+            r0, r1 = rate(t0), rate(t1)
+            if r1 <= r0:
+                return
+            self.play(step.animate.set_value(r1 * case.steps * sub), run_time=max(seconds, 0.5),
+                      rate_func=lambda u: (rate(t0 + u * (t1 - t0)) - r0) / (r1 - r0))
         if bump is not None and bump > 3:
-            # Up to a few steps before the top; then the arrow is explained while the ball climbs slowly.
-            t_split = float(np.searchsorted([rate(t) for t in np.linspace(0, 1, 1001)], (bump - 3) / case.steps)) / 1000
-            r_split = rate(t_split)
-            self.play(step.animate.set_value(r_split * case.steps * sub), run_time=max(total * t_split, 3.0),
-                      rate_func=lambda u: rate(u * t_split) / max(r_split, 1e-12))
+            t_a = float(ts[min(int(np.searchsorted(rs, lo_k / case.steps)), 1000)])
+            t_b = float(ts[min(int(np.searchsorted(rs, hi_k / case.steps)), 1000)])
+            run_to(0.0, t_a, max(total * t_a, 3.0))
             drawn = "" if gain == 1 else f", drawn {gain}× long"  # noqa: RUF001 shown on screen
             self.caption.say(self, f"The arrow is momentum's step{drawn}: its speed carries it up the bump "
                                    f"(over the top at step {bump}).")
-            self.play(step.animate.set_value(case.steps * sub), run_time=total * (1 - t_split),
-                      rate_func=lambda u: (rate(t_split + u * (1 - t_split)) - r_split) / (1 - r_split))
+            self.add(arrow)
+            run_to(t_a, t_b, max(total * (t_b - t_a), 4.0))
+            self.remove(arrow)
+            run_to(t_b, 1.0, total * (1 - t_b))
         else:
             self.play(step.animate.set_value(case.steps * sub), run_time=total, rate_func=rate)
-        self.remove(arrow)
         counter.clear_updaters()
         self.play(FadeIn(names))
         self.caption.say(self, f"...while momentum (β = {fmt(case.momentum)}) rolls past it, to loss "
