@@ -299,6 +299,7 @@ class LocalMinima(StoryScene):
             self.add(arrow)
             run_to(t_a, t_b, max(total * (t_b - t_a), 4.0))
             self.remove(arrow)
+            self.unsay()                 # the arrow is gone: its caption too, once read
             run_to(t_b, 1.0, total * (1 - t_b))
         else:
             self.play(step.animate.set_value(case.steps * sub), run_time=total, rate_func=rate)
