@@ -611,7 +611,10 @@ class Optimizers(StoryScene):
             return bool(np.all(p[:2] - half >= lo[:2]) and np.all(p[:2] + half <= hi[:2]))
         leaving = VGroup(*[m for m in texts if not inside(m)])
         movers = [m for m in [*texts, self.race_start, *[tr.dot for tr in tracers]] if m not in leaving]
-        numbers = VGroup(axes.tick_numbers, axes.x_title, axes.y_title, axes.x_axis.ticks, axes.y_axis.ticks)
+        # (Children of the axes only: animating a part of an axis line would take the line itself off the
+        # scene, manim re-adding the part on its own; the tick marks are hidden by their opacity instead.)
+        numbers = VGroup(axes.tick_numbers, axes.x_title, axes.y_title)
+        ticks = VGroup(axes.x_axis.ticks, axes.y_axis.ticks)
         frame_w, frame_h = config.frame_width, config.frame_height
         def cover(x0: float, x1: float, y0: float, y1: float) -> Rectangle:
             return Rectangle(width=x1 - x0, height=y1 - y0, fill_color=THEME.background, fill_opacity=1.0,
@@ -623,6 +626,7 @@ class Optimizers(StoryScene):
         # The trails dim so the arrows drawn over them stand out.
         self.play(FadeOut(self.race_panel), FadeOut(numbers), FadeOut(self.race_counter), FadeOut(leaving),
                   *[tr.trail.animate.set_stroke(opacity=0.45) for tr in tracers], run_time=0.5)
+        ticks.set_stroke(opacity=0.0)
         self.race_mobjects.remove(self.race_panel)
         # Draw order by z-index (manim re-adds animated mobjects on top): the map's contents under the mask,
         # the mask under the axis lines, titles, captions and the key (all at 0).
@@ -684,6 +688,7 @@ class Optimizers(StoryScene):
         self.redraw_all = False
         self.play(FadeIn(numbers), FadeIn(self.race_counter), FadeIn(leaving),
                   *[tr.trail.animate.set_stroke(opacity=1.0) for tr in tracers], run_time=0.4)
+        ticks.set_stroke(opacity=1.0)
         # The stability bound, with this case's curvature at its minimum.
         loss = self.case_loss
         self.unsay()
