@@ -265,8 +265,10 @@ class LocalMinima(StoryScene):
         seg = [float(np.linalg.norm(rolled.position((j + 1) * sub) - rolled.position(j * sub)))
                for j in range(lo_k, hi_k)]
         # The arrow is the step drawn `gain` times long: long enough to see at the top (where the ball is
-        # slowest), never over 1.5 units in the crossing; the caption gives the gain.
-        gains = [g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20) if g == 1 or g * max(seg, default=0.0) <= 1.5]
+        # slowest), never over `cap` units in the crossing (the 1-D plot is wide, the 2-D map's bump lies
+        # near its top edge); the caption gives the gain.
+        cap = 2.5 if sub > 1 else 1.5
+        gains = [g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20) if g == 1 or g * max(seg, default=0.0) <= cap]
         gain = next((g for g in gains if g * min(seg, default=0.0) >= 0.5), gains[-1])
         def velocity() -> VGroup:
             s = min(step.get_value(), rolled.exit_step)
