@@ -115,7 +115,7 @@ def place_clear(mob, anchor: np.ndarray, avoid: np.ndarray, lo: np.ndarray, hi: 
             score = min(gap, 0.25) - 0.1 * r
             if score > best_score:
                 best, best_score = c, score
-    mob.move_to([best[0], best[1], 0.0])
+    mob.move_to(np.array([best[0], best[1], 0.0]))
     taken.append((best, half))
 
 
@@ -153,10 +153,10 @@ class LocalMinima(StoryScene):
             star = math_text(r"\star" if m.is_global else r"\circ", color=color).scale(1.6).move_to(to_point(m))
             self.taken.append((star.get_center()[:2], np.array([star.width, star.height]) / 2))
             marks.add(star)
-        for m, star in zip(loss.minima, marks):
+        for m, mark in zip(loss.minima, list(marks), strict=True):
             kind = "global" if m.is_global else "local"
             label = tick_text(f"{kind} min {fmt(m.value, 3)}", color=THEME.LOSS if m.is_global else THEME.text)
-            place_clear(label, star.get_center(), np.vstack([avoid, self.axis_lines(axes)]), lo, hi, self.taken)
+            place_clear(label, mark.get_center(), np.vstack([avoid, self.axis_lines(axes)]), lo, hi, self.taken)
             marks.add(label)
         return marks
 
@@ -181,7 +181,7 @@ class LocalMinima(StoryScene):
         self.set_title("Gradient descent stops at the first valley it finds")
         (lo, hi), = loss.domain
         xs = np.linspace(lo, hi, 300)
-        ys = loss.value(xs[:, None])
+        ys = np.asarray(loss.value(xs[:, None]))
         pad = 0.1 * (ys.max() - ys.min())
         top, bottom = self.band()
         x_range = tick_range(lo, hi)
@@ -189,7 +189,7 @@ class LocalMinima(StoryScene):
         axes = PlotAxes(x_range, y_range, x_length=11.0, y_length=2.0, x_title="x", y_title="loss")
         axes = PlotAxes(x_range, y_range, x_length=11.0, y_length=(top - bottom) - (axes.height - 2.0),
                         x_title="x", y_title="loss")
-        axes.move_to([0, (top + bottom) / 2, 0])
+        axes.move_to(np.array([0, (top + bottom) / 2, 0]))
         curve = polyline(axes, np.stack([xs, ys], -1), THEME.LOSS, 3)
         box = ((x_range[0], y_range[0]), (x_range[1], y_range[1]))
         # Between two iterates the ball is drawn rolling along the curve, not on a chord through it.
@@ -218,7 +218,7 @@ class LocalMinima(StoryScene):
     def several_starts(self, axes: PlotAxes, case: LocalVsGlobal, to_xy, box, sub: int = 1) -> None:
         """Plain GD from the other starts of the search, in a neutral colour, each start ringed; some get stuck."""
         step = ValueTracker(0.0)
-        others = [PathTracer(axes, to_xy(t), STUCK, step, *box, dot_radius=0.07, stroke_width=2)
+        others = [PathTracer(axes, to_xy(t), STUCK, step, box[0], box[1], dot_radius=0.07, stroke_width=2)
                   for t, _ in case.others]
         rings = VGroup(*[Circle(radius=0.13, stroke_color=STUCK, stroke_width=2).move_to(o.position(0))
                          for o in others])
@@ -238,8 +238,9 @@ class LocalMinima(StoryScene):
                   start_words: str) -> None:
         """The found start: plain GD gets stuck, momentum rolls through; each run named at its end."""
         step = ValueTracker(0.0)
-        stuck = PathTracer(axes, to_xy(case.stuck), THEME.OPTIMIZER["SGD"], step, *box, dot_radius=0.09)
-        rolled = PathTracer(axes, to_xy(case.rolled), THEME.OPTIMIZER["Momentum"], step, *box, dot_radius=0.09)
+        stuck = PathTracer(axes, to_xy(case.stuck), THEME.OPTIMIZER["SGD"], step, box[0], box[1], dot_radius=0.09)
+        rolled = PathTracer(axes, to_xy(case.rolled), THEME.OPTIMIZER["Momentum"], step, box[0], box[1],
+                            dot_radius=0.09)
         ring = Circle(radius=0.15, stroke_color=THEME.text, stroke_width=2).move_to(stuck.position(0))
         counter = self.counter(axes, case.steps, step, sub)
         # Names may go beside the map too (its numbers, titles and the counter are kept clear).
@@ -256,33 +257,54 @@ class LocalMinima(StoryScene):
             place_clear(name, tracer.position(tracer.exit_step), paths, lo, hi, taken,
                         radii=(0.3, 0.5, 0.8, 1.2, 1.7, 2.3, 3.0))
             names.add(name)
-        # The ball's velocity: the step momentum is taking, drawn at true length from the ball.
+        # The ball's velocity: the step momentum is taking, from the ball, drawn `gain` times its length so
+        # that it still shows where the ball is slowest (at the top of the bump); the caption gives the gain.
+        bump = bump_step(case.rolled.losses.tolist())
+        # The crossing, shown slowly with the arrow: from a few steps before the top of the bump to a few after.
+        lo_k, hi_k = (max(bump - 3, 0), min(bump + 3, case.steps)) if bump is not None else (0, 0)
+        seg = [float(np.linalg.norm(rolled.position((j + 1) * sub) - rolled.position(j * sub)))
+               for j in range(lo_k, hi_k)]
+        # The arrow is the step drawn `gain` times long: long enough to see at the top (where the ball is
+        # slowest), never over `cap` units in the crossing (the 1-D plot is wide, the 2-D map's bump lies
+        # near its top edge); the caption gives the gain.
+        cap = 2.5 if sub > 1 else 1.5
+        gains = [g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20) if g == 1 or g * max(seg, default=0.0) <= cap]
+        gain = next((g for g in gains if g * min(seg, default=0.0) >= 0.5), gains[-1])
         def velocity() -> VGroup:
             s = min(step.get_value(), rolled.exit_step)
             a, b = rolled.position(s), rolled.position(min(s + sub, rolled.exit_step))
-            if np.linalg.norm(b - a) < 0.06 or s >= case.steps * sub - 1e-9:
+            if gain * np.linalg.norm(b - a) < 0.08 or s >= case.steps * sub - 1e-9:
                 return VGroup()
-            return VGroup(Arrow(a, b, buff=0, color=THEME.OPTIMIZER["Momentum"], stroke_width=4,
+            return VGroup(Arrow(a, a + gain * (b - a), buff=0, color=THEME.OPTIMIZER["Momentum"], stroke_width=4,
                                 max_tip_length_to_length_ratio=0.35, tip_length=0.15))
         arrow = always_redraw(velocity)
-        bump = bump_step(case.rolled.losses)
         self.caption.say(self, f"From {start_words} plain GD stops in the local minimum...", 3)
         self.play(Create(ring), FadeIn(counter))
-        self.add(stuck, rolled, arrow)
+        self.add(stuck, rolled)
         rate, total = paced(case.steps, bump), 9.0 if bump is not None else 7.0
+        ts = np.linspace(0, 1, 1001)
+        rs = np.array([rate(t) for t in ts])
+        def run_to(t0: float, t1: float, seconds: float) -> None:
+            """Play the runs from time fraction t0 to t1 of the paced schedule."""
+            r0, r1 = rate(t0), rate(t1)
+            if r1 <= r0:
+                return
+            self.play(step.animate.set_value(r1 * case.steps * sub), run_time=max(seconds, 0.5),
+                      rate_func=lambda u: (rate(t0 + u * (t1 - t0)) - r0) / (r1 - r0))
         if bump is not None and bump > 3:
-            # Up to a few steps before the top; then the arrow is explained while the ball climbs slowly.
-            t_split = float(np.searchsorted([rate(t) for t in np.linspace(0, 1, 1001)], (bump - 3) / case.steps)) / 1000
-            r_split = rate(t_split)
-            self.play(step.animate.set_value(r_split * case.steps * sub), run_time=max(total * t_split, 3.0),
-                      rate_func=lambda u: rate(u * t_split) / max(r_split, 1e-12))
-            self.caption.say(self, f"The arrow is momentum's step: its speed carries it up the bump "
+            t_a = float(ts[min(int(np.searchsorted(rs, lo_k / case.steps)), 1000)])
+            t_b = float(ts[min(int(np.searchsorted(rs, hi_k / case.steps)), 1000)])
+            run_to(0.0, t_a, max(total * t_a, 3.0))
+            drawn = "" if gain == 1 else f", drawn {gain}× long"  # noqa: RUF001 shown on screen
+            self.caption.say(self, f"The arrow is momentum's step{drawn}: its speed carries it up the bump "
                                    f"(over the top at step {bump}).")
-            self.play(step.animate.set_value(case.steps * sub), run_time=total * (1 - t_split),
-                      rate_func=lambda u: (rate(t_split + u * (1 - t_split)) - r_split) / (1 - r_split))
+            self.add(arrow)
+            run_to(t_a, t_b, max(total * (t_b - t_a), 4.0))
+            self.remove(arrow)
+            self.unsay()                 # the arrow is gone: its caption too, once read
+            run_to(t_b, 1.0, total * (1 - t_b))
         else:
             self.play(step.animate.set_value(case.steps * sub), run_time=total, rate_func=rate)
-        self.remove(arrow)
         counter.clear_updaters()
         self.play(FadeIn(names))
         self.caption.say(self, f"...while momentum (β = {fmt(case.momentum)}) rolls past it, to loss "
@@ -309,16 +331,21 @@ class LocalMinima(StoryScene):
         key = self.basin_key(basins)
         # Equal scales on both axes, as large as the band allows beside the basins' key.
         width = config.frame_width - 0.6 - key.width - 0.4 - 0.8
-        unit = min(width / (x_range[1] - x_range[0]), (top - bottom - 1.0) / (y_range[1] - y_range[0]))
-        axes = PlotAxes(x_range, y_range, x_length=unit * (x_range[1] - x_range[0]),
-                        y_length=unit * (y_range[1] - y_range[0]), x_title="x", y_title="y")
-        axes.move_to([0, (top + bottom) / 2, 0])
+        def map_axes(unit: float) -> PlotAxes:
+            return PlotAxes(x_range, y_range, x_length=unit * (x_range[1] - x_range[0]),
+                            y_length=unit * (y_range[1] - y_range[0]), x_title="x", y_title="y")
+        # The map as tall as the band allows once its numbers and titles are measured (not guessed).
+        trial = map_axes(0.5)
+        extra = trial.height - 0.5 * (y_range[1] - y_range[0])
+        unit = min(width / (x_range[1] - x_range[0]), (top - bottom - extra - 0.05) / (y_range[1] - y_range[0]))
+        axes = map_axes(unit)
+        axes.move_to(np.array([0, (top + bottom) / 2, 0]))
         shift = (config.frame_width / 2 - 0.3) - (axes.get_right()[0] + 0.4 + key.width)
         axes.shift(min(shift, 0.0) * RIGHT)
         key.next_to(axes, RIGHT, buff=0.4).align_to(axes.x_axis, DOWN).shift(0.1 * UP)
         X, Y, Z = functions.grid(loss, n=141, domain=window)
         f_star = min(m.value for m in loss.minima)
-        contours = ContourMap(axes, X, Y, Z, contour_levels(Z, 12, log=True, z_min=f_star), stroke_width=1.5,
+        contours = ContourMap(axes, X, Y, Z, list(contour_levels(Z, 12, log=True, z_min=f_star)), stroke_width=1.5,
                               opacity=0.6)
         runs = [t for t, _ in case.others] + [case.stuck, case.rolled] if case is not None else []
         avoid = np.vstack([dense(xy_to_scene(axes, t.points)) for t in runs]) if runs else np.zeros((0, 2))
@@ -337,7 +364,7 @@ class LocalMinima(StoryScene):
             self.play(FadeOut(VGroup(*self.pair)))
         self.noise_helps(axes, loss, basins, case, box)
 
-    COLORS: ClassVar[dict[str, str]] = {"global": THEME.POSITIVE, "local": THEME.NEGATIVE}
+    COLORS: ClassVar[dict[str, str]] = THEME.BASIN
 
     @staticmethod
     def kinds(basins: Basins) -> tuple[list[int], list[int]]:
@@ -352,7 +379,7 @@ class LocalMinima(StoryScene):
         share_l = sum(basins.share(k) for k in locals_)
         rows = VGroup()
         for kind, share in (("global", share_g), ("local", share_l)):
-            sw = Square(0.3, stroke_width=0, fill_color=self.COLORS[kind], fill_opacity=0.6)
+            sw = Square(0.3, stroke_width=0, fill_color=self.COLORS[kind], fill_opacity=THEME.BASIN_FILL)
             words = "global minimum" if kind == "global" else f"{'a' if len(locals_) > 1 else 'the'} local minimum"
             rows.add(VGroup(sw, tick_text(f"{words}: {round(100 * share)}%")).arrange(RIGHT, buff=0.15))
         rest = 1.0 - share_g - share_l
@@ -385,12 +412,12 @@ class LocalMinima(StoryScene):
                 if kind is not None:
                     x_a, x_b = max(lo[0], lo[0] + (j - 0.5) * cw), min(hi[0], lo[0] + (k + 0.5) * cw)
                     image.add(Rectangle(width=x_b - x_a, height=y_b - y_a, stroke_width=0,
-                                        fill_color=self.COLORS[kind], fill_opacity=0.35)
-                              .move_to([(x_a + x_b) / 2, (y_a + y_b) / 2, 0]))
+                                        fill_color=self.COLORS[kind], fill_opacity=THEME.BASIN_FILL)
+                              .move_to(np.array([(x_a + x_b) / 2, (y_a + y_b) / 2, 0])))
                 j = k + 1
         self.taken.extend(text_boxes([key]))
-        self.caption.say(self, f"Colour each start by where plain gradient descent (lr = {fmt(basins.lr, 3)}) "
-                               f"ends: a local minimum is a whole region of starts.")
+        self.caption.say(self, f"Colour each start by where plain GD (lr = {fmt(basins.lr, 3)}) ends: "
+                               f"a local minimum owns a whole region.")
         self.bring_to_back(image)
         self.play(FadeIn(image), FadeIn(key), run_time=1.5)
         self.wait(2)
@@ -410,14 +437,14 @@ class LocalMinima(StoryScene):
             plain = descend(loss, start, SGD(lr=basins.lr), p["steps"])
         span = max(hi - lo for lo, hi in loss.domain)
         seeds = list(range(p["seed"], p["seed"] + p["noise_runs"]))
-        esc = noise_escape(loss, start, basins.lr, p["steps"], p["noise"], seeds, loss.minima, globals_,
+        esc = noise_escape(loss, list(start), basins.lr, p["steps"], p["noise"], seeds, loss.minima, globals_,
                            0.02 * span)
         run = esc.runs[esc.shown]
         seed = esc.seeds[esc.shown]
         step = ValueTracker(0.0)
         noisy_color = THEME.VARIANT["stochastic"]
-        stuck = PathTracer(axes, plain.points, THEME.OPTIMIZER["SGD"], step, *box, dot_radius=0.09)
-        noisy = PathTracer(axes, run.points, noisy_color, step, *box, dot_radius=0.09, stroke_width=2,
+        stuck = PathTracer(axes, plain.points, THEME.OPTIMIZER["SGD"], step, box[0], box[1], dot_radius=0.09)
+        noisy = PathTracer(axes, run.points, noisy_color, step, box[0], box[1], dot_radius=0.09, stroke_width=2,
                            label_text="diverged" if run.status == "diverged" else "left the map")
         ring = Circle(radius=0.15, stroke_color=THEME.text, stroke_width=2).move_to(noisy.position(0))
         counter = self.counter(axes, p["steps"], step)

@@ -11,12 +11,15 @@ run with the hyperparameters printed under the loss chart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
+    Animation,
     Arrow,
     Axes,
     Circle,
@@ -24,9 +27,13 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowArrow,
+    Indicate,
     Line,
     MathTex,
+    Rectangle,
     SurroundingRectangle,
+    Transform,
     ValueTracker,
     VGroup,
     Write,
@@ -37,7 +44,7 @@ from scipy.linalg import eigvalsh
 
 from gdcore import functions
 from gdcore.contour import contour_levels
-from gdcore.explore import LrSearch, lr_grid_search, polish_critical, with_lr
+from gdcore.explore import LrSearch, lr_grid_search, max_curvature, polish_critical, with_lr
 from gdcore.optim import SGD, Adam, Optimizer, RMSprop
 from gdcore.trajectory import Trajectory, descend, stability_bound
 from scenes.kit import (
@@ -76,13 +83,57 @@ RULE_TEX = {
     "Adam": [[r"m \leftarrow \beta_1 m + (1-\beta_1)\, g"], [r"s \leftarrow \beta_2 s + (1-\beta_2)\, g^2"],
              [r"\theta \leftarrow \theta - \eta\,", r"\frac{m/(1-\beta_1^t)}{\sqrt{s/(1-\beta_2^t)}+\epsilon}"]],
 }
-RULE_TERM = {"SGD": (0, 1), "Momentum": (0, 1), "RMSprop": (1, 1), "Adam": (2, 1)}
+# The terms taken apart on the map: (line, part, role); a role's colour is what it draws (grad: the
+# gradient arrow, velocity: momentum's velocity arrow, scale: the per-coordinate RMS scale).
+RULE_FOCUS = {"SGD": [(0, 1, "grad")], "Momentum": [(0, 1, "velocity"), (0, 2, "grad")],
+              "RMSprop": [(1, 1, "scale")], "Adam": [(2, 1, "scale")]}
 RULE_WORDS = {
     "SGD": "SGD steps against the gradient g, scaled by the learning rate η.",
     "Momentum": "Momentum keeps a velocity v: the term βv carries the past steps into this one.",
     "RMSprop": "RMSprop divides each coordinate's gradient by its running size √s.",
     "Adam": "Adam divides momentum's average m by RMSprop's √s, corrected for the first steps.",
 }
+
+# What the highlighted term draws on the map, said while it is drawn.
+TERM_WORDS = {
+    "SGD": "Each step is the gradient arrow −ηg, from wherever the ball is.",  # noqa: RUF001 shown on screen
+    "Momentum": "The velocity arrow −ηβv carries the last steps on; the gradient arrow −ηg adds at its tip.",  # noqa: RUF001 shown on screen
+    "RMSprop": "The step is the gradient arrow with each coordinate divided by √s (under the rule).",
+    "Adam": "Adam steps along the average m, each coordinate divided by √ŝ, like RMSprop.",
+}
+
+
+@dataclass(frozen=True)
+class RuleStep:
+    """One step of an optimizer, with the state its rule read: ``x`` to ``x_new`` along gradient ``g``;
+    ``buf`` momentum's velocity after the step, ``scale`` the per-coordinate RMS scale it divided by."""
+
+    x: np.ndarray
+    g: np.ndarray
+    x_new: np.ndarray
+    buf: np.ndarray | None
+    scale: np.ndarray | None
+
+
+def rule_walk(loss, start, opt: Optimizer, steps: int) -> list[RuleStep]:
+    """``steps`` steps of (a clone of) ``opt`` from ``start``, reading the optimizer's own state after each:
+    the same points as :func:`gdcore.trajectory.descend` (tests/test_issue13_claims.py checks it)."""
+    o = opt.clone()
+    x = np.asarray(start, dtype=float)
+    out = []
+    for _ in range(steps):
+        g = loss.grad(x)
+        x_new = o.step(x, g)
+        st = o.state[0]
+        scale = None
+        if "square_avg" in st:                                   # RMSprop: sqrt(s)
+            scale = np.sqrt(st["square_avg"])
+        elif "exp_avg_sq" in st:                                 # Adam: sqrt(s / (1 - beta2^t))
+            scale = np.sqrt(st["exp_avg_sq"] / (1 - o.hyperparams["betas"][1] ** o.t))
+        buf = st.get("buf")
+        out.append(RuleStep(x, g, x_new, None if buf is None else np.array(buf), scale))
+        x = x_new
+    return out
 
 
 def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> list[str]:
@@ -99,7 +150,7 @@ def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> 
         g0 = float(np.linalg.norm(t.grads[0]))
         if float(np.linalg.norm(t.grads[-1])) > 0.05 * max(g0, 1e-12):
             continue
-        c = polish_critical(loss, t.final, max_dist=0.05 * span)
+        c = polish_critical(loss, t.final.tolist(), max_dist=0.05 * span)
         if c is not None and c.kind == "saddle":
             saddles[n] = c
     if saddles:
@@ -125,7 +176,7 @@ def hp_text(opt: Optimizer) -> str:
     if "momentum" in hp:
         parts.append(f"β={fmt(hp['momentum'])}")
     if "alpha" in hp:
-        parts.append(f"α={fmt(hp['alpha'])}")
+        parts.append(f"α={fmt(hp['alpha'])}")  # noqa: RUF001 shown on screen
     if "betas" in hp:
         parts.append(f"β=({fmt(hp['betas'][0])}, {fmt(hp['betas'][1])})")
     return " ".join(parts)
@@ -195,46 +246,149 @@ class Optimizers(StoryScene):
 
     # ------------------------------------------------------------ storyboard
     def show_rules(self) -> None:
-        """Each update rule alone and large, the term that makes it different highlighted while the
-        caption says what it does; then the four side by side."""
+        """Each update rule alone and large beside a map of a narrow bowl: the term being discussed is
+        highlighted in the colour of what it draws on the map (the gradient arrow, momentum's velocity
+        arrow, the per-coordinate RMS scale) while the first steps are taken; then the four side by side."""
         self.set_title("Four ways to take a step")
         top, bottom = self.band()
+        bowl = functions.get("quadratic", a=1.0, b=10.0)
+        # One rate for all four: 1.5 / L, where plain SGD overshoots across the steep direction (stable < 2/L).
+        lr = float(f"{1.5 / max_curvature(bowl):.3g}")
+        start = np.array([-2.5, 1.2])
+        x_rng, y_rng = (-3.0, 3.0, 1.0), (-1.5, 1.5, 0.5)
+        unit = min(6.8 / (x_rng[1] - x_rng[0]), (top - bottom - 1.1) / (y_rng[1] - y_rng[0]))
+        axes = PlotAxes(x_rng, y_rng, x_length=unit * (x_rng[1] - x_rng[0]), y_length=unit * (y_rng[1] - y_rng[0]),
+                        x_title="x", y_title="y")
+        axes.move_to(np.array([0, (top + bottom) / 2, 0])).to_edge(LEFT, buff=0.35)
+        window = ((x_rng[0], x_rng[1]), (y_rng[0], y_rng[1]))
+        X, Y, Z = functions.grid(bowl, n=121, domain=window)
+        contours = ContourMap(axes, X, Y, Z, list(contour_levels(Z, 10, log=True, z_min=0.0)), stroke_width=1.5,
+                              opacity=0.5)
+        star = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point)) for m in bowl.minima])
+        ring = Circle(radius=0.14, stroke_color=THEME.text, stroke_width=2).move_to(axes.c2p(*start))
+        self.caption.say(self, f"On a narrow bowl (curvatures 1 and 10), each from the same start, all at "
+                               f"lr = {fmt(lr, 3)}.")
+        self.play(Create(axes), FadeIn(contours), FadeIn(star), Create(ring))
+        right = (axes.get_right()[0] + 0.5, config.frame_width / 2 - 0.3)
+        box = ((x_rng[0], y_rng[0]), (x_rng[1], y_rng[1]))
+        opts = {"SGD": SGD(lr=lr), "Momentum": SGD(lr=lr, momentum=self.p["momentum"]), "RMSprop": RMSprop(lr=lr),
+                "Adam": Adam(lr=lr)}
         blocks = {}
         for name in ORDER:
-            label = label_text(name, color=THEME.OPTIMIZER[name], weight="BOLD")
-            eqs = VGroup(*[math_text(*line) for line in RULE_TEX[name]]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-            eqs.next_to(label, DOWN, buff=0.25, aligned_edge=LEFT).shift(0.4 * RIGHT)
-            blocks[name] = VGroup(label, eqs)
+            blocks[name] = self.rule_block(name)
+            self.rule_demo(name, blocks[name].copy(), axes, bowl, start, opts[name], box, right, (top, bottom),
+                           detailed=3 if name == "Momentum" else 2)
+        self.unsay()
+        self.play(FadeOut(VGroup(axes, contours, star, ring)), run_time=0.6)
         for name in ORDER:
-            big = blocks[name].copy().scale(1.4).move_to([0, (top + bottom) / 2, 0])
-            if big.height > top - bottom:
-                big.scale((top - bottom) / big.height)
-            line, part = RULE_TERM[name]
-            term = big[1][line][part]
-            self.caption.say(self, RULE_WORDS[name])
-            self.play(FadeIn(big[0]), Write(big[1]), run_time=1.0 + 0.5 * len(big[1]))
-            box = SurroundingRectangle(term, color=THEME.OPTIMIZER[name], buff=0.08, stroke_width=3)
-            self.play(term.animate.set_color(THEME.OPTIMIZER[name]), Create(box))
-            self.wait(self.caption.remaining(self))
-            if name in ("Momentum", "Adam"):
-                mark_figure(self, f"rule-{name.lower()}")
-            self.unsay()
-            self.play(FadeOut(big), FadeOut(box), run_time=0.6)
-        for name in ORDER:
-            line, part = RULE_TERM[name]
-            blocks[name][1][line][part].set_color(THEME.OPTIMIZER[name])
+            for line, part, role in RULE_FOCUS[name]:
+                blocks[name][1][line][part].set_color(self.role_color(name, role))
         left = VGroup(blocks["SGD"], blocks["Momentum"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
-        right = VGroup(blocks["RMSprop"], blocks["Adam"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
-        table = VGroup(left, right).arrange(RIGHT, buff=1.6, aligned_edge=UP)
+        right_col = VGroup(blocks["RMSprop"], blocks["Adam"]).arrange(DOWN, aligned_edge=LEFT, buff=0.8)
+        table = VGroup(left, right_col).arrange(RIGHT, buff=1.6, aligned_edge=UP)
         if table.height > top - bottom or table.width > config.frame_width - 0.6:
             raise ValueError("optimizers: the update rules do not fit the frame at the MATH size")
-        table.move_to([0, (top + bottom) / 2, 0])
+        table.move_to(np.array([0, (top + bottom) / 2, 0]))
         self.caption.say(self, "Side by side: what each adds to the plain step.")
         self.play(FadeIn(table))
         mark_figure(self, "update-rules")
         self.wait(self.caption.remaining(self))
         self.unsay()
         self.play(FadeOut(table))
+
+    @staticmethod
+    def rule_block(name: str) -> VGroup:
+        """The optimizer's name over its update rule (one equation a line), at the MATH size."""
+        label = label_text(name, color=THEME.OPTIMIZER[name], weight="BOLD")
+        eqs = VGroup(*[math_text(*line) for line in RULE_TEX[name]]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        eqs.next_to(label, DOWN, buff=0.25, aligned_edge=LEFT).shift(0.4 * RIGHT)
+        return VGroup(label, eqs)
+
+    @staticmethod
+    def role_color(name: str, role: str) -> str:
+        """The colour of a term of the rule, the same as what it draws on the map."""
+        return {"grad": THEME.GRAD, "velocity": THEME.OPTIMIZER["Momentum"]}.get(role, THEME.OPTIMIZER[name])
+
+    @staticmethod
+    def map_arrow(axes: PlotAxes, x: np.ndarray, vec: np.ndarray, frm: np.ndarray, color: str,
+                  width: float = 5.0) -> Arrow | None:
+        """The arrow of data vector ``vec`` at point ``x`` on ``axes``, drawn from scene point ``frm`` at the
+        map's scale (None when shorter than 0.05 units: nothing to see)."""
+        to = axes.c2p(*(x + vec)) - axes.c2p(*x) + frm
+        if np.linalg.norm(to - frm) < 0.05:
+            return None
+        return Arrow(frm, to, buff=0, color=color, stroke_width=width, tip_length=0.16,
+                     max_tip_length_to_length_ratio=0.3)
+
+    def rule_demo(self, name: str, block: VGroup, axes: PlotAxes, loss, start: np.ndarray, opt: Optimizer, box,
+                  right: tuple[float, float], band: tuple[float, float], detailed: int = 3, steps: int = 25) -> None:
+        """``name``'s rule large on the right; on the map its first ``detailed`` steps are taken apart, each
+        term highlighted while its arrow (or the RMS scale) is drawn, then the rest of ``steps`` run."""
+        top, _ = band
+        walk = rule_walk(loss, start, opt, steps)
+        lr, beta = float(opt.hyperparams["lr"]), float(opt.hyperparams.get("momentum", 0.0))
+        block.scale(min(1.4, (right[1] - right[0]) / block.width))
+        block.next_to(np.array([right[0], top - 0.2, 0]), DOWN + RIGHT, buff=0)
+        color = THEME.OPTIMIZER[name]
+        lr_note = tick_text(hp_text(opt), color=color).next_to(block[0], RIGHT, buff=0.4)
+        self.caption.say(self, RULE_WORDS[name])
+        self.play(FadeIn(block[0]), FadeIn(lr_note), Write(block[1]), run_time=1.0 + 0.5 * len(block[1]))
+        terms = {role: block[1][line][part] for line, part, role in RULE_FOCUS[name]}
+        boxes = {role: SurroundingRectangle(t, color=self.role_color(name, role), buff=0.07, stroke_width=3)
+                 for role, t in terms.items()}
+        self.play(*[t.animate.set_color(self.role_color(name, r)) for r, t in terms.items()],
+                  *[Create(b) for b in boxes.values()])
+        step = ValueTracker(0.0)
+        points = np.array([w.x for w in walk] + [walk[-1].x_new])
+        tracer = PathTracer(axes, points, color, step, box[0], box[1], dot_radius=0.08, stroke_width=2.5)
+        self.add(tracer)
+        self.caption.say(self, TERM_WORDS[name])
+        scale_at = block.get_corner(DOWN + LEFT) + 0.45 * DOWN
+        readout = None
+        for k, w in enumerate(walk[:detailed]):
+            here = axes.c2p(*w.x)
+            arrows = []
+
+            def arrow(vec, frm, col, width=5.0, x=w.x, here=here):
+                return self.map_arrow(axes, x, vec, frm, col, width)
+            if name == "Momentum":
+                buf = walk[k - 1].buf if k > 0 else None
+                v_prev = buf if buf is not None else np.zeros(2)
+                a_v = arrow(-lr * beta * v_prev, here, THEME.OPTIMIZER["Momentum"])
+                tip = a_v.get_end() if a_v is not None else here
+                a_g = arrow(-lr * w.g, tip, THEME.GRAD)
+                a_s = arrow(w.x_new - w.x, here, THEME.text, 3.0)
+                seq = [(a_v, "velocity"), (a_g, "grad"), (a_s, None)]
+            elif name == "SGD":
+                seq = [(arrow(w.x_new - w.x, here, THEME.GRAD), "grad")]
+            else:
+                seq = [(arrow(-lr * w.g, here, THEME.GRAD, 3.0), None),
+                       (arrow(w.x_new - w.x, here, color), "scale")]
+                sc = w.scale if w.scale is not None else np.zeros(2)
+                sym = r"\sqrt{\hat s}" if name == "Adam" else r"\sqrt{s}"
+                new = math_text(rf"{sym} = ({fmt(sc[0], 3)},\ {fmt(sc[1], 3)})", color=color)
+                new.next_to(scale_at, RIGHT, buff=0).align_to(block, LEFT)
+                if readout is None:
+                    self.play(FadeIn(new), run_time=0.5)
+                    readout = new
+                else:
+                    self.play(Transform(readout, new), run_time=0.5)
+            for a, role in seq:
+                if a is None:
+                    continue
+                anims: list[Animation] = [GrowArrow(a)]
+                if role is not None:
+                    anims.append(Indicate(boxes[role], color=self.role_color(name, role), scale_factor=1.15))
+                self.play(*anims, run_time=0.8)
+                arrows.append(a)
+            if k == 1 and name in ("Momentum", "Adam"):
+                mark_figure(self, f"rule-{name.lower()}")
+            self.play(step.animate.set_value(k + 1), run_time=0.7)
+            self.play(*[FadeOut(a) for a in arrows], run_time=0.3)
+        self.play(step.animate.set_value(len(walk)), run_time=2.5, rate_func=linear)
+        self.unsay()
+        rest = [block, lr_note, *boxes.values(), tracer] + ([readout] if readout is not None else [])
+        self.play(FadeOut(VGroup(*rest)), run_time=0.6)
 
     @staticmethod
     def tick_range(lo: float, hi: float) -> tuple[float, float, float]:
@@ -255,11 +409,11 @@ class Optimizers(StoryScene):
         unit = min(5.4 / (x_hi - x_lo), (top - bottom - 1.0) / (y_hi - y_lo))
         axes = PlotAxes((x_lo, x_hi, x_st), (y_lo, y_hi, y_st), x_length=unit * (x_hi - x_lo),
                         y_length=unit * (y_hi - y_lo), x_title="x", y_title="y")
-        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.35)
+        axes.move_to(np.array([0, (top + bottom) / 2, 0])).to_edge(LEFT, buff=0.35)
         X, Y, Z = functions.grid(loss, n=161, domain=((x_lo, x_hi), (y_lo, y_hi)))
         f_star = min((m.value for m in loss.minima), default=None)
         levels = contour_levels(Z, 14, log=True, z_min=f_star if f_star is not None else float(np.nanmin(Z)))
-        contours = ContourMap(axes, X, Y, Z, levels, stroke_width=1.5, opacity=0.5)
+        contours = ContourMap(axes, X, Y, Z, list(levels), stroke_width=1.5, opacity=0.5)
         marks = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point))
                          for m in loss.global_minima])
         step = ValueTracker(0.0)
@@ -294,6 +448,7 @@ class Optimizers(StoryScene):
         self.wait(2.5)
         self.race_panel = VGroup(panel, ends, *curve_tracers)
         self.race_mobjects = VGroup(axes, contours, marks, counter, start_dot, *tracers.values(), self.race_panel)
+        self.race_contours, self.race_marks, self.race_start = contours, marks, start_dot
         self.race_axes, self.race_step, self.race_counter, self.race_steps = axes, step, counter, steps
 
     @staticmethod
@@ -321,7 +476,7 @@ class Optimizers(StoryScene):
                     score = min(float(gap.min()), 0.3) - 0.1 * r      # clear of the paths first, then near
                     if score > best_score:
                         best, best_score = c, score
-            label.move_to([best[0], best[1], 0])
+            label.move_to(np.array([best[0], best[1], 0]))
             placed.append((best, half))
 
     @staticmethod
@@ -339,7 +494,7 @@ class Optimizers(StoryScene):
 
     def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes,
                    opts: dict[str, Optimizer]):
-        """Loss curves beside the map, on a log axis of loss − min when the minimum value is known, else
+        """Loss curves beside the map, on a log axis of loss - min when the minimum value is known, else
         linear; under them each optimizer's settings (the key to the map's colours).
 
         Returns the chart with the settings, the curve tracers, and the curves' end labels (name and
@@ -361,7 +516,7 @@ class Optimizers(StoryScene):
             if k_hi <= k_lo:
                 k_hi = k_lo + 1
             y_range, y_log, title = (k_lo, k_hi, max(1.0, float(np.ceil((k_hi - k_lo) / 5)))), True, \
-                "loss − min (log scale)"
+                "loss − min (log scale)"  # noqa: RUF001 shown on screen
             lo_v, hi_v = 10.0 ** k_lo, 10.0 ** k_hi
         else:
             ys = {n: t.losses for n, t in runs.items()}
@@ -379,14 +534,14 @@ class Optimizers(StoryScene):
         # The chart takes the height the settings leave (its titles and numbers measured, not guessed).
         trial = chart(2.0)
         axes = chart((top - bottom) - settings.height - 0.35 - (trial.height - 2.0))
-        axes.next_to([left, top, 0], DOWN + RIGHT, buff=0)
+        axes.next_to(np.array([left, top, 0]), DOWN + RIGHT, buff=0)
         axes.shift((right - axes.x_axis.get_right()[0]) * RIGHT)
         settings.next_to(axes, DOWN, buff=0.35).align_to(axes, LEFT)
         tracers = [PathTracer(axes, np.stack([np.arange(len(ys[n])), ys[n]], -1), THEME.OPTIMIZER[n], step,
                               (0, lo_v), (steps, hi_v), dot_radius=0.04, stroke_width=2.5, diverged_label=False)
                    for n in ORDER]
         ends = EndLabels([(end_words[n], THEME.OPTIMIZER[n], tr.position(tr.exit_step))
-                          for n, tr in zip(ORDER, tracers)])
+                          for n, tr in zip(ORDER, tracers, strict=True)])
         return VGroup(axes, settings), tracers, ends
 
     def search_note(self, name: str) -> str:
@@ -405,11 +560,21 @@ class Optimizers(StoryScene):
         which has the lowest loss after ``steps`` steps."""
         return " ".join(race_sentences(loss, runs, steps, rule))
 
+    def get_moving_mobjects(self, *animations):
+        # While the map is zoomed, everything is redrawn every frame so the mask around the map stays
+        # above the moving map (manim otherwise paints moving mobjects over a still background).
+        if getattr(self, "redraw_all", False):
+            return list(self.mobjects)
+        return super().get_moving_mobjects(*animations)
+
     def momentum_anatomy(self) -> None:
-        """At one step of the momentum run: velocity arrow + gradient arrow = the step."""
+        """Zoom the map onto one step of the momentum run and take it apart: the velocity carried over
+        plus this step's gradient is the step, drawn at the zoomed map's own scale (the step arrow ends
+        on the path's next dot).  The zoom scales the map's contents about a point and masks what falls
+        outside the map; the title, caption and key stay where they are."""
         run = self.case_runs["Momentum"]
-        opt = self.case_opts["Momentum"]
-        lr, beta = opt.lr, opt.momentum
+        hp = self.case_opts["Momentum"].hyperparams
+        lr, beta = float(hp["lr"]), float(hp["momentum"])
         if run.velocities is None or len(run.velocities) < 3:
             return
         axes = self.race_axes
@@ -419,36 +584,77 @@ class Optimizers(StoryScene):
         pull = -lr * run.grads[k]                      # this step's gradient
         total = run.points[k + 1] - x_k                # = push + pull
         base = xy_to_scene(axes, x_k)
-        scale_to = 2.0  # the longest of the three arrows, in scene units
-        unit = max(np.linalg.norm(xy_to_scene(axes, x_k + v) - base) for v in (push, pull, total))
-        factor = scale_to / max(unit, 1e-9)
-        # Shrink until every arrow tip stays inside the map.
-        lo_c, hi_c = axes.plot_area()
-        for _ in range(30):
-            tips = [base + (xy_to_scene(axes, x_k + v) - base) * factor for v in (push, push + pull, total)]
-            if all(np.all(t[:2] >= lo_c[:2]) and np.all(t[:2] <= hi_c[:2]) for t in tips):
-                break
-            factor *= 0.8
-        def arrow(vec, start, color):
-            end = xy_to_scene(axes, x_k + vec) - base
-            return Arrow(start, start + end * factor, buff=0, color=color, stroke_width=5, tip_length=0.18,
+        vec = {n: xy_to_scene(axes, x_k + v) - base for n, v in (("push", push), ("pull", pull), ("total", total))}
+        lo, hi = axes.plot_area()
+        view = hi - lo
+        centre_v = (lo + hi) / 2
+        # Zoom so the longest arrow is about half the map; the triangle's middle goes to the map's middle.
+        longest = max(float(np.linalg.norm(v)) for v in vec.values())
+        zoom = 0.5 * float(min(view[0], view[1])) / max(longest, 1e-9)
+        zoom = float(f"{zoom:.2g}")
+        corners = np.array([base, base + vec["push"], base + vec["total"]])
+        mid = (corners.min(axis=0) + corners.max(axis=0)) / 2
+        about = (centre_v - zoom * mid) / (1 - zoom) if zoom != 1 else mid
+        def zoomed(p: np.ndarray) -> np.ndarray:
+            return about + zoom * (np.asarray(p) - about)
+
+        # What zooms: contours and trails scale; dots, stars and labels move (they keep their size).
+        tracers = [m for m in self.race_mobjects if isinstance(m, PathTracer)]
+        for tr in tracers:
+            tr.trail.clear_updaters()
+        scaled = VGroup(self.race_contours, *[tr.trail for tr in tracers])
+        # Texts (the minimum's star, "left the map") that the zoom would carry off the map fade out instead.
+        texts = [*self.race_marks, *[tr.label for tr in tracers if tr.label is not None]]
+        def inside(m) -> bool:
+            p = zoomed(m.get_center())
+            half = np.array([m.width / 2, m.height / 2])
+            return bool(np.all(p[:2] - half >= lo[:2]) and np.all(p[:2] + half <= hi[:2]))
+        leaving = VGroup(*[m for m in texts if not inside(m)])
+        movers = [m for m in [*texts, self.race_start, *[tr.dot for tr in tracers]] if m not in leaving]
+        # (Children of the axes only: animating a part of an axis line would take the line itself off the
+        # scene, manim re-adding the part on its own; the tick marks are hidden by their opacity instead.)
+        numbers = VGroup(axes.tick_numbers, axes.x_title, axes.y_title)
+        ticks = VGroup(axes.x_axis.ticks, axes.y_axis.ticks)
+        frame_w, frame_h = config.frame_width, config.frame_height
+        def cover(x0: float, x1: float, y0: float, y1: float) -> Rectangle:
+            return Rectangle(width=x1 - x0, height=y1 - y0, fill_color=THEME.background, fill_opacity=1.0,
+                             stroke_width=0).move_to(np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))
+        mask = VGroup(cover(-frame_w / 2, lo[0], -frame_h / 2, frame_h / 2),
+                      cover(hi[0], frame_w / 2, -frame_h / 2, frame_h / 2),
+                      cover(lo[0], hi[0], hi[1], frame_h / 2), cover(lo[0], hi[0], -frame_h / 2, lo[1]))
+        self.unsay()
+        # The trails dim so the arrows drawn over them stand out.
+        self.play(FadeOut(self.race_panel), FadeOut(numbers), FadeOut(self.race_counter), FadeOut(leaving),
+                  *[tr.trail.animate.set_stroke(opacity=0.45) for tr in tracers], run_time=0.5)
+        ticks.set_stroke(opacity=0.0)
+        self.race_mobjects.remove(self.race_panel)
+        # Draw order by z-index (manim re-adds animated mobjects on top): the map's contents under the mask,
+        # the mask under the axis lines, titles, captions and the key (all at 0).
+        self.redraw_all = True
+        for m in (scaled, *movers):
+            m.set_z_index(-3)
+        mask.set_z_index(-2)
+        VGroup(axes.x_axis, axes.y_axis).set_z_index(-1)
+        self.add(mask)
+        top, bottom = self.band()
+        note = tick_text(f"map zoomed ×{fmt(zoom, 2)} around step {k}", color=THEME.muted)  # noqa: RUF001 shown on screen
+        note.next_to(axes.x_axis, DOWN, buff=0.15).align_to(axes.x_axis, LEFT)
+        self.caption.say(self, f"Zoom in on step {k} of the momentum run.")
+        self.play(scaled.animate.scale(zoom, about_point=about),
+                  *[m.animate.move_to(zoomed(m.get_center())) for m in movers], FadeIn(note),
+                  run_time=2.5)
+        b_z = zoomed(base)
+        def arrow(start, v, color):
+            return Arrow(start, start + zoom * v, buff=0, color=color, stroke_width=5, tip_length=0.2,
                          max_tip_length_to_length_ratio=0.25)
-        a_push = arrow(push, base, THEME.OPTIMIZER["Momentum"])
-        a_pull = arrow(pull, a_push.get_end(), THEME.GRAD)
-        a_total = arrow(total, base, THEME.text)
+        a_push = arrow(b_z, vec["push"], THEME.OPTIMIZER["Momentum"])
+        a_pull = arrow(a_push.get_end(), vec["pull"], THEME.GRAD)
+        a_total = arrow(b_z, vec["total"], THEME.text)
         centroid = (a_push.get_start() + a_push.get_end() + a_total.get_end()) / 3
         parts = ((a_push, r"-\eta\beta v", THEME.OPTIMIZER["Momentum"], "velocity carried over"),
                  (a_pull, r"-\eta g", THEME.GRAD, "this step's gradient"),
                  (a_total, r"\text{step}", THEME.text, "their sum"))
         labels = VGroup(*[self.arrow_label(a, tex, color, centroid) for a, tex, color, _ in parts])
-        # The loss chart makes way for a key to the arrows; the race goes back to step k.
-        top, bottom = self.band()
-        self.unsay()
-        self.play(FadeOut(self.race_panel), run_time=0.5)
-        self.race_mobjects.remove(self.race_panel)
-        # The paths stay whole; step k of the momentum run is ringed (no rewind of the trails).
-        ring = Circle(radius=0.16, stroke_color=THEME.OPTIMIZER["Momentum"], stroke_width=3).move_to(base)
-        self.play(Create(ring), run_time=0.6)
         head = label_text(f"Momentum at step {k}", color=THEME.OPTIMIZER["Momentum"], weight="BOLD")
         rows = VGroup()
         for _, tex, color, words in parts:
@@ -459,23 +665,36 @@ class Optimizers(StoryScene):
             r[1].next_to(r[0], RIGHT, buff=0.25)
             r[2].next_to(r[0], RIGHT, buff=0.5 + col)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        note = tick_text(f"arrows drawn ×{fmt(factor, 2)} longer")
-        key = VGroup(head, rows, note).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
-        key.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
-        self.caption.say(self, "The velocity carried over, −ηβv, and this step's gradient, −ηg.", 3.5)
-        self.play(FadeIn(head), FadeIn(note), FadeIn(rows[0]), Create(a_push), FadeIn(labels[0]))
-        self.play(FadeIn(rows[1]), Create(a_pull), FadeIn(labels[1]))
-        self.caption.say(self, "Their sum is the step momentum actually takes.", 2.5)
-        self.play(FadeIn(rows[2]), Create(a_total), FadeIn(labels[2]))
+        key = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        key.move_to(np.array([0, (top + bottom) / 2, 0])).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
+        self.caption.say(self, "The velocity carried over, −ηβv, and this step's gradient, −ηg.", 3.5)  # noqa: RUF001 shown on screen
+        ring = Circle(radius=0.13, stroke_color=THEME.text, stroke_width=2).move_to(b_z)
+        self.play(FadeIn(head), Create(ring), run_time=0.6)
+        self.play(FadeIn(rows[0]), GrowArrow(a_push), FadeIn(labels[0]), run_time=1.2)
+        self.play(FadeIn(rows[1]), GrowArrow(a_pull), FadeIn(labels[1]), run_time=1.2)
+        self.caption.say(self, f"Their sum is the step momentum takes: it lands on the path at step {k + 1}.", 3.0)
+        self.play(FadeIn(rows[2]), GrowArrow(a_total), FadeIn(labels[2]), run_time=1.2)
         self.wait(1.5)
         mark_figure(self, "momentum-anatomy")
+        self.unsay()
+        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key, ring)), run_time=0.5)
+        # Back out to the whole map, the same way in reverse (no jump, no rewind of the trails).
+        self.play(scaled.animate.scale(1 / zoom, about_point=about),
+                  *[m.animate.move_to(about + (m.get_center() - about) / zoom) for m in movers], FadeOut(note),
+                  run_time=1.5)
+        self.remove(mask)
+        for m in (scaled, *movers, axes.x_axis, axes.y_axis):
+            m.set_z_index(0)
+        self.redraw_all = False
+        self.play(FadeIn(numbers), FadeIn(self.race_counter), FadeIn(leaving),
+                  *[tr.trail.animate.set_stroke(opacity=1.0) for tr in tracers], run_time=0.4)
+        ticks.set_stroke(opacity=1.0)
         # The stability bound, with this case's curvature at its minimum.
         loss = self.case_loss
         self.unsay()
-        self.play(FadeOut(VGroup(a_push, a_pull, a_total, labels, key, ring)))
         if loss.global_minima:
             L = float(eigvalsh(loss.hessian(loss.global_minima[0].point)).max())
-            sgd_lr = self.case_opts["SGD"].lr
+            sgd_lr = float(self.case_opts["SGD"].hyperparams["lr"])
             b_sgd, b_mom = stability_bound(L), stability_bound(L, beta)
             bound = VGroup(
                 label_text("Stability near the minimum", weight="BOLD"),
@@ -487,7 +706,8 @@ class Optimizers(StoryScene):
                           rf"= {fmt(2 + 2 * beta, 3)}", color=THEME.OPTIMIZER["Momentum"]),
             ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
             bound[2].next_to(bound[1], DOWN, buff=0.12, aligned_edge=LEFT)
-            bound.move_to([0, (top + bottom) / 2, 0]).next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
+            bound.move_to(np.array([0, (top + bottom) / 2, 0]))
+            bound.next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
             self.play(Write(bound))
             self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
                                    f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
@@ -506,6 +726,7 @@ class Optimizers(StoryScene):
         one line.
         """
         o = xy_to_scene(axes, np.zeros(2))
+        assert run.velocities is not None
         ks = np.arange(1, len(run.points) - 1)
         push = xy_to_scene(axes, -lr * beta * run.velocities[ks - 1]) - o
         pull = xy_to_scene(axes, -lr * run.grads[ks]) - o

@@ -21,7 +21,8 @@ def tiny_render(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Ren
 
     def get(scene_file: str) -> RenderResult:
         if scene_file not in cache:
-            cache[scene_file] = render_tiny(scene_file, tmp_path_factory.mktemp(scene_file.removesuffix(".py")))
+            tmp = tmp_path_factory.mktemp(scene_file.removesuffix(".py"))
+            cache[scene_file] = render_tiny(scene_file, tmp, env={"GDVIZ_FIGURES": str(tmp / "figures.jsonl")})
         return cache[scene_file]
 
     return get

@@ -26,6 +26,7 @@ class RenderResult:
     last_frame: np.ndarray  # (H, W, 3) uint8
     srt: Path | None
     log: str
+    figures: Path | None = None  # the marked stills ($GDVIZ_FIGURES), when the render was asked for them
 
 
 def _manim() -> list[str]:
@@ -85,7 +86,8 @@ def render_tiny(scene_file: str, tmp: Path, env: dict[str, str] | None = None) -
     video = videos[0]
     srts = list(video.parent.glob("*.srt"))
     return RenderResult(video, count_frames(video), last_frame(video, tmp / "last.png"),
-                        srts[0] if srts else None, log)
+                        srts[0] if srts else None, log,
+                        Path(run_env["GDVIZ_FIGURES"]) if "GDVIZ_FIGURES" in run_env else None)
 
 
 def is_blank(frame: np.ndarray) -> bool:

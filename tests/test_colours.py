@@ -15,6 +15,14 @@ What is checked, for both themes (``Theme.dark()``, ``Theme.light()``):
 * **Height-map samples used as ordered line colours** (the ``batch sizes`` group): ΔE00 >=
   ``RAMP`` = 9.  They are read by order (lightness rises monotonically, also checked) and
   each curve has its legend entry, so identity matters less than for categories.
+* **Thin lines side by side** (the ``optimizer lines`` group: the four optimizers' paths and the
+  gradient arrow, 1.5-5 px wide, next to each other on one map): ΔE00 >= ``LINES`` = 24 under
+  normal vision and >= ``LINES_CVD`` = 11 under protanopia and deuteranopia.  Fresh-eyes
+  viewers confused two pairs of the old palette as 1-2 px lines at 480p: momentum's orange and
+  the gradient's (ΔE00 15.8 normal, 11.0 deutan) and SGD's pale pink and Adam's lavender (16.7);
+  24 is half as much again as the larger of those.  Under the dichromacies a search of the sRGB
+  grid (with RMSprop, Adam and GRAD kept and the other frame constraints met) reaches about 11.5
+  for the light theme, so 11 is what this many lines can be held to there (the dark theme has 15).
 * **Across the whole theme** (every two semantic roles, frame or not, normal vision): ΔE00 >=
   ``GLOBAL`` = 6 and no shared hex.  Roles that never meet are not compared side by side, so
   this only has to rule out "the same colour" (as batch vs slow #7FA7FF once were); 6 is
@@ -49,6 +57,9 @@ GLOBAL = 6.0
 CONTRAST_GRAPHIC = 3.0
 CONTRAST_TEXT = 4.5
 RAMP_GROUPS = {"batch sizes"}
+LINES = 24.0
+LINES_CVD = 11.0
+LINE_GROUPS = {"optimizer lines"}
 
 # Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color
 # vision deficiency", IEEE TVCG 15(6), doi:10.1109/TVCG.2009.113; severity-1.0 matrices as
@@ -173,7 +184,7 @@ def too_close(pairs, threshold: float, visions=tuple(VISIONS)) -> list[tuple[str
 
 def semantic_roles(theme: Theme, classes: int | None = None) -> list[tuple[str, str]]:
     roles = [(n, getattr(theme, n)) for n in ("VALUE", "GRAD", "POSITIVE", "NEGATIVE", "LOSS", "PREDICTION", "DATA")]
-    for fam in ("OPTIMIZER", "REGIME", "VARIANT"):
+    for fam in ("OPTIMIZER", "REGIME", "VARIANT", "BASIN"):
         roles += [(f"{fam}[{k}]", c) for k, c in getattr(theme, fam).items()]
     roles += [(f"CLASS[{i}]", c) for i, c in enumerate(theme.CLASS[:classes])]
     return roles
@@ -250,6 +261,8 @@ def test_frame_groups_name_the_themes_colours():
             for role, colour in group:
                 if role in values:
                     assert colour == values[role], (name, role)
+                elif role.endswith(" fill"):      # a fill, seen blended with the background
+                    assert colour == theme.fill(values[role[:-5]], theme.BASIN_FILL), (name, role)
                 else:
                     assert is_backdrop(role) or role.startswith("level "), (name, role)
 
@@ -260,6 +273,27 @@ def test_colours_sharing_a_frame_stay_apart(theme_name, group_name):
     group = THEMES[theme_name].frame_groups()[group_name]
     threshold = RAMP if group_name in RAMP_GROUPS else IN_FRAME
     assert too_close(group_pairs(group), threshold) == []
+
+
+@pytest.mark.parametrize("theme_name", THEMES)
+@pytest.mark.parametrize("group_name", sorted(LINE_GROUPS))
+def test_thin_lines_side_by_side_stay_further_apart(theme_name, group_name):
+    group = THEMES[theme_name].frame_groups()[group_name]
+    assert too_close(group_pairs(group), LINES, ["normal"]) == []
+    assert too_close(group_pairs(group), LINES_CVD, ["protan", "deutan"]) == []
+
+
+def test_checker_flags_the_old_optimizer_colours_as_lines():
+    """The palette the reviewers confused: momentum #F38615 vs GRAD #D9530E (ΔE00 15.8), SGD #F4CEFF vs
+    Adam #BD99FD (16.7) pass the frame threshold of 10 but not the line threshold of 24."""
+    dark = Theme.dark()
+    old = Theme(**{**dark.__dict__, "OPTIMIZER": {**dark.OPTIMIZER, "SGD": "#F4CEFF", "Momentum": "#F38615",
+                                                  "Adam": "#BD99FD"}})
+    group = old.frame_groups()["optimizer lines"]
+    assert too_close(group_pairs(group), IN_FRAME, ["normal"]) == []
+    flagged = {(a, b) for a, b, _, _ in too_close(group_pairs(group), LINES, ["normal"])}
+    assert flagged == {("OPTIMIZER[SGD]", "OPTIMIZER[Adam]"), ("OPTIMIZER[Momentum]", "GRAD")}
+    assert delta_e("#F38615", "#D9530E") == pytest.approx(15.8, abs=0.05)
 
 
 @pytest.mark.parametrize("theme_name", THEMES)

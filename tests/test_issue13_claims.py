@@ -86,3 +86,36 @@ def test_bump_step_and_pacing():
     # about a third of the time goes to the steps around 10
     near = (ps * 100 > 6) & (ps * 100 < 14)
     assert 0.25 < near.mean() < 0.5
+
+
+def test_rule_walk_reads_the_optimizers_own_steps_and_scales():
+    """The rules beat's steps are descend()'s points, and the RMS scale it shows is the optimizer's state:
+    after one step from (-2.5, 1.2) on the bowl 0.5 (x^2 + 10 y^2), g = (-2.5, 12), so RMSprop's
+    sqrt(s) = sqrt(1 - 0.99) |g| = (0.25, 1.2) and Adam's bias-corrected sqrt(s_hat) = |g| = (2.5, 12)."""
+    from scenes.optimizers import rule_walk
+
+    bowl = functions.get("quadratic", a=1.0, b=10.0)
+    start = [-2.5, 1.2]
+    for opt in four(0.15, 0.15, 0.15, 0.15).values():
+        walk = rule_walk(bowl, start, opt, 25)
+        ref = descend(bowl, start, opt, 25)
+        assert np.allclose([w.x_new for w in walk], ref.points[1:], atol=1e-12)
+    rms = rule_walk(bowl, start, RMSprop(lr=0.15), 1)[0]
+    assert np.allclose(rms.scale, [0.25, 1.2])
+    adam = rule_walk(bowl, start, Adam(lr=0.15), 1)[0]
+    assert np.allclose(adam.scale, [2.5, 12.0])
+    # Adam's first step is lr * sign(g) per coordinate (m_hat / sqrt(s_hat) = g / |g|)
+    assert np.allclose(adam.x_new - adam.x, [0.15, -0.15], atol=1e-8)
+
+
+def test_momentum_step_is_velocity_plus_gradient():
+    """The anatomy's arrows add up: -lr*beta*v[k-1] - lr*g[k] is the step x[k+1] - x[k] (PyTorch's heavy ball,
+    dampening 0), on the Rosenbrock run the scene takes apart."""
+    rosen = functions.get("rosenbrock")
+    run = descend(rosen, [-1.5, 2.0], SGD(lr=0.001, momentum=0.9), 100)
+    k = np.arange(1, 99)
+    step = -0.001 * 0.9 * run.velocities[k - 1] - 0.001 * run.grads[k]
+    assert np.allclose(step, run.points[k + 1] - run.points[k], rtol=1e-9, atol=1e-15)
+    # the velocity is not negligible next to the gradient there: both arrows are visible parts of the step
+    ratio = np.linalg.norm(0.9 * run.velocities[k - 1], axis=1) / np.linalg.norm(run.grads[k], axis=1)
+    assert ratio.max() > 1.0

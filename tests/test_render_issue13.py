@@ -66,7 +66,7 @@ def test_local_minima_user_function_and_noise(tmp_path):
         tmp_path, "[local_minima]\nsurface = \"(x**2-1)**2 + y**2 + 0.3*x\"\nbasin_grid = 21\n"))
     assert not is_blank(r.last_frame)
     text = srt_text(r)
-    assert "Colour each start by where plain gradient descent" in text
+    assert "Colour each start by where plain GD" in text
     assert re.search(r"(\d+) of 20 seeds reach the global minimum", text)
 
 

@@ -13,6 +13,8 @@ The theme is semantic: a colour means one thing in every video.
 ``OPTIMIZER[..]``  one colour per optimizer (SGD, Momentum, RMSprop, Adam, Adagrad)
 ``REGIME[..]``     one colour per learning-rate regime
 ``VARIANT[..]``    one colour per gradient-descent variant (batch, stochastic, mini-batch)
+``BASIN[..]``      basins of attraction: where plain GD from a start ends (global, local minimum),
+                   drawn as fills at ``BASIN_FILL`` opacity under the paths
 ``CLASS``          class colours of classification data
 ``HEIGHT_MAP``     the sequential map of loss heights (surfaces, contour levels)
 =================  ==========================================================
@@ -38,17 +40,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+import numpy as np
 from manim import DecimalNumber, Integer, MathTex, Tex, Text, config
 
 __all__ = [
-    "Theme",
-    "TypeScale",
-    "THEME",
-    "TYPE",
-    "get_theme",
+    "MATH_DIGIT_PX_PER_POINT",
     "MIN_GLYPH_PX",
     "TEXT_CAP_PX_PER_POINT",
-    "MATH_DIGIT_PX_PER_POINT",
+    "THEME",
+    "TYPE",
+    "Theme",
+    "TypeScale",
+    "get_theme",
     "px_at_480p",
 ]
 
@@ -113,6 +116,10 @@ class Theme:
     # Gradient-descent variants (batch, stochastic, mini-batch).  Defaults are the dark theme's.
     VARIANT: dict[str, str] = field(default_factory=lambda: {"batch": "#80B8FF", "stochastic": "#F3844E",
                                                              "minibatch": "#6BD092"})
+    # Basins of attraction (local_minima): a start coloured by the minimum plain GD from it ends in.  The
+    # fills (BASIN_FILL opacity over the background) stay apart from each other and from the paths drawn
+    # on them under normal vision, protanopia and deuteranopia: a blue and an olive.
+    BASIN: dict[str, str] = field(default_factory=lambda: {"global": "#0C48FC", "local": "#E4FC00"})
     # Class colours of classification data (two moons, spirals, digits).  The first
     # DISTINCT_CLASSES stay apart in one frame (with POSITIVE/NEGATIVE) under normal vision,
     # protanopia and deuteranopia; the rest (digits) only differ from every other role.
@@ -133,9 +140,11 @@ class Theme:
 
     #: How many leading CLASS colours are mutually distinguishable in one frame.
     DISTINCT_CLASSES = 5
+    #: The opacity of the basin fills.
+    BASIN_FILL = 0.35
 
     @staticmethod
-    def dark() -> "Theme":
+    def dark() -> Theme:
         return Theme(
             name="dark",
             background="#0F1117",
@@ -150,10 +159,10 @@ class Theme:
             PREDICTION="#EA92C8",
             DATA="#BCC3B6",
             OPTIMIZER={
-                "SGD": "#F4CEFF",
-                "Momentum": "#F38615",
+                "SGD": "#58C0F8",
+                "Momentum": "#E81070",
                 "RMSprop": "#34DDBE",
-                "Adam": "#BD99FD",
+                "Adam": "#9868F8",
                 "Adagrad": "#95D353",
             },
             REGIME={
@@ -165,7 +174,7 @@ class Theme:
         )
 
     @staticmethod
-    def light() -> "Theme":
+    def light() -> Theme:
         return Theme(
             name="light",
             background="#FFFFFF",
@@ -180,8 +189,8 @@ class Theme:
             PREDICTION="#AC2547",
             DATA="#68786B",
             OPTIMIZER={
-                "SGD": "#6985B2",
-                "Momentum": "#8A5F00",
+                "SGD": "#6890F0",
+                "Momentum": "#B880B0",
                 "RMSprop": "#019E85",
                 "Adam": "#7F47DA",
                 "Adagrad": "#307106",
@@ -193,6 +202,7 @@ class Theme:
                 "diverging": "#D27381",
             },
             VARIANT={"batch": "#3388D8", "stochastic": "#813006", "minibatch": "#2C8552"},
+            BASIN={"global": "#003CFC", "local": "#909C00"},
             CLASS=("#84266F", "#00A0A4", "#6A9019", "#645A02", "#5E55B8", "#020652", "#FE2003", "#FE0AD7",
                    "#49061E", "#1400C8"),
             # The same ramp as the dark theme's with lightness 30 -> 61, so its top still stands 3:1 off white.
@@ -209,7 +219,12 @@ class Theme:
         a = x - i
         c0 = [int(stops[i][k:k + 2], 16) for k in (1, 3, 5)]
         c1 = [int(stops[i + 1][k:k + 2], 16) for k in (1, 3, 5)]
-        return "#" + "".join(f"{round((1 - a) * u + a * v):02X}" for u, v in zip(c0, c1))
+        return "#" + "".join(f"{round((1 - a) * u + a * v):02X}" for u, v in zip(c0, c1, strict=True))
+
+    def fill(self, color: str, opacity: float) -> str:
+        """The colour ``color`` shows as when filled at ``opacity`` over the background (sRGB blend, as cairo)."""
+        a, b = (np.array([int(h[k:k + 2], 16) for k in (1, 3, 5)], float) for h in (color, self.background))
+        return "#" + "".join(f"{round(opacity * u + (1 - opacity) * v):02X}" for u, v in zip(a, b, strict=True))
 
     def frame_groups(self) -> dict[str, list[tuple[str, str]]]:
         """The semantic colours that share a frame, per scene beat: ``group -> [(role, hex)]``.
@@ -241,6 +256,17 @@ class Theme:
             # optimizers / loss_surface / local_minima: paths, legends, the loss panel, momentum's arrows.
             "optimizer race": [*opt4, ("LOSS", self.LOSS), ("GRAD", self.GRAD), *ink],
             "optimizer paths on the height map": [*opt4, ("GRAD", self.GRAD), *full_map],
+            # the four paths and the gradient arrow are thin lines (1.5-5 px) side by side: held to the
+            # stricter LINES thresholds of tests/test_colours.py.
+            "optimizer lines": [*opt4, ("GRAD", self.GRAD)],
+            # local_minima: plain GD against momentum, then against noisy (stochastic) GD, by the minima.
+            "local minima paths": [("OPTIMIZER[SGD]", self.OPTIMIZER["SGD"]),
+                                   ("OPTIMIZER[Momentum]", self.OPTIMIZER["Momentum"]),
+                                   ("VARIANT[stochastic]", self.VARIANT["stochastic"]), ("LOSS", self.LOSS), *ink],
+            # ... and those paths over the basins' fills (roles "<role> fill": the colour seen at BASIN_FILL).
+            "paths on the basins": [(f"BASIN[{k}] fill", self.fill(c, self.BASIN_FILL)) for k, c in self.BASIN.items()]
+            + [("OPTIMIZER[SGD]", self.OPTIMIZER["SGD"]), ("OPTIMIZER[Momentum]", self.OPTIMIZER["Momentum"]),
+               ("VARIANT[stochastic]", self.VARIANT["stochastic"]), ("LOSS", self.LOSS), *ink],
             # the star on the global minimum sits on the low contours.
             "minimum on the height map": [("LOSS", self.LOSS), *low_map],
             # learning_rate: four regimes with the loss curve and the gradient arrow, then on contours.
