@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdcore.mlp import MLP
+
 __all__ = ["BatchNoise", "about", "batch_noise", "batch_noise_of_losses", "expected_batch_sd",
            "format_bytes_binary", "per_example_loss"]
 
@@ -88,7 +90,7 @@ def batch_noise_of_losses(losses: ArrayLike, batch_sizes: Sequence[int], n_batch
     return BatchNoise(measured, expected, sigma, float(v.mean()), n, int(n_batches))
 
 
-def per_example_loss(model, X: ArrayLike, y: ArrayLike, loss: str = "cross_entropy") -> np.ndarray:
+def per_example_loss(model: MLP, X: ArrayLike, y: ArrayLike, loss: str = "cross_entropy") -> np.ndarray:
     """The loss of each example under ``model``'s current weights (their mean is ``model.loss(X, y, loss)``)."""
     out = model.forward(X)
     if loss == "mse":
@@ -100,7 +102,7 @@ def per_example_loss(model, X: ArrayLike, y: ArrayLike, loss: str = "cross_entro
     return -logp[np.arange(len(yi)), yi]
 
 
-def batch_noise(model, X: ArrayLike, y: ArrayLike, batch_sizes: Sequence[int], n_batches: int = 500,
+def batch_noise(model: MLP, X: ArrayLike, y: ArrayLike, batch_sizes: Sequence[int], n_batches: int = 500,
                 seed: int = 0, loss: str = "cross_entropy") -> BatchNoise:
     """:func:`batch_noise_of_losses` of the per-example training losses at ``model``'s current (fixed) weights."""
     return batch_noise_of_losses(per_example_loss(model, X, y, loss), batch_sizes, n_batches, seed)

@@ -151,6 +151,13 @@ def batch_size_colors(sizes: list[int], n: int, minibatch: int) -> dict[int, str
     return {b: fixed.get(b) or ramp[b] for b in sizes}
 
 
+def scrim(*mobs: VMobject, opacity: float = 0.75) -> Rectangle:
+    """A background-coloured veil over ``mobs``: what it covers is dimmed, whatever it is made of."""
+    box = VGroup(*mobs)
+    return Rectangle(width=box.width + 0.3, height=box.height + 0.3, fill_color=THEME.background,
+                     fill_opacity=opacity, stroke_width=0).move_to(box)
+
+
 def config_width() -> float:
     return float(config.frame_width)
 
@@ -307,10 +314,11 @@ class GDVariants(StoryScene):
         k_sgd = [m for m, _ in VARIANTS].index("stochastic")
         self.caption.say(self, "One image per step is spiky; the full batch is smooth.")
         self.play(faint[k_sgd].trail.animate.set_stroke(opacity=0.8), run_time=0.8)
-        self.caption.say(self, f"Test loss after {epochs} epochs: {finals}. But an epoch is not the same work.")
         self.play(*[f.trail.animate.set_stroke(opacity=0.08) for f in faint],
-                  *[tr.animate.set_opacity(0.3) for tr in trains], VGroup(*[e[0] for e in ends]).animate
+                  *[tr.trail.animate.set_stroke(opacity=0.3) for tr in trains],
+                  *[tr.dot.animate.set_opacity(0.3) for tr in trains], VGroup(*[e[0] for e in ends]).animate
                   .set_opacity(0.3), run_time=0.8)
+        self.caption.say(self, f"Test loss after {epochs} epochs: {finals}. But an epoch is not the same work.")
         self.unsay()
         self.play(FadeOut(VGroup(panels, key, feet, ends, *[m for m in tracers if hasattr(m, "trail")])))
 
@@ -470,15 +478,14 @@ class GDVariants(StoryScene):
                     short = f"{int(last):,}" if axis == 0 else f"{fmt(last, 2)} s"
                     marks = self.at_line(axes, last, short, at)
                     text = f"At {where}, {names[best]} has the lowest loss ({at[best]:.3f})."
-                dim = VGroup(other, ends[1 - axis], leaders[1 - axis],
-                             *[tr for (k, _), tr in curves.items() if k != axis], machine if axis == 0 else VGroup())
-                # This chart's end labels step aside for the values on the line.
-                self.play(dim.animate.set_opacity(0.2), FadeOut(ends[axis]), FadeOut(leaders[axis]), run_time=0.6)
+                veil = scrim(other, ends[1 - axis])
+                # The other chart veiled; this chart's end labels step aside for the values on the line.
+                self.play(FadeIn(veil), FadeOut(ends[axis]), FadeOut(leaders[axis]), run_time=0.6)
                 self.play(FadeIn(marks), run_time=0.6)
                 self.caption.say(self, text)
                 self.unsay()
                 self.play(FadeOut(marks), run_time=0.5)
-                self.play(dim.animate.set_opacity(1.0), FadeIn(ends[axis]), FadeIn(leaders[axis]), run_time=0.5)
+                self.play(FadeOut(veil), FadeIn(ends[axis]), FadeIn(leaders[axis]), run_time=0.5)
         gone = [names[m] for m, h in runs.items() if h.status == "diverged"]
         if gone:
             self.caption.say(self, f"Diverged (loss no longer finite): {', '.join(gone)}.", 3)
@@ -500,7 +507,10 @@ class GDVariants(StoryScene):
             dots.add(Dot(pt, radius=0.06, color=THEME.VARIANT[mode]))
             if mode in dots_only:
                 continue
-            nums.append(tick_text(f"{v:.3f}", color=THEME.VARIANT[mode]).next_to(pt, RIGHT, buff=0.12))
+            num = tick_text(f"{v:.3f}", color=THEME.VARIANT[mode]).next_to(pt, RIGHT, buff=0.12)
+            # On a dark patch: the curves run on to the right under it.
+            num.add_background_rectangle(color=THEME.background, opacity=0.85, buff=0.04)
+            nums.append(num)
         spread_vertically(nums, 0.05)
         floor = axes.c2p(x, y0)[1] + 0.08
         low = min((m.get_bottom()[1] for m in nums), default=floor)
@@ -540,7 +550,7 @@ class GDVariants(StoryScene):
         sds = {b: noise.measured[b] for b in noise_sizes}
         lo_k = int(np.floor(np.log10(max(min(sds.values()), 1e-9) * 0.8)))
         hi_k = int(np.ceil(np.log10(max(max(sds.values()), 1e-9) * 1.25)))
-        k0, k1 = int(np.floor(np.log2(min(sizes)))) - 1, int(np.ceil(np.log2(n)))
+        k0, k1 = int(np.floor(np.log2(min(sizes)))) - 1, int(np.ceil(np.log2(max(sizes)))) + 1
         right_axes = PlotAxes((k0, k1, 1), (lo_k, max(hi_k, lo_k + 1), 1), x_length=width,
                               y_length=top - bottom - 2.2, x_title="batch size (log scale)",
                               y_title="sd of the batch loss, fixed weights", y_log=True, numbers=False)
@@ -591,13 +601,15 @@ class GDVariants(StoryScene):
         # Its key in the empty lower-left corner of the plot.
         exp_name = VGroup(DashedLine(ORIGIN, 0.45 * RIGHT, stroke_color=THEME.muted, stroke_width=2, dash_length=0.08),
                           tick_text("expected from sampling", color=THEME.muted)).arrange(RIGHT, buff=0.12)
-        exp_name.next_to(right_axes.c2p(k0, floor_sd), UP + RIGHT, buff=0.15)
+        # Top right of the plot: the curve falls from the top left.
+        plot_hi = right_axes.plot_area()[1]
+        exp_name.move_to(plot_hi, aligned_edge=UP + RIGHT).shift(0.05 * DOWN)
         dots = VGroup()
         for b in noise_sizes:
             pt = at(b, max(sds[b], floor_sd))
             dots.add(Dot(pt, radius=0.07, color=color[b]))
         zero = tick_text(f"all {n}: the same batch, sd 0", color=color[n])
-        zero.next_to(exp_name, UP, buff=0.12).align_to(exp_name, LEFT)
+        zero.next_to(exp_name, DOWN, buff=0.12).align_to(exp_name, RIGHT)
         self.caption.say(self, f"A fair measure: at fixed trained weights, the loss of {NOISE_BATCHES} random "
                                "batches of each size, and how much it varies.")
         self.play(LaggedStart(*[FadeIn(d, scale=0.5) for d in dots], lag_ratio=0.3), run_time=2)
@@ -610,8 +622,8 @@ class GDVariants(StoryScene):
         pair = VGroup(
             tick_text(f"sd {fmt3(sds[small])}", color=color[small]).next_to(dots[k_s], UP + RIGHT, buff=0.1),
             tick_text(f"sd {fmt3(sds[large])}", color=color[large]).next_to(dots[k_l], UP + RIGHT, buff=0.1))
-        self.play(others.animate.set_opacity(0.25), VGroup(left_axes, bands, lines, names_l, lead_l).animate
-                  .set_opacity(0.3), FadeIn(pair), run_time=0.8)
+        veil = scrim(left_axes, names_l)
+        self.play(others.animate.set_opacity(0.25), FadeIn(veil), FadeIn(pair), run_time=0.8)
         self.caption.say(self, f"Batch {small} varies {ratio_text(ratio)} as much as batch {large}; sampling "
                                f"theory expects {ratio_text(want)}. Larger batches, steadier steps.")
         mark_figure(self, "batch-spread")
@@ -635,7 +647,7 @@ class GDVariants(StoryScene):
             self.caption.say(self, said)
         self.unsay()
         self.play(FadeOut(VGroup(left_axes, right_axes, bands, lines, names_l, lead_l, dots, expected,
-                                 exp_name, zero, pair)))
+                                 exp_name, zero, pair, veil)))
 
     def memory(self) -> None:
         """Bytes one training step needs for each batch size, against a device's memory (log scale)."""
@@ -681,10 +693,10 @@ class GDVariants(StoryScene):
         # The count for the whole data set, term by term, beside its bar.
         one = mem[batches[-1]]
         parts = VGroup(*[tick_text(t, color=color_of[n]) for t in (
-            f"all {n} images:", f"weights {format_bytes_binary(one.parameters)}",
+            f"all {n}: weights {format_bytes_binary(one.parameters)}",
             f"+ gradients {format_bytes_binary(one.gradients)}",
-            f"+ activations {format_bytes_binary(one.activations)}")]).arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
-        parts.next_to(values[-1], UP, buff=0.2).align_to(bars[-1], RIGHT)
+            f"+ activations {format_bytes_binary(one.activations)}")]).arrange(DOWN, aligned_edge=RIGHT, buff=0.06)
+        parts.next_to(values[-1], UP, buff=0.1).align_to(bars[-1], RIGHT)
         self.play(FadeIn(axes), FadeIn(y_ticks), FadeIn(labels))
         self.caption.say(self, f"Weights, their gradients and the batch's activations, counted from the "
                                f"{' → '.join(map(str, self.sizes))} network.")
@@ -700,14 +712,12 @@ class GDVariants(StoryScene):
         gap_name = tick_text(f"{ratio_text(room)} room" if fits else "does not fit", color=THEME.text).next_to(
             gap, RIGHT, buff=0.12)
         rest = VGroup(*bars[:-1], *values[:-1], *labels[:-1])
+        self.caption.say(self, f"All {n} images in one batch need {format_bytes_binary(one.total)}: "
+                               + ("that fits." if fits else "out of memory."))
         self.play(Create(device_line), FadeIn(device_name), rest.animate.set_opacity(0.3), Create(gap),
                   FadeIn(gap_name))
-        if fits:
-            self.caption.say(self, f"All {n} images in one batch need {format_bytes_binary(one.total)}: that fits. "
-                                   f"A batch would stop fitting beyond {about(most)} images.")
-        else:
-            self.caption.say(self, f"All {n} images in one batch need {format_bytes_binary(one.total)}: out of "
-                                   f"memory. At most {about(most)} images fit in one batch.")
+        self.caption.say(self, f"A batch would stop fitting beyond {about(most)} images." if fits
+                         else f"At most {about(most)} images fit in one batch.")
         mark_figure(self, "memory")
         self.unsay()
         self.play(FadeOut(VGroup(axes, y_ticks, labels, values, bars, device_line, device_name, parts, gap,
