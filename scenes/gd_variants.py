@@ -109,7 +109,13 @@ def plain_log_numbers(axes: PlotAxes, x: bool = True, y: bool = False) -> PlotAx
                         for k in np.arange(rng[0], rng[1] + 0.5, 1)])
         for m in nums:
             m.axis = "x" if axis is axes.x_axis else "y"
-        axes.tick_numbers.add(*nums)
+        # Numbers that would touch (a wide range of measured seconds): keep every k-th, always the first.
+        for k in range(1, len(nums) + 1):
+            kept = nums[::k]
+            if axis is not axes.x_axis or all(a.get_right()[0] + 0.12 <= b.get_left()[0]
+                                              for a, b in itertools.pairwise(kept)):
+                break
+        axes.tick_numbers.add(*kept)
     axes.x_title.next_to(VGroup(axes.x_axis, *[m for m in axes.tick_numbers if m.axis == "x"]), DOWN, buff=0.12)
     axes.y_title.align_to(VGroup(axes.y_axis, *[m for m in axes.tick_numbers if m.axis == "y"]), LEFT)
     return axes
@@ -601,15 +607,14 @@ class GDVariants(StoryScene):
         # Its key in the empty lower-left corner of the plot.
         exp_name = VGroup(DashedLine(ORIGIN, 0.45 * RIGHT, stroke_color=THEME.muted, stroke_width=2, dash_length=0.08),
                           tick_text("expected from sampling", color=THEME.muted)).arrange(RIGHT, buff=0.12)
-        # Top right of the plot: the curve falls from the top left.
-        plot_hi = right_axes.plot_area()[1]
-        exp_name.move_to(plot_hi, aligned_edge=UP + RIGHT).shift(0.05 * DOWN)
+        # Bottom left of the plot: the curve falls from the top left to the bottom right.
+        exp_name.next_to(right_axes.plot_area()[0], UP + RIGHT, buff=0.12)
         dots = VGroup()
         for b in noise_sizes:
             pt = at(b, max(sds[b], floor_sd))
             dots.add(Dot(pt, radius=0.07, color=color[b]))
         zero = tick_text(f"all {n}: the same batch, sd 0", color=color[n])
-        zero.next_to(exp_name, DOWN, buff=0.12).align_to(exp_name, RIGHT)
+        zero.next_to(right_axes.x_title, DOWN, buff=0.1)
         self.caption.say(self, f"A fair measure: at fixed trained weights, the loss of {NOISE_BATCHES} random "
                                "batches of each size, and how much it varies.")
         self.play(LaggedStart(*[FadeIn(d, scale=0.5) for d in dots], lag_ratio=0.3), run_time=2)
