@@ -320,6 +320,7 @@ class GDVariants(StoryScene):
         k_sgd = [m for m, _ in VARIANTS].index("stochastic")
         self.caption.say(self, "One image per step is spiky; the full batch is smooth.")
         self.play(faint[k_sgd].trail.animate.set_stroke(opacity=0.8), run_time=0.8)
+        self.wait(self.caption.remaining(self))
         self.play(*[f.trail.animate.set_stroke(opacity=0.08) for f in faint],
                   *[tr.trail.animate.set_stroke(opacity=0.3) for tr in trains],
                   *[tr.dot.animate.set_opacity(0.3) for tr in trains], VGroup(*[e[0] for e in ends]).animate
@@ -628,9 +629,11 @@ class GDVariants(StoryScene):
             tick_text(f"sd {fmt3(sds[small])}", color=color[small]).next_to(dots[k_s], UP + RIGHT, buff=0.1),
             tick_text(f"sd {fmt3(sds[large])}", color=color[large]).next_to(dots[k_l], UP + RIGHT, buff=0.1))
         veil = scrim(left_axes, names_l)
-        self.play(others.animate.set_opacity(0.25), FadeIn(veil), FadeIn(pair), run_time=0.8)
         self.caption.say(self, f"Batch {small} varies {ratio_text(ratio)} as much as batch {large}; sampling "
-                               f"theory expects {ratio_text(want)}. Larger batches, steadier steps.")
+                               f"theory expects {ratio_text(want)}.")
+        self.play(others.animate.set_opacity(0.25), FadeIn(veil), FadeIn(pair), run_time=0.8)
+        self.caption.say(self, "Larger batches, steadier steps." if ratio > 1 else
+                         f"Here batch {large} is not steadier than batch {small}.")
         mark_figure(self, "batch-spread")
         self.unsay()
         # The source found 64-256 less stable than 32 and 512: answered from the measured noise.
@@ -652,7 +655,7 @@ class GDVariants(StoryScene):
             self.caption.say(self, said)
         self.unsay()
         self.play(FadeOut(VGroup(left_axes, right_axes, bands, lines, names_l, lead_l, dots, expected,
-                                 exp_name, zero, pair, veil)))
+                                 exp_name, zero, veil, *([] if middle else [pair]))))
 
     def memory(self) -> None:
         """Bytes one training step needs for each batch size, against a device's memory (log scale)."""
@@ -766,9 +769,11 @@ class GDVariants(StoryScene):
         k = [m for m, _ in VARIANTS].index(fastest)
         ring = SurroundingRectangle(bars[k], color=THEME.text, buff=0.12)
         self.play(Create(ring), VGroup(*[g for i, g in enumerate(bars) if i != k]).animate.set_opacity(0.35))
-        same = "as" if fastest == "batch" else "unlike"
-        self.caption.say(self, f"Fastest per epoch here: {names[fastest]}, {same} the source's A10 GPU, "
-                               "where the full batch was fastest.")
+        if fastest == "batch":
+            self.caption.say(self, "Fastest per epoch here: batch, as on the source's A10 GPU.")
+        else:
+            self.caption.say(self, f"Fastest per epoch here: {names[fastest]}; on the source's A10 GPU the "
+                                   "full batch was fastest.")
         if getattr(self, "long_batch", None) is not None and len(self.long_batch.epoch_seconds):
             long_ms = float(np.median(self.long_batch.epoch_seconds)) * 1000
             self.caption.say(self, f"The {self.epochs_done(self.long_batch)}-epoch batch run of the fair axes "
