@@ -281,26 +281,33 @@ class NeuralNetwork(StoryScene):
             tick_text(fmt(x[i], 3), color=THEME.VALUE).next_to(c, LEFT, buff=0.12)
             for i, c in self.diagram.neurons[0].items()])
         n_in = len(x)
-        symbols = " + ".join(f"w_{i + 1} x_{i + 1}" for i in range(n_in))
-        terms = " + ".join(f"({fmt(W1[i, j], 3)})({fmt(x[i], 3)})" for i in range(n_in))
+        # Written without subscripts (too small at 480p): w and x are the lists of incoming weights and inputs.
+        terms = [f"({fmt(W1[i, j], 3)})({fmt(x[i], 3)})" for i in range(n_in)] + [f"({fmt(b1[j], 3)})"]
         act = self.net.activation
         left = self.right_panel_left()
         room = RIGHT_EDGE - left
-        lines = [rf"z = {symbols} + b", rf"= {terms} + ({fmt(b1[j], 3)})", rf"= {fmt(z, 3)}",
+        lines = [r"z = w \cdot x + b", "= " + " + ".join(terms), rf"= {fmt(z, 3)}",
                  rf"a = \{act}(z) = {fmt(a, 3)}" if act == "tanh" else rf"a = \mathrm{{{act}}}(z) = {fmt(a, 3)}"]
         if math_text(lines[1]).width > room:
-            # Too wide for one line at the MATH size: the bias on a line of its own.
-            lines[1:2] = [rf"= {terms}", rf"+ ({fmt(b1[j], 3)})"]
+            # Too wide for one line at the MATH size: the sum on two balanced lines.
+            half = (len(terms) + 1) // 2
+            lines[1:2] = ["= " + " + ".join(terms[:half]), "+ " + " + ".join(terms[half:])]
         small = max(math_text(s).width for s in lines) > room
         tex = VGroup(*[math_text(s, small=small) for s in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         top, _ = self.band()
         tex.next_to(np.array([left, top, 0], float), DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
+        key = VGroup(tick_text("w: incoming weights, b: bias"),
+                     tick_text("x: the input values", color=THEME.VALUE)).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        key.next_to(tex, DOWN, buff=0.3, aligned_edge=LEFT)
         incoming = [e for (i, jj), e in self.diagram.edges[0].items() if jj == j]
-        self.play(Create(ring), FadeIn(self.input_values))
+        # Its incoming edges stand out; the rest of the network is dimmed.
+        others = [e for layer in self.diagram.edges for e in layer.values() if not any(e is f for f in incoming)]
+        self.play(Create(ring), FadeIn(self.input_values), *[e.animate.set_stroke(opacity=0.12) for e in others],
+                  *[e.animate.set_stroke(opacity=1.0) for e in incoming])
         name = {"tanh": "tanh", "relu": "ReLU, max(0, z)", "sigmoid": "the sigmoid"}[act]
         self.caption.say(self, f"Every neuron: a weighted sum of its inputs plus a bias, then the activation, "
                                f"here {name}.", 3.5)
-        self.play(FadeIn(tex[0]))
+        self.play(FadeIn(tex[0]), FadeIn(key))
         # Its inputs: the input neurons and the edges that carry them in.
         self.play(*[ShowPassingFlash(e.copy().set_stroke(THEME.VALUE, width=6, opacity=1), time_width=0.8)
                     for e in incoming],
@@ -314,7 +321,7 @@ class NeuralNetwork(StoryScene):
         self.wait(2)
         mark_figure(self, "one-neuron")
         self.unsay()
-        self.play(FadeOut(ring), FadeOut(tex))
+        self.play(FadeOut(ring), FadeOut(tex), FadeOut(key), self.diagram.animate.set_weights(self.initial))
 
     def forward_pass(self) -> None:
         self.set_title("Forward pass, loss, backward pass")
