@@ -290,7 +290,7 @@ class NeuralNetwork(StoryScene):
                  rf"a = \{act}(z) = {fmt(a, 3)}" if act == "tanh" else rf"a = \mathrm{{{act}}}(z) = {fmt(a, 3)}"]
         if math_text(lines[1]).width > room:
             # Too wide for one line at the MATH size: the sum on two balanced lines.
-            half = (len(terms) + 1) // 2
+            half = max(1, len(terms) // 2)
             lines[1:2] = ["= " + " + ".join(terms[:half]), "+ " + " + ".join(terms[half:])]
         small = max(math_text(s).width for s in lines) > room
         tex = VGroup(*[math_text(s, small=small) for s in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
@@ -412,8 +412,9 @@ class NeuralNetwork(StoryScene):
         names_in = ["input"] + [f"hidden-{k} neuron" for k in range(1, len(self.net.sizes) - 1)] + ["output"]
         src, dst = names_in[step.layer], names_in[step.layer + 1]
         names = VGroup(
-            tick_text("w: the outlined edge's weight,"),
-            tick_text(f"  from {src} {step.i + 1} to {dst} {step.j + 1}"),
+            # In the outline's colour: the label and the highlight belong together.
+            tick_text("w: the outlined edge's weight,", color=THEME.text),
+            tick_text(f"  from {src} {step.i + 1} to {dst} {step.j + 1}", color=THEME.text),
             tick_text("∂L/∂w: its gradient", color=THEME.GRAD),
             tick_text("η: the learning rate"),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(tex, DOWN, buff=0.3, aligned_edge=LEFT)
