@@ -154,6 +154,19 @@ def pace(change: np.ndarray, seconds: float, floor: float = 0.15, window: int = 
     return np.concatenate([[0.0], np.cumsum(w / w.sum() * seconds)])
 
 
+def fit_bend(times: np.ndarray, bend_at: int, before: float, during: float) -> np.ndarray:
+    """Stretch a schedule (from :func:`pace`) so that snapshot ``bend_at`` comes no sooner than ``before``
+    seconds and the rest lasts at least ``during`` seconds; each part keeps its own pacing."""
+    t = np.asarray(times, float).copy()
+    old = float(t[bend_at])
+    if 0 < old < before:
+        t = np.concatenate([t[: bend_at + 1] * before / old, t[bend_at + 1:] + before - old])
+    span = float(t[-1] - t[bend_at])
+    if 0 < span < during:
+        t[bend_at:] = t[bend_at] + (t[bend_at:] - t[bend_at]) * during / span
+    return t
+
+
 def straightness(points: np.ndarray) -> float:
     """How far a set of 2-D points (a boundary) is from a straight line: the smaller singular value of
     the centred points over the larger (0 for a line, 1 for a round blob)."""
@@ -296,8 +309,7 @@ class NeuralNetwork(StoryScene):
         tex = VGroup(*[math_text(s, small=small) for s in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         top, _ = self.band()
         tex.next_to(np.array([left, top, 0], float), DOWN + RIGHT, buff=0.0).shift(0.1 * DOWN)
-        key = VGroup(tick_text("w: incoming weights, b: bias"),
-                     tick_text("x: the input values", color=THEME.VALUE)).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        key = tick_text("w: weights in, x: inputs, b: bias")
         key.next_to(tex, DOWN, buff=0.3, aligned_edge=LEFT)
         incoming = [e for (i, jj), e in self.diagram.edges[0].items() if jj == j]
         # Its incoming edges stand out; the rest of the network is dimmed.
@@ -764,11 +776,8 @@ class NeuralNetwork(StoryScene):
                         bends = " as the boundary bends"
             bend_text = (f"For {b - a} epochs the loss sat near {float(np.mean(L[a:b + 1])):.2f}{shape}; now it "
                          f"{'falls' if falls else 'moves'} to {float(L[-1]):.2f}{bends}.")
-            # The captions before the bend are read before it starts: stretch the run-up if needed.
-            need = sum(hold_time(t) + 1.0 for t in pre)
-            old = float(times[bend_at])
-            if 0 < old < need:
-                times = np.concatenate([times[: bend_at + 1] * need / old, times[bend_at + 1:] + need - old])
+            # The captions before the bend are read before it starts, the bend's own while it plays.
+            times = fit_bend(times, bend_at, sum(hold_time(t) + 1.0 for t in pre), hold_time(bend_text) + 0.5)
         # The clock runs from the first frame of training: captions are read while the network trains.
         clock = ValueTracker(0.0)
         clock.add_updater(lambda m, dt: m.increment_value(dt))

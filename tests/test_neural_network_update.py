@@ -6,7 +6,7 @@ import pytest
 
 from gdcore.lessons import gradient_step, train_test_split
 from gdcore.mlp import MLP
-from scenes.neural_network import decimals_3sig, example_index, pace, plateau, straightness
+from scenes.neural_network import decimals_3sig, example_index, fit_bend, pace, plateau, straightness
 from scenes.params import scene_data, scene_params
 
 
@@ -95,6 +95,17 @@ def test_pace_spends_time_where_the_map_changes():
     t = pace(np.r_[np.zeros(20), np.ones(20)], 10.0, window=1)
     assert t[-1] == pytest.approx(10.0) and np.all(np.diff(t) > 0)
     assert (t[40] - t[20]) / (t[20] - t[0]) == pytest.approx(2.15 / 0.15)
+
+
+def test_fit_bend_keeps_the_captions_readable():
+    # 10 equal intervals over 10 s, the bend at snapshot 6: the run-up (6 s) must last 9 s for its captions,
+    # so it is stretched by 1.5 and the bend (4 s) shifts by 3 s; the bend's caption needs 8 s, so the last
+    # four intervals are stretched by 2: 9 s + 8 s = 17 s in all, 2 s per interval in the bend.
+    t = fit_bend(np.linspace(0, 10, 11), 6, before=9.0, during=8.0)
+    assert t[6] == pytest.approx(9.0) and t[-1] == pytest.approx(17.0)
+    np.testing.assert_allclose(np.diff(t), [1.5] * 6 + [2.0] * 4)
+    # Long enough already: unchanged.
+    np.testing.assert_allclose(fit_bend(np.linspace(0, 10, 11), 6, 3.0, 2.0), np.linspace(0, 10, 11))
 
 
 def test_straightness_is_0_for_a_line_and_1_for_a_circle():
