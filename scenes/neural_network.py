@@ -4,14 +4,17 @@ The seeds ask for "[NEURAL NETWORK MANIM]" and draw input, hidden and output
 layers where every neuron has its weights and a bias.  The diagram is drawn
 from a real :class:`gdcore.mlp.MLP`: edges coloured by the sign of each weight
 and weighted by its size, neurons filled by their activation for one probe
-input.  One neuron is opened up (z = w·x + b, then tanh).  After the backward pass one
-plain gradient step w <- w - eta * dL/dw is applied on the diagram
-(:func:`gdcore.lessons.gradient_step`), with one edge's numbers.  Then training
-runs (:func:`gdcore.mlp.train`) on the training part of the data
-(:func:`gdcore.lessons.train_test_split`) and the diagram moves through its real
-snapshots while the predicted probability (a background map, TensorFlow
-Playground style) and the decision boundary sharpen, with train and test loss
-and accuracy side by side.
+input; the output neurons are filled in their class colour by probability.  One neuron
+is opened up (z = w·x + b, then tanh).  The backward pass leaves a trace (solid where
+dL/dw > 0, dashed where < 0).  Then one plain gradient step w <- w - eta * dL/dw
+(:func:`gdcore.lessons.gradient_step`): first on one outlined edge with its numbers and
+its before and after at one width scale, then on every edge, then the forward pass again.
+Training (:func:`gdcore.mlp.train`, Adam, restarting from the initial weights, as the
+captions say) runs on the training part of the data (:func:`gdcore.lessons.train_test_split`);
+the diagram moves through its real snapshots while the predicted probability (one smooth
+image, TensorFlow Playground style, with a colour key) and the decision boundary sharpen,
+with train and test loss and accuracy side by side.  The run is paced by how much the map
+changes: fast through a flat stretch of the loss, slow at the bend, which gets a caption.
 
 With ``data = "file.csv"`` (columns x1, x2, label) the network learns the file's
 points (split into training and test points the same way), with one output per
