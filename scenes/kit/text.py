@@ -132,10 +132,10 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
     screens: list[list[str]] = []
     for sentence in sentences:
-        lines = textwrap.wrap(sentence, width) or [""]
+        lines = _wrap(sentence, width) or [""]
         if screens and len(screens[-1]) + len(lines) <= max_lines and _joinable(screens[-1], lines, width):
             last = screens[-1]
-            merged = textwrap.wrap(" ".join(last + lines), width)
+            merged = _wrap(" ".join(last + lines), width)
             if len(merged) <= max_lines:
                 screens[-1] = merged
                 continue
@@ -144,13 +144,26 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
     return ["\n".join(_balanced(s, width)) for s in screens]
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken at spaces only.
+
+    textwrap also breaks after the hyphen of a compound word by default, which put
+    "least-" and "squares" on two lines, and the subtitle (lines joined by a space) read
+    "least- squares".
+
+    >>> _wrap("the least-squares line", 12)
+    ['the', 'least-squares', 'line']
+    """
+    return textwrap.wrap(text, width, break_on_hyphens=False)
+
+
 def _balanced(lines: list[str], width: int) -> list[str]:
     """Two lines of about equal length rather than a full line and an orphan word."""
     if len(lines) != 2:
         return lines
     text = " ".join(lines)
     for w in range(math.ceil(len(text) / 2), width + 1):
-        trial = textwrap.wrap(text, w)
+        trial = _wrap(text, w)
         if len(trial) == 2:
             return trial
     return lines
