@@ -145,16 +145,16 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Lines of at most ``width`` characters, broken at spaces only.
+    """Lines of at most ``width`` characters, broken at spaces only (a longer word keeps its line).
 
     textwrap also breaks after the hyphen of a compound word by default, which put
     "least-" and "squares" on two lines, and the subtitle (lines joined by a space) read
     "least- squares".
 
-    >>> _wrap("the least-squares line", 12)
-    ['the', 'least-squares', 'line']
+    >>> _wrap("the least-squares line", 14), _wrap("the least-squares line", 8)
+    (['the', 'least-squares', 'line'], ['the', 'least-squares', 'line'])
     """
-    return textwrap.wrap(text, width, break_on_hyphens=False)
+    return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
 
 
 def _balanced(lines: list[str], width: int) -> list[str]:
