@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from manim import (
@@ -44,7 +44,7 @@ from scenes.kit.theme import (
 )
 
 if TYPE_CHECKING:
-    from manim import Scene
+    from manim import Animation, Scene
 
 __all__ = [
     "fmt",
@@ -59,6 +59,7 @@ __all__ = [
     "LiveText",
     "Caption",
     "TitleBar",
+    "play_alone",
 ]
 
 #: Reading speed for learners (adult subtitle guides allow 17 characters per second).
@@ -326,6 +327,51 @@ class LiveText(VGroup):
 # --------------------------------------------------------------------------
 
 
+#: Hold the other mobjects' updaters during the kit's own fades (see :func:`play_alone`).
+#: A switch for the tests and benchmarks that compare with and without it.
+HOLD_UPDATERS = True
+
+
+def _nothing_else_moves(scene: "Scene") -> bool:
+    """Manim's own test for a frozen ``wait`` (``Scene.should_update_mobjects``, manim 0.22):
+    no scene updater, no ``always_update_mobjects``, no mobject with an updater that takes ``dt``
+    (ambient camera rotation is one: a tracker with a time-based updater)."""
+    members = getattr(scene, "get_mobject_family_members", None)
+    if members is None:             # not a manim Scene (the unit tests' stand-in): play as asked
+        return False
+    return not (getattr(scene, "always_update_mobjects", False) or getattr(scene, "updaters", None)
+                or any(m.has_time_based_updater() for m in members()))
+
+
+def play_alone(scene: "Scene", *animations: Animation, **kwargs: Any) -> None:
+    """``scene.play`` for an animation of the kit's own mobjects (a caption or title fading):
+    every other mobject's updaters are held while it runs, when nothing else can change.
+
+    Manim already renders a ``wait`` as one frozen frame when no updater depends on time
+    (see :func:`_nothing_else_moves`); it does not for a fade, so each of a caption's fade-in and
+    fade-out frames re-ran every updater on screen (always_redraw rebuilds, readouts, tracers)
+    and redrew their mobjects, although none of their inputs move while only the caption
+    fades.  Here the updaters run once (``update_mobjects(0)``, what the fade's first frame
+    did), are taken off for the fade, and are put back after it: the other mobjects are then
+    static, drawn once into manim's background image, and only the caption is drawn per frame.
+    Same pixels (tests/test_kit_speed.py renders a scene both ways).  When something is
+    time-based this is plain ``scene.play``.
+    """
+    held: list[tuple[Any, list]] = []
+    if HOLD_UPDATERS and _nothing_else_moves(scene):
+        scene.update_mobjects(0)
+        own = {id(m) for a in animations for m in a.mobject.get_family()}
+        for m in scene.get_mobject_family_members():
+            if m.updaters and id(m) not in own:
+                held.append((m, m.updaters))
+                m.updaters = []
+    try:
+        scene.play(*animations, **kwargs)
+    finally:
+        for m, updaters in held:
+            m.updaters = updaters
+
+
 def _fix_in_frame(scene: "Scene", mob: VMobject) -> None:
     """In a ThreeDScene, keep ``mob`` still in the frame while the camera moves."""
     fix = getattr(scene, "add_fixed_in_frame_mobjects", None)
@@ -404,7 +450,7 @@ class Caption:
         self.clear(scene)
         new = self.make(text)
         _fix_in_frame(scene, new)
-        scene.play(FadeIn(new, shift=0.1 * UP), run_time=self.FADE_IN)
+        play_alone(scene, FadeIn(new, shift=0.1 * UP), run_time=self.FADE_IN)
         self.current, self.current_text = new, text
         self.hold = hold_time(text)
         self.shown_at = scene.time - self.FADE_IN
@@ -416,7 +462,7 @@ class Caption:
         wait = self.remaining(scene)
         if wait > 1e-6:
             scene.wait(wait)
-        scene.play(FadeOut(self.current), run_time=self.FADE_OUT)
+        play_alone(scene, FadeOut(self.current), run_time=self.FADE_OUT)
         self._subtitle(scene)
         self.current = None
 
@@ -462,12 +508,12 @@ class TitleBar:
         new = self.make(text)
         _fix_in_frame(scene, new)
         if self.current is not None:
-            scene.play(FadeOut(self.current, shift=0.15 * UP), run_time=0.3)
-        scene.play(FadeIn(new, shift=0.15 * DOWN), run_time=0.4)
+            play_alone(scene, FadeOut(self.current, shift=0.15 * UP), run_time=0.3)
+        play_alone(scene, FadeIn(new, shift=0.15 * DOWN), run_time=0.4)
         self.current = new
         return new
 
     def clear(self, scene: "Scene") -> None:
         if self.current is not None:
-            scene.play(FadeOut(self.current), run_time=0.3)
+            play_alone(scene, FadeOut(self.current), run_time=0.3)
             self.current = None
