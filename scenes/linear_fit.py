@@ -374,20 +374,34 @@ class LinearFit(StoryScene):
 
     def run_sgd(self) -> None:
         axes, fit = self.axes, self.fit
-        line = always_redraw(lambda: self._line())
         per_pass = fit.updates_per_epoch
+        n = len(self.x)
+        # The fit line, the residuals and their squares are made once and moved in place by one
+        # updater that evaluates m, b once a frame (rebuilding 13 mobjects a frame, with m, b
+        # evaluated twice per residual, was most of this beat's per-frame Python).
+        line = self._line()
+        squares = VGroup(*[self.error_square(axes, a, a, b) for a, b in zip(self.x, self.y, strict=True)])
+        residuals = VGroup(*[Line(axes.c2p(a, b), axes.c2p(a, b) + UP, color=THEME.LOSS, stroke_width=2)
+                             for a, b in zip(self.x, self.y, strict=True)])
+        actual = [np.asarray(axes.c2p(a, b)) for a, b in zip(self.x, self.y, strict=True)]
 
-        def all_squares() -> VGroup:
+        def follow(group: VGroup) -> None:
             m, b0, _ = self.mb()
-            sq = VGroup(*[self.error_square(axes, a, m * a + b0, b) for a, b in zip(self.x, self.y)])
+            self._put_line(line, m, b0)
             t = self.t.get_value()
-            if t < per_pass:                        # first pass: the square of the point in use stands out
-                sq[int(t) % len(self.x)].set_stroke(THEME.GRAD, width=3.5).set_fill(THEME.GRAD, opacity=0.3)
-            return sq
-        squares = always_redraw(all_squares)
-        residuals = always_redraw(lambda: VGroup(*[
-            Line(axes.c2p(a, self.mb()[0] * a + self.mb()[1]), axes.c2p(a, b), color=THEME.LOSS, stroke_width=2)
-            for a, b in zip(self.x, self.y)]))
+            hot = int(t) % n if t < per_pass else -1   # first pass: the square of the point in use stands out
+            for i, (a, q) in enumerate(zip(self.x, actual, strict=True)):
+                p = np.asarray(axes.c2p(a, m * a + b0))
+                residuals[i].set_points_by_ends(p, q)
+                self._put_square(squares[i], p, q)
+                if i == hot:
+                    squares[i].set_stroke(THEME.GRAD, width=3.5).set_fill(THEME.GRAD, opacity=0.3)
+                else:
+                    squares[i].set_stroke(THEME.LOSS, width=1.5).set_fill(THEME.LOSS, opacity=0.25)
+
+        fit_group = VGroup(line, residuals, squares)      # the order they were added in: squares on top
+        fit_group.add_updater(follow)
+        follow(fit_group)
         # The right-hand panel: readout and update rule on top, the loss chart under them.
         top, bottom = self.band()
         left = self.axes.get_right()[0] + 2.3
@@ -427,10 +441,10 @@ class LinearFit(StoryScene):
         self.loss_tracer = PathTracer(self.loss_axes, xy, THEME.LOSS, self.t, (0, 0), (passes, y_range[1]),
                                       dot_radius=0.05, stroke_width=2.5)
         # The point the next update uses (per-sample SGD takes the points in order).
-        n = len(self.x)
-        ring = always_redraw(lambda: Circle(radius=0.17, color=THEME.GRAD, stroke_width=3).move_to(
-            self.dots[int(min(self.t.get_value(), per - 1e-6)) % n]))
-        self.play(FadeIn(line), FadeIn(residuals), FadeIn(squares), FadeIn(readout), FadeIn(rule),
+        ring = Circle(radius=0.17, color=THEME.GRAD, stroke_width=3)
+        ring.add_updater(lambda c: c.move_to(self.dots[int(min(self.t.get_value(), per - 1e-6)) % n]))
+        ring.update()
+        self.play(FadeIn(fit_group), FadeIn(readout), FadeIn(rule),
                   Create(self.loss_axes), FadeIn(self.loss_tracer), FadeIn(ring))
         squares_are = ("squares are squared errors" if self.one_scale
                        else "a square's area grows with its squared error")
@@ -453,14 +467,33 @@ class LinearFit(StoryScene):
         mark_figure(self, "after-sgd")
         self.readout = readout
         self.sgd_line = line
-        self.fit_mobjects = VGroup(line, squares, residuals)
+        self.fit_mobjects = fit_group
 
     def _line(self) -> Line:
         m, b, _ = self.mb()
         return self.clipped_line(m, b, THEME.PREDICTION, 4)
 
+    def _put_line(self, line: Line, m: float, b: float) -> None:
+        """Move ``line`` onto y = m x + b, cut as :meth:`clipped_line` cuts it (the same points)."""
+        start, end = self._clip(m, b)
+        line.set_points_by_ends(start, end)
+
+    @staticmethod
+    def _put_square(square: Square, a: np.ndarray, b: np.ndarray) -> None:
+        """Reshape ``square`` into the one :meth:`error_square` draws on the residual from a to b."""
+        side = max(float(abs(b[1] - a[1])), 1e-3)
+        centre = (a + b) / 2 + RIGHT * float(abs(b[1] - a[1])) / 2
+        h = side / 2
+        square.set_points_as_corners([centre + [h, h, 0], centre + [-h, h, 0], centre + [-h, -h, 0],
+                                      centre + [h, -h, 0], centre + [h, h, 0]])
+
     def clipped_line(self, m: float, b: float, color: str, width: float, line_cls=Line) -> Line:
         """The line y = m x + b across the axes, cut where it leaves the y range."""
+        start, end = self._clip(m, b)
+        return line_cls(start, end, color=color, stroke_width=width)
+
+    def _clip(self, m: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+        """The ends of y = m x + b across the axes, cut where it leaves the y range."""
         x_lo, x_hi = self.axes.x_range[:2]
         y_lo, y_hi = self.axes.y_range[:2]
         xs = [x_lo, x_hi]
@@ -469,8 +502,7 @@ class LinearFit(StoryScene):
             xs = [max(x_lo, ya), min(x_hi, yb)]
         if xs[0] >= xs[1]:
             xs = [x_lo, x_lo + 1e-3]
-        return line_cls(self.axes.c2p(xs[0], m * xs[0] + b), self.axes.c2p(xs[1], m * xs[1] + b),
-                        color=color, stroke_width=width)
+        return np.asarray(self.axes.c2p(xs[0], m * xs[0] + b)), np.asarray(self.axes.c2p(xs[1], m * xs[1] + b))
 
     def _readout(self) -> VGroup:
         """Pass, m, b and MSE of the last update taken (the engine's numbers, not interpolated)."""
