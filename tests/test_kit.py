@@ -134,3 +134,12 @@ def test_split_caption_never_breaks_a_hyphenated_word():
         lines = [line for s in screens for line in s.split("\n")]
         assert not any(line.endswith("-") for line in lines), (n, lines)
         assert sum("least-squares" in line for line in lines) == 1, (n, lines)
+
+
+def test_split_caption_keeps_a_formula_on_one_line():
+    """linear_fit's caption read "a line y = m·x" / "+ b with a slope...": the terms of a formula
+    joined by " + " stay together, at every position of the formula around the line end."""
+    for n in range(20, 60):
+        text = ("a " * 40)[:n].strip() + " and a line y = m·x + b with a slope and an intercept."
+        lines = [line for s in split_caption(text) for line in s.split("\n")]
+        assert sum("y\u00a0=\u00a0m·x\u00a0+\u00a0b" in line for line in lines) == 1, (n, lines)

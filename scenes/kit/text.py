@@ -175,10 +175,11 @@ _NBSP = "\u00a0"
 
 def _glue(text: str) -> str:
     """Non-breaking spaces where a line break would split a value from what it belongs to:
-    inside short parentheses ("(0.185, 1.08)"), around "=" and "×", and between a number and
-    the word after it ("80 epochs").  They render as ordinary spaces."""
+    inside short parentheses ("(0.185, 1.08)"), around "=", "×", "+" and "−" (so "y = m·x + b"
+    stays on one line), and between a number and the word after it ("80 epochs").  They render
+    as ordinary spaces."""
     text = re.sub(r"\([^()]{1,24}\)", lambda m: m.group(0).replace(" ", _NBSP), text)
-    text = re.sub(r" ([=×≈<>≤≥]) ", _NBSP + r"\1" + _NBSP, text)
+    text = re.sub(r" ([=×≈<>≤≥+−]) ", _NBSP + r"\1" + _NBSP, text)  # noqa: RUF001 (shown on screen)
     return re.sub(r"(\d) (?=[A-Za-zα-ω%])", "\\1" + _NBSP, text)
 
 
