@@ -7,9 +7,11 @@ Usage (the same options as manim; ``--dry_run`` is enough, the count does not ne
 It patches :meth:`manim.Scene.compile_animation_data` to note, for every ``play`` that is a
 single :class:`~manim.Wait`, its frame count and whether manim decided it is static
 (``Wait.is_static_wait``), and for the others why not (the mobjects with time-based updaters,
-scene updaters, a stop condition); then runs manim's own command line.  At the end it prints
-one JSON line: ``{"scene", "frames", "wait_frames", "frozen_frames", "live_wait_frames",
-"reasons"}`` with frames at the run's frame rate (``np.arange(0, duration, 1/fps)`` frames per
+scene updaters, a stop condition); and the kit's caption and title fades
+(``scenes.kit.text.play_alone``), with whether the other mobjects' updaters were held.  Then it
+runs manim's own command line.  At the end it prints one JSON line: ``{"scene", "frames",
+"wait_frames", "frozen_frames", "live_wait_frames", "reasons", "fade_frames",
+"held_fade_frames"}`` with frames at the run's frame rate (``ceil(duration * fps)`` per
 animation, as manim writes them).
 """
 
@@ -56,6 +58,17 @@ def main() -> None:
         return out
 
     Scene.compile_animation_data = probe  # type: ignore[method-assign]
+
+    import scenes.kit.text as kit_text
+    alone = getattr(kit_text, "play_alone", None)
+    if alone is not None:
+        def fade(scene, *animations, **kwargs):  # type: ignore[no-untyped-def]
+            held = kit_text.HOLD_UPDATERS and kit_text._nothing_else_moves(scene)
+            n = frames(kwargs.get("run_time", 1.0))
+            stats["fade_frames"] += n
+            stats["held_fade_frames"] += n if held else 0
+            return alone(scene, *animations, **kwargs)
+        kit_text.play_alone = fade
     from manim.__main__ import main as manim_main
 
     sys.argv = ["manim", *sys.argv[1:]]

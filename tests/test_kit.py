@@ -104,14 +104,14 @@ def test_log_axis_meets_the_other_axis_at_the_bottom():
 
 def test_linear_axes_cross_at_the_lower_left_even_when_zero_is_inside():
     ax = PlotAxes([-3, 3, 1], [-2, 2, 1], x_length=6, y_length=4, x_title="x", y_title="y")
-    lo, hi = ax.plot_area()
+    lo, _hi = ax.plot_area()
     assert ax.x_axis.get_center()[1] == pytest.approx(lo[1], abs=1e-6)
     assert ax.y_axis.get_center()[0] == pytest.approx(lo[0], abs=1e-6)
     np.testing.assert_allclose(ax.c2p(-3, -2)[:2], lo[:2], atol=1e-9)
 
 
 def test_tick_labels():
-    assert tick_label(-2.0, 0) == "−2"          # a real minus sign
+    assert tick_label(-2.0, 0) == "−2"          # a real minus sign  # noqa: RUF001 (shown on screen)
     assert tick_label(2.5, 1) == "2.5"
     assert tick_label(2, log=True) == "10²"
 

@@ -43,7 +43,7 @@ class Tracked(_Params, StoryScene):
 
     def construct(self) -> None:
         t = ValueTracker(0.0)
-        line = always_redraw(lambda: Line([-3, -1, 0], [-3 + t.get_value(), 1, 0]))
+        line = always_redraw(lambda: Line(np.array([-3.0, -1, 0]), np.array([-3 + t.get_value(), 1, 0])))
         readout = LiveText("t = 0.00").to_corner(RIGHT)
         readout.add_updater(lambda m: m.set_text(f"t = {t.get_value():.2f}"))
         dot = Dot().add_updater(lambda d: d.move_to([t.get_value() - 3, -1, 0]))

@@ -25,7 +25,7 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from scenes.kit.text import Caption, TitleBar
 from scenes.params import scene_params
 
-__all__ = ["StoryScene", "StoryThreeDScene", "Storyboard", "RedrawEveryFrame"]
+__all__ = ["RedrawEveryFrame", "StoryScene", "StoryThreeDScene", "Storyboard"]
 
 
 def _share_svg_source_paths() -> None:
