@@ -3,6 +3,7 @@ from the captions, snippets, the GIF ladder, WebVTT, and the page built from a h
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,8 +12,18 @@ import pytest
 
 from scenes.publishing import PublishError, PublishOptions
 from scenes.publishing.discovery import discover
-from scenes.publishing.gallery import (ABOUT, STORY, Cue, alt_text, caption_at, parse_srt, round_param, still_snippet,
-                                       story_order, video_snippet, write_gallery)
+from scenes.publishing.gallery import (
+    ABOUT,
+    STORY,
+    alt_text,
+    caption_at,
+    parse_srt,
+    round_param,
+    still_snippet,
+    story_order,
+    video_snippet,
+    write_gallery,
+)
 from scenes.publishing.render import GIF_LADDER, gif_filter, gif_ladder, srt_to_vtt
 
 SRT = """1
@@ -42,7 +53,8 @@ def test_every_project_scene_has_a_place_in_the_story_and_a_title_and_paragraph(
 
 def test_story_order_is_the_course_order_and_unknown_scenes_follow():
     assert story_order(sorted(STORY)) == list(STORY)
-    assert story_order(["dot", "loss_landscape", "backprop", "broken"]) == ["backprop", "loss_landscape", "broken", "dot"]
+    assert story_order(["dot", "loss_landscape", "backprop", "broken"]) == [
+        "backprop", "loss_landscape", "broken", "dot"]
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -92,7 +104,7 @@ def test_gif_ladder_starts_at_the_asked_rate_and_only_gets_smaller():
         rungs = gif_ladder(fps)
         assert rungs[0][0] == min(fps, GIF_LADDER[0][0]) or rungs[0][0] == fps
         assert all(f <= fps for f, _ in rungs)
-        assert all(a[0] >= b[0] and a[1] >= b[1] for a, b in zip(rungs, rungs[1:]))
+        assert all(a[0] >= b[0] and a[1] >= b[1] for a, b in itertools.pairwise(rungs))
     assert "max_colors=64" in gif_filter(480, 6, 64) and "fps=6," in gif_filter(480, 6, 64)
 
 
@@ -158,17 +170,21 @@ def test_the_page_from_a_manifest(tmp_path):
     videos = [a for t, a in parser.tags if t == "video"]
     assert len(videos) == 3 and all("controls" not in v and "autoplay" in v and "playsinline" in v for v in videos)
     imgs = [a for t, a in parser.tags if t == "img"]
-    assert len(imgs) == 6 and all(a.get("alt") for a in imgs)
+    # Each scene marks one figure ("key"): the page shows it, not the last frame (gallery_stills).
+    assert len(imgs) == 3 and all(a.get("alt") for a in imgs)
+    assert all(a["src"].endswith("-01-key.png") for a in imgs)
+    # The poster is that figure too.
+    assert all(a.get("poster", "").endswith("-01-key.png") for t, a in parser.tags if t == "video")
     # The still at 7 s falls between captions 2 and 3: its alt text is the one shown last.
     key = next(a for a in imgs if a["src"] == "backprop/backprop-01-key.png")
     assert key["alt"] == ABOUT["backprop"][0] + ". The squared error is the area of the square on the gap."
     assert "0.3<" in text and "0.30000000000000004" not in text                 # parameters rounded
     assert "Version" not in text and "theme)" not in text                         # no version/quality lines
-    for tag, attrs in parser.tags:                                                # every link resolves
+    for _tag, attrs in parser.tags:                                               # every link resolves
         for key_ in ("href", "src", "poster"):
             if attrs.get(key_) and not attrs[key_].startswith("#"):
                 assert (out / attrs[key_]).is_file(), attrs[key_]
     # The copy-paste boxes hold the exact snippets.
     assert text.count("&lt;video autoplay muted loop playsinline") == 3
-    assert "![Fixture scene. The squared error is the area of the square on the gap.](fixture_scene/fixture_scene-01-key.png)" \
-        in text.replace("&#x27;", "'")
+    assert ("![Fixture scene. The squared error is the area of the square on the gap.]"
+            "(fixture_scene/fixture_scene-01-key.png)") in text.replace("&#x27;", "'")
