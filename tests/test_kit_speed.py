@@ -95,6 +95,7 @@ def _frames(scene_cls, hold: bool, monkeypatch, verdicts: list[bool] | None = No
     return frames
 
 
+@pytest.mark.render
 @pytest.mark.parametrize(("scene_cls", "holds"), [(Tracked, {True}), (Turning, {True, False})])
 def test_held_updaters_draw_the_same_frames(scene_cls, holds, monkeypatch):
     """Every frame identical (max difference 0 of 255) and as many of them.  Tracked: all six
