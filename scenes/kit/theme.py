@@ -276,8 +276,8 @@ class Theme:
             "learning-rate paths on the height map": [*regimes, *ink, *full_map],
             # gd_variants
             "gradient-descent variants": [(f"VARIANT[{n}]", c) for n, c in self.VARIANT.items()] + ink,
-            "batch sizes": [*((f"level {k + 1}/4 of the batch-size scale", c) for k, c in enumerate(batch_size_scale(4, self))),
-                            ("text", self.text)],
+            "batch sizes": [*((f"level {k + 1}/4 of the batch-size scale", c)
+                              for k, c in enumerate(batch_size_scale(4, self))), ("text", self.text)],
         }
 
 
