@@ -418,6 +418,7 @@ class LossSurface(StoryThreeDScene):
         self.step = ValueTracker(0.0)
         self.movers = {}
         piece_steps: list[int] = []
+        self.bands: list[VMobject] = []
         camera = self.cam
         end_view = camera_rotation(p["phi"] * DEGREES, (self.view + self.drift_degrees()) * DEGREES)
         for name in ORDER:
@@ -447,6 +448,7 @@ class LossSurface(StoryThreeDScene):
                 # A dark edge under the band, so it reads on the yellow heights too.
                 edges = [piece.copy().set_stroke(THEME.background, width=14, opacity=0.9) for piece, _a, _k in glow]
                 bands = [piece.copy().set_stroke(THEME.LOSS, width=8, opacity=1.0) for piece, _a, _k in glow]
+                self.bands = bands
                 for layer in (edges, bands):
                     if layer:
                         self.mesh.add_fixed_movers(layer, np.array([a for _p, a, _k in glow]))
@@ -478,7 +480,6 @@ class LossSurface(StoryThreeDScene):
         self.caption.say(self, f"Start ({start}). {self.rule_words()}{slow_words}")
         self.set_live(True)
         self.climb_labels = VGroup()
-        self.climb_anchors: list[np.ndarray] = []
         if slow < n:
             self.velocity_on = bool(self.climbs)
             self.slow_motion(slow)
@@ -530,7 +531,6 @@ class LossSurface(StoryThreeDScene):
             self.cam.add_fixed_orientation_mobjects(label)
             self.play(FadeIn(label), run_time=0.4)
             self.climb_labels.add(label)
-            self.climb_anchors.append(top.mean(axis=0))
             self.wait(0.6)
             at = c.end
         if slow > at:
@@ -738,8 +738,8 @@ class LossSurface(StoryThreeDScene):
         self.point_at_ends(why)
 
     def point_at_ends(self, why: str) -> None:
-        """While the lesson is read: each group of runs that ended together pulsed in turn, then momentum's
-        uphill stretches named again (the bands stay lit)."""
+        """While the lesson is read: each group of runs that ended together pulsed in turn, then, with the
+        why, momentum's uphill stretches flashed (the bands stay lit)."""
         ends: dict[str, list[str]] = {}
         for name, (kind, m) in run_fates(self.judged, self.runs).items():
             ends.setdefault(f"{kind}{id(m)}", []).append(name)
@@ -748,14 +748,9 @@ class LossSurface(StoryThreeDScene):
             self.play(*[d.animate(rate_func=there_and_back).scale(1.8) for d in dots], run_time=0.8)
         if why:
             self.caption.say(self, why)
-        if len(self.climb_labels):
-            # Placed again for the camera now (it drifted since), clear of the minima's labels.
-            self.placed_labels = [m for m in self.placed_labels if m not in self.climb_labels]
-            avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors,
-                                              *[mv.dot.get_center()[None] for mv in self.movers.values()]]))
-            for label, at in zip(self.climb_labels, self.climb_anchors, strict=True):
-                self.place_clear(label, at, avoid=avoid, room=0.1, first=RIGHT, gaps=(0.15, 0.35, 0.6))
-            self.play(FadeIn(self.climb_labels), run_time=0.4)
+        if self.bands:
+            # The uphill stretches flash while the sentence is read (their numbers were shown as they were climbed).
+            self.play(*[b.animate(rate_func=there_and_back).set_stroke(width=16) for b in self.bands], run_time=1.2)
         self.wait(self.caption.remaining(self))
 
     def spread_end_balls(self) -> None:
@@ -851,7 +846,7 @@ class LossSurface(StoryThreeDScene):
         paths, step_dots, dots, links = self.flat_paths()
         self.play(FadeOut(self.mesh), FadeOut(z_axis), FadeOut(z_name), FadeOut(self.min_labels),
                   FadeOut(self.start_label), *([FadeOut(self.end_links)] if len(self.end_links) else []),
-                  *[FadeOut(m) for m in (*self.climb_labels, *self.z_ticks)],
+                  *[FadeOut(m) for m in self.z_ticks],
                   *[FadeOut(mv.label) for mv in self.movers.values() if mv.label is not None],
                   FadeIn(paths), FadeIn(step_dots), FadeIn(links), FadeIn(dots), run_time=1.5)
         # Top-down: the floor centred in the band between title and caption, legend and colour bar, as large as fits.
@@ -961,6 +956,9 @@ class LossSurface(StoryThreeDScene):
         self.top_marks = marked[0] if len(marked) else VGroup()
         if len(marked):
             labels.add(*marked[1])
+            # The rings and leader lines (drawn in the frame: their points are screen points) kept clear too.
+            drawn = [np.asarray(m.get_anchors())[:, :2] for m in self.top_marks.family_members_with_points()]
+            avoid = np.vstack([avoid, *drawn])
         # The start, where all paths begin.
         start = boxed(label_text("start", size=TYPE.TICK))
         self.place_clear(start, on_floor(np.array(self.p["start"], dtype=float))[0], avoid=avoid, room=0.1,
