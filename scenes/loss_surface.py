@@ -487,7 +487,7 @@ class LossSurface(StoryThreeDScene):
             self.velocity_on = False
             self.advance()
             outs = [FadeOut(m) for m in (*self.climb_labels, *self.velocity)]
-            self.caption.say(self, f"Steps {slow} to {n}, faster. {adam_note(self.runs)}".strip())
+            self.caption.say(self, f"Steps {slow} to {n}, faster. {adam_note(self.loss, self.runs)}".strip())
             if outs:
                 self.play(*outs, run_time=0.3)
             self.begin_ambient_camera_rotation(rate=p["drift"] * DEGREES)
@@ -1135,11 +1135,12 @@ def climbed(t: Trajectory, before: int) -> bool:
     return rise > 0.02 * max(float(t.losses[0] - t.losses.min()), 1e-12)
 
 
-def adam_note(runs: dict[str, Trajectory]) -> str:
+def adam_note(loss, runs: dict[str, Trajectory]) -> str:
     """Why Adam crawls at a shared learning rate, in numbers, when it does: its step is about lr per coordinate
-    whatever the slope, so its first step is shorter than SGD's (empty unless it is under half of SGD's)."""
+    whatever the slope, so its first step is shorter than SGD's (empty unless it is under half of SGD's, and
+    when SGD diverged or left the map: then SGD's step is no yardstick)."""
     sgd, adam = runs["SGD"].points, runs["Adam"].points
-    if len(sgd) < 2 or len(adam) < 2:
+    if len(sgd) < 2 or len(adam) < 2 or visible_path(loss, runs["SGD"]).exit is not None:
         return ""
     a, g = float(np.linalg.norm(adam[1] - adam[0])), float(np.linalg.norm(sgd[1] - sgd[0]))
     if not a < 0.5 * g:

@@ -190,11 +190,14 @@ def test_adam_note_gives_the_first_steps():
     runs = {n: descend(camel, [1.9, 1.1], o, 150) for n, o in four(0.01, 0.01, 0.01, 0.01).items()}
     # Adam's first step is lr * g / |g| per coordinate: 0.01 * sqrt(2) = 0.0141; SGD's 0.01 * |grad f(1.9, 1.1)|.
     g = camel.grad(np.array([1.9, 1.1]))
-    assert adam_note(runs) == (f"Adam steps about lr per coordinate whatever the slope: its first step 0.014 long, "
-                               f"SGD's {0.01 * np.linalg.norm(g):.2f}.")
+    assert adam_note(camel, runs) == ("Adam steps about lr per coordinate whatever the slope: its first step "
+                                      f"0.014 long, SGD's {0.01 * np.linalg.norm(g):.2f}.")
     # When Adam's steps are not the shorter ones, nothing is said.
     fast = {n: descend(camel, [1.9, 1.1], o, 150) for n, o in four(0.0001, 0.01, 0.01, 0.01).items()}
-    assert adam_note(fast) == ""
+    assert adam_note(camel, fast) == ""
+    # Nor when SGD diverges (lr 0.3: its first step is 5 long and it blows up): no yardstick.
+    wild = {n: descend(camel, [1.9, 1.1], o, 150) for n, o in four(0.3, 0.01, 0.01, 0.01).items()}
+    assert wild["SGD"].status == "diverged" and adam_note(camel, wild) == ""
 
 
 def test_climbed_needs_a_real_rise():
