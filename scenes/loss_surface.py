@@ -751,7 +751,9 @@ class LossSurface(StoryThreeDScene):
         if self.bands:
             # The uphill stretches flash while the sentence is read (their numbers were shown as they were climbed).
             self.play(*[b.animate(rate_func=there_and_back).set_stroke(width=16) for b in self.bands], run_time=1.2)
-        self.wait(self.caption.remaining(self))
+        left = self.caption.remaining(self)
+        if left > 0:
+            self.wait(left)
 
     def spread_end_balls(self) -> None:
         """Balls that ended on top of each other (on screen) move apart into a row just above where they
