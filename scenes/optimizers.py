@@ -709,16 +709,19 @@ class Optimizers(StoryScene):
         top, bottom = self.band()
         settings = VGroup(*[
             VGroup(label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD"),
-                   tick_text(hp_text(opts[name]) + self.search_note(name), color=THEME.text))
+                   tick_text(hp_text(opts[name]), color=THEME.text))
             for name in ORDER])
+        notes = {n: self.search_note(n).strip() for n in ORDER}
         name_w = max(row[0].width for row in settings)
         for row in settings:
             row[1].next_to(row[0], RIGHT, buff=0.25 + name_w - row[0].width)
-        settings.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         if f_star is not None:
-            ys = {n: np.maximum(t.losses - f_star, 1e-12) for n, t in runs.items()}
+            # Floored at 1e-16 (double precision's rounding of a loss near 1): below it nothing is a difference.
+            ys = {n: np.maximum(t.losses - f_star, 1e-16) for n, t in runs.items()}
             logs = np.log10(np.concatenate(list(ys.values())))
             k_lo, k_hi = float(np.floor(logs.min())), float(np.ceil(logs.max()))
+            if logs.min() - k_lo < 0.3:          # a curve ending on the floor line: a decade of room under it
+                k_lo -= 1
             if k_hi <= k_lo:
                 k_hi = k_lo + 1
             y_range, y_log, title = (k_lo, k_hi, max(1.0, float(np.ceil((k_hi - k_lo) / 5)))), True, \
@@ -739,6 +742,21 @@ class Optimizers(StoryScene):
                             x_title="step", y_title=title, y_log=y_log, y_title_color=THEME.LOSS)
         # The chart takes the height the settings leave (its titles and numbers measured, not guessed).
         trial = chart(2.0)
+        trial.next_to(np.array([left, top, 0]), DOWN + RIGHT, buff=0)
+        trial.shift((right - trial.x_axis.get_right()[0]) * RIGHT)
+        # The grid search's count goes beside the settings where every row still fits the frame, else under them.
+        room = config.frame_width / 2 - 0.35 - trial.get_left()[0]
+        inline = all(row.width + 0.25 + tick_text(notes[n]).width <= room
+                     for n, row in zip(ORDER, settings, strict=True) if notes[n])
+        for n, row in zip(ORDER, settings, strict=True):
+            if notes[n]:
+                note = tick_text(notes[n], color=THEME.muted)
+                if inline:
+                    note.next_to(row[1], RIGHT, buff=0.25)
+                else:
+                    note.next_to(row, DOWN, buff=0.06, aligned_edge=LEFT)
+                row.add(note)
+        settings.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         axes = chart((top - bottom) - settings.height - 0.35 - (trial.height - 2.0))
         axes.next_to(np.array([left, top, 0]), DOWN + RIGHT, buff=0)
         axes.shift((right - axes.x_axis.get_right()[0]) * RIGHT)
@@ -755,10 +773,10 @@ class Optimizers(StoryScene):
         s = self.searches.get(name)
         if s is None:
             return ""
-        n_left = sum(st == "left" for st in s.statuses)
+        n, n_left = len(s.grid), sum(st == "left" for st in s.statuses)
         if s.best_index is None:
-            return f"  (all {len(s.grid)} diverged or left the map)" if n_left else f"  (all {len(s.grid)} diverged)"
-        return f"  ({s.n_diverged} of {len(s.grid)} diverged" + (f", {n_left} left the map)" if n_left else ")")
+            return f"  (all {n} diverged or left the map)" if n_left else f"  (all {n} diverged)"
+        return f"  ({s.n_diverged} of {n} diverged" + (f", {n_left} left the map)" if n_left else ")")
 
     @staticmethod
     def race_words(loss, runs: dict[str, Trajectory], steps: int, rule: str, box: Box | None = None) -> str:
