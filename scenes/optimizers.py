@@ -372,9 +372,9 @@ class Optimizers(StoryScene):
         if p["lr_rule"] == "given":
             return f"Rates set by hand in the parameters, not tuned: no verdict. {steps} steps each."
         g = np.sort(np.asarray(p["lr_grid"], float))
-        where = "" if loss.minima else " without leaving the map"
-        return (f"Each at its best of {len(g)} log-spaced rates ({fmt(g[0], 3)}–{fmt(g[-1], 3)}): "
-                f"the lowest loss after {steps} steps{where}.")
+        what = f"the lowest loss after {steps} steps" if loss.minima else \
+            f"the lowest loss it reaches on the map in {steps} steps"
+        return f"Each at its best of {len(g)} log-spaced rates ({fmt(g[0], 3)}–{fmt(g[-1], 3)}): {what}."
 
     # ------------------------------------------------------------ layout
     def band(self) -> tuple[float, float]:
@@ -399,8 +399,9 @@ class Optimizers(StoryScene):
         reach = np.vstack([arrow_tips(walks[n], lr, float(opts[n].hyperparams.get("momentum", 0.0)), detailed[n])
                            for n in ORDER])
         x_half = max(3.0, float(np.ceil(np.abs(reach[:, 0]).max() + 0.2)))
-        y_half = max(1.5, float(np.ceil(2 * (np.abs(reach[:, 1]).max() + 0.1)) / 2))
-        x_rng, y_rng = (-x_half, x_half, 1.0), (-y_half, y_half, 0.5 if y_half <= 2 else 1.0)
+        y_reach = float(np.abs(reach[:, 1]).max()) + 0.1
+        y_rng = (-1.5, 1.5, 0.5) if y_reach <= 1.5 else (-np.ceil(y_reach), np.ceil(y_reach), 1.0)
+        x_rng = (-x_half, x_half, 1.0)
         unit = min(6.8 / (x_rng[1] - x_rng[0]), (top - bottom - 1.1) / (y_rng[1] - y_rng[0]))
         axes = PlotAxes(x_rng, y_rng, x_length=unit * (x_rng[1] - x_rng[0]), y_length=unit * (y_rng[1] - y_rng[0]),
                         x_title="x", y_title="y")
@@ -776,7 +777,7 @@ class Optimizers(StoryScene):
         n, n_left = len(s.grid), sum(st == "left" for st in s.statuses)
         if s.best_index is None:
             return f"  (all {n} diverged or left the map)" if n_left else f"  (all {n} diverged)"
-        return f"  ({s.n_diverged} of {n} diverged" + (f", {n_left} left the map)" if n_left else ")")
+        return f"  ({s.n_diverged}/{n} diverged" + (f", {n_left}/{n} left the map)" if n_left else ")")
 
     @staticmethod
     def race_words(loss, runs: dict[str, Trajectory], steps: int, rule: str, box: Box | None = None) -> str:
