@@ -11,6 +11,7 @@ run with the hyperparameters printed under the loss chart.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,7 @@ from scipy.linalg import eigvalsh
 from gdcore import functions
 from gdcore.contour import contour_levels
 from gdcore.explore import LrSearch, lr_grid_search, max_curvature, polish_critical, with_lr
-from gdcore.optim import NAMES, SGD, Adam, Optimizer, RMSprop, make
+from gdcore.optim import NAMES, Optimizer, make
 from gdcore.trajectory import Trajectory, descend, stability_bound
 from scenes.kit import (
     THEME,
@@ -262,7 +263,9 @@ def escape_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str, b
     if rule == "given" or not off:
         return out
     first = off[0]
-    if first != "SGD" and "SGD" in alive and (when["SGD"] is None or when["SGD"] > when[first]):
+    k_first, k_sgd = when[first], when.get("SGD")
+    assert k_first is not None
+    if first != "SGD" and "SGD" in alive and (k_sgd is None or k_sgd > k_first):
         out.append(f"Off first: {first}. Near a saddle the slope is small, and so are plain SGD's steps; "
                    f"{ESCAPE_WHY[first]}.")
     else:
@@ -275,7 +278,8 @@ def arrow_tips(walk: list[RuleStep], lr: float, beta: float, detailed: int) -> n
     ``detailed`` steps (momentum's velocity arrow -lr*beta*v, the gradient arrow -lr*g)."""
     pts = [w.x for w in walk] + [walk[-1].x_new]
     for k, w in enumerate(walk[:detailed]):
-        v_prev = walk[k - 1].buf if k > 0 and walk[k - 1].buf is not None else np.zeros_like(w.x)
+        buf = walk[k - 1].buf if k > 0 else None
+        v_prev = buf if buf is not None else np.zeros_like(w.x)
         pts += [w.x - lr * beta * v_prev, w.x - lr * beta * v_prev - lr * w.g, w.x - lr * w.g]
     return np.array(pts)
 
@@ -374,7 +378,7 @@ class Optimizers(StoryScene):
         g = np.sort(np.asarray(p["lr_grid"], float))
         what = f"the lowest loss after {steps} steps" if loss.minima else \
             f"the lowest loss it reaches on the map in {steps} steps"
-        return f"Each at its best of {len(g)} log-spaced rates ({fmt(g[0], 3)}–{fmt(g[-1], 3)}): {what}."
+        return f"Each at its best of {len(g)} log-spaced rates ({fmt(g[0], 3)}–{fmt(g[-1], 3)}): {what}."  # noqa: RUF001 shown on screen
 
     # ------------------------------------------------------------ layout
     def band(self) -> tuple[float, float]:
@@ -424,7 +428,7 @@ class Optimizers(StoryScene):
                                        (top, bottom), detailed=detailed[name], steps=steps))
         # All four paths together, each at full strength, with what they did in one derived sentence.
         key = VGroup(*[VGroup(Line(0.3 * LEFT, 0.3 * RIGHT, stroke_color=THEME.OPTIMIZER[n], stroke_width=4),
-                              label_text(f"{n}  loss {fmt(bowl.value(walks[n][-1].x_new), 2)}",
+                              label_text(f"{n}  loss {fmt(float(bowl.value(walks[n][-1].x_new)), 2)}",
                                          color=THEME.OPTIMIZER[n], size=TYPE.TICK)).arrange(RIGHT, buff=0.2)
                        for n in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         key.next_to(np.array([right[0], top - 0.2, 0]), DOWN + RIGHT, buff=0)
@@ -634,8 +638,9 @@ class Optimizers(StoryScene):
         for rank, n in enumerate(reversed(ORDER)):
             tracers[n].trail.set_z_index(2 + rank)
             tracers[n].dot.set_z_index(self.Z_DOTS)
-            if tracers[n].label is not None:
-                tracers[n].label.set_z_index(self.Z_LABELS)
+            label = tracers[n].label
+            if label is not None:
+                label.set_z_index(self.Z_LABELS)
 
     @staticmethod
     def place_exit_labels(axes: PlotAxes, tracers: dict[str, PathTracer]) -> None:
@@ -647,7 +652,7 @@ class Optimizers(StoryScene):
         samples = []
         for t in tracers.values():
             p = t.points_scene[:, :2]
-            for a, b in zip(p[:-1], p[1:], strict=True):
+            for a, b in itertools.pairwise(p):
                 n = max(2, int(np.linalg.norm(b - a) / 0.04) + 1)
                 samples.append(a + np.linspace(0, 1, n)[:, None] * (b - a))
             samples.append(p)
