@@ -586,7 +586,7 @@ class Optimizers(StoryScene):
         step = ValueTracker(0.0)
         # A run that leaves the map is labelled where it leaves, from its status.
         tracers = {name: PathTracer(axes, runs[name].points, THEME.OPTIMIZER[name], step, (x_lo, y_lo),
-                                    (x_hi, y_hi), dot_radius=0.07, stroke_width=2.5,
+                                    (x_hi, y_hi), dot_radius=0.07, stroke_width=3.5 if name == "SGD" else 2.5,
                                     label_text="diverged" if runs[name].status == "diverged" else "left the map")
                    for name in ORDER}
         # A run that diverged inside the map (its next point not finite) is labelled at its last point.
@@ -611,7 +611,8 @@ class Optimizers(StoryScene):
         self.stack_paths(tracers)
         counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=TYPE.TICK)
         counter.align_to(axes.y_title, DOWN).align_to(axes.x_axis, RIGHT)
-        panel, curve_tracers, ends = self.loss_panel(loss, runs, steps, step, f_star, axes, opts)
+        panel, curve_tracers, ends = self.loss_panel(loss, runs, steps, step, f_star, axes, opts,
+                                                     ((x_lo, x_hi), (y_lo, y_hi)))
         self.play(Create(axes), FadeIn(contours), FadeIn(marks), FadeIn(panel), FadeIn(counter))
         start_dot = Dot(axes.c2p(*start), radius=0.06, color=THEME.text)
         start_dot.set_z_index(self.Z_DOTS)
@@ -705,7 +706,7 @@ class Optimizers(StoryScene):
         return tuple(out)
 
     def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes,
-                   opts: dict[str, Optimizer]):
+                   opts: dict[str, Optimizer], box: Box):
         """Loss curves beside the map, on a log axis of loss - min when the minimum value is known, else
         linear; under them each optimizer's settings (the key to the map's colours).
 
@@ -721,9 +722,12 @@ class Optimizers(StoryScene):
         name_w = max(row[0].width for row in settings)
         for row in settings:
             row[1].next_to(row[0], RIGHT, buff=0.25 + name_w - row[0].width)
+        # A run that leaves the map: its curve stops at its last point on the map, as its path does.
+        exits = {n: exit_step(runs[n], box) for n in ORDER}
+        on_map = {n: runs[n].losses[:exits[n]] for n in ORDER}
         if f_star is not None:
             # Floored at 1e-16 (double precision's rounding of a loss near 1): below it nothing is a difference.
-            ys = {n: np.maximum(t.losses - f_star, 1e-16) for n, t in runs.items()}
+            ys = {n: np.maximum(on_map[n] - f_star, 1e-16) for n in ORDER}
             logs = np.log10(np.concatenate(list(ys.values())))
             k_lo, k_hi = float(np.floor(logs.min())), float(np.ceil(logs.max()))
             if logs.min() - k_lo < 0.3:          # a curve ending on the floor line: a decade of room under it
@@ -734,15 +738,16 @@ class Optimizers(StoryScene):
                 "loss − min (log scale)"  # noqa: RUF001 shown on screen
             lo_v, hi_v = 10.0 ** k_lo, 10.0 ** k_hi
         else:
-            ys = {n: t.losses for n, t in runs.items()}
+            ys = {n: on_map[n] for n in ORDER}
             allv = np.concatenate(list(ys.values()))
             y_range, y_log, title = nice_range(float(allv.min()), float(allv.max())), False, "loss"
             lo_v, hi_v = y_range[0], y_range[1]
-        end_words = {n: f"{n} diverged" if runs[n].status == "diverged" else f"{n} {fmt(runs[n].losses[-1], 2)}"
+        end_words = {n: f"{n} diverged" if runs[n].status == "diverged" else
+                     f"{n} left the map" if exits[n] is not None else f"{n} {fmt(runs[n].losses[-1], 2)}"
                      for n in ORDER}
         end_w = max(tick_text(end_words[n]).width for n in ORDER)
         left = map_axes.get_right()[0] + 0.8
-        right = config.frame_width / 2 - 0.3 - end_w - 0.15
+        right = config.frame_width / 2 - 0.3 - end_w - 0.27
         def chart(y_len: float) -> PlotAxes:
             return PlotAxes(nice_range(0, steps, 4), y_range, x_length=right - left - 0.6, y_length=y_len,
                             x_title="step", y_title=title, y_log=y_log, y_title_color=THEME.LOSS)
@@ -770,7 +775,10 @@ class Optimizers(StoryScene):
         tracers = [PathTracer(axes, np.stack([np.arange(len(ys[n])), ys[n]], -1), THEME.OPTIMIZER[n], step,
                               (0, lo_v), (steps, hi_v), dot_radius=0.04, stroke_width=2.5, diverged_label=False)
                    for n in ORDER]
-        ends = EndLabels([(end_words[n], THEME.OPTIMIZER[n], tr.position(tr.exit_step))
+        # Every end label in the column right of the chart, at the height its curve ends (a curve that stops
+        # early, its run having left the map, would put its label on the step numbers).
+        x_end = axes.x_axis.get_right()[0] + 0.12       # clear of the last step number under the axis
+        ends = EndLabels([(end_words[n], THEME.OPTIMIZER[n], np.array([x_end, tr.position(tr.exit_step)[1], 0.0]))
                           for n, tr in zip(ORDER, tracers, strict=True)])
         return VGroup(axes, settings), tracers, ends
 
