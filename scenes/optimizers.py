@@ -310,6 +310,24 @@ def rules_sentences(loss, walks: dict[str, list[RuleStep]], lr: float, steps: in
     return out
 
 
+def stability_tie(loss, search: LrSearch | None, start, beta: float, bound_at_min: float) -> str:
+    """What ties the stability bound at the minimum to the race's grid search for momentum: the smallest
+    rate of the grid that diverged although it is under the bound at the minimum, and the bound at the
+    start (largest curvature of the Hessian there), which it exceeds.  Empty when there is no such rate."""
+    if search is None:
+        return ""
+    bad = [float(lr) for lr, st in zip(search.grid, search.statuses, strict=True)
+           if st == "diverged" and lr < bound_at_min]
+    if not bad:
+        return ""
+    L0 = float(eigvalsh(loss.hessian(np.asarray(start, float))).max())
+    b0 = stability_bound(L0, beta)
+    if not min(bad) > b0:
+        return ""
+    return (f"Yet in the grid search momentum diverged at lr = {fmt(min(bad), 2)}: at the start the largest curvature "
+            f"is {fmt(L0, 4)}, stable only to {fmt(b0, 2)}.")
+
+
 def hp_text(opt: Optimizer) -> str:
     """The hyperparameters actually used, short: ``lr=0.001 β=0.9``."""
     hp = opt.hyperparams
@@ -952,8 +970,12 @@ class Optimizers(StoryScene):
             self.play(Write(bound))
             self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
                                    f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
-            self.wait(3.5)
+            self.wait(self.caption.remaining(self))
             mark_figure(self, "stability-bound")
+            tie = stability_tie(loss, self.searches.get("Momentum"), self.p["starts"][self.case_index], beta, b_mom)
+            if tie:
+                self.caption.say(self, tie)
+                self.wait(self.caption.remaining(self))
             self.unsay()
             self.play(FadeOut(bound))
 

@@ -193,3 +193,28 @@ def test_momentum_step_is_velocity_plus_gradient():
     # the velocity is not negligible next to the gradient there: both arrows are visible parts of the step
     ratio = np.linalg.norm(0.9 * run.velocities[k - 1], axis=1) / np.linalg.norm(run.grads[k], axis=1)
     assert ratio.max() > 1.0
+
+
+def test_stability_panel_tied_to_the_grid_search():
+    """Rosenbrock from (-1.5, 2): momentum's grid rate 0.003 diverged though it is under the bound at the
+    minimum (L = 1001.6, 2(1 + 0.9)/L = 0.0038); at the start the Hessian [[1902, 600], [600, 200]] has
+    largest eigenvalue 2092, whose bound 3.8/2092 = 0.0018 it exceeds."""
+    from scipy.linalg import eigvalsh
+
+    from gdcore.explore import lr_grid_search
+    from gdcore.optim import make
+    from scenes.optimizers import stability_tie
+
+    rosen = functions.get("rosenbrock")
+    h0 = np.array([[1200 * 1.5**2 - 400 * 2 + 2, -400 * -1.5], [-400 * -1.5, 200]])
+    assert np.allclose(rosen.hessian(np.array([-1.5, 2.0])), h0)
+    l0 = float(eigvalsh(h0).max())
+    assert abs(l0 - 2092) < 1
+    grid = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+    search = lr_grid_search(rosen, [-1.5, 2.0], make("Momentum", lr=0.001), 400, grid)
+    assert search.statuses[3] == "diverged"                     # lr = 0.003
+    words = stability_tie(rosen, search, [-1.5, 2.0], 0.9, 3.8 / 1001.6)
+    assert words == ("Yet in the grid search momentum diverged at lr = 0.003: at the start the largest curvature "
+                     "is 2092, stable only to 0.0018.")
+    # nothing to tie when no rate under the bound diverged
+    assert stability_tie(rosen, search, [-1.5, 2.0], 0.9, 0.002) == ""
