@@ -11,6 +11,7 @@ run with the hyperparameters printed under the loss chart.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,7 @@ from scipy.linalg import eigvalsh
 from gdcore import functions
 from gdcore.contour import contour_levels
 from gdcore.explore import LrSearch, lr_grid_search, max_curvature, polish_critical, with_lr
-from gdcore.optim import SGD, Adam, Optimizer, RMSprop
+from gdcore.optim import NAMES, Optimizer, make
 from gdcore.trajectory import Trajectory, descend, stability_bound
 from scenes.kit import (
     THEME,
@@ -65,7 +66,7 @@ from scenes.kit import (
     xy_to_scene,
 )
 
-ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
+ORDER = NAMES    # the race order, SGD first
 
 
 def rel(a: float, b: float) -> str:
@@ -136,16 +137,77 @@ def rule_walk(loss, start, opt: Optimizer, steps: int) -> list[RuleStep]:
     return out
 
 
-def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> list[str]:
-    """The race's verdict in sentences derived from the runs (see :meth:`Optimizers.race_words`)."""
-    out = []
-    diverged = [n for n in ORDER if runs[n].status == "diverged"]
-    span = max(hi - lo for lo, hi in loss.domain)
-    saddles = {}
+Box = tuple[tuple[float, float], tuple[float, float]]
+
+
+def exit_step(run: Trajectory, box: Box) -> int | None:
+    """The first step whose point lies outside ``box`` ((x_lo, x_hi), (y_lo, y_hi)): where the run
+    leaves the map; None if it stays on it."""
+    (x0, x1), (y0, y1) = box
+    p = run.points
+    out = (p[:, 0] < x0) | (p[:, 0] > x1) | (p[:, 1] < y0) | (p[:, 1] > y1)
+    return int(np.argmax(out)) if out.any() else None
+
+
+def map_search(loss, start, opt: Optimizer, steps: int, grid, box: Box) -> LrSearch:
+    """Each rate of ``grid``, judged on the map only: its score is the lowest loss the run reaches
+    before it leaves ``box`` (its first ``steps`` steps if it stays; a run that diverges scores NaN
+    and is out); the best rate has the lowest score (the smallest rate on a tie).  For a function
+    without a minimum, where the lowest loss anywhere rewards whoever runs away fastest.
+    ``statuses`` says ``"left"`` for a run that left the map."""
+    g = np.sort(np.asarray(grid, dtype=float))
+    finals, statuses = [], []
+    for lr in g:
+        t = descend(loss, start, with_lr(opt, float(lr)), steps)
+        k = exit_step(t, box)
+        statuses.append("diverged" if t.status == "diverged" else ("left" if k is not None else t.status))
+        finals.append(np.nan if t.status == "diverged" else float(t.losses[:k].min()))
+    f = np.array(finals)
+    best = None if np.isnan(f).all() else int(np.nanargmin(f))
+    return LrSearch(g, f, statuses, best)
+
+
+def find_saddle(loss, runs: dict[str, Trajectory], box: Box):
+    """The saddle the runs pass (a critical point whose Hessian has eigenvalues of both signs), found
+    by Newton's method from each run's flattest point on the map; None if there is none."""
+    span = max(hi - lo for lo, hi in box)
     for n in ORDER:
         t = runs[n]
-        if t.status == "diverged":
+        k_out = exit_step(t, box)
+        gs = t.grads[:k_out]
+        if len(gs) == 0:
             continue
+        k = int(np.argmin(np.linalg.norm(gs, axis=1)))
+        c = polish_critical(loss, t.points[k].tolist(), max_dist=0.1 * span)
+        if c is not None and c.kind == "saddle":
+            return c
+    return None
+
+
+def off_saddle_step(run: Trajectory, level: float, box: Box) -> int | None:
+    """The first step at which ``run`` is below ``level`` while still on the map (None: never)."""
+    k_out = exit_step(run, box)
+    below = np.nonzero(run.losses[:k_out] < level)[0]
+    return int(below[0]) if len(below) else None
+
+
+def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str, box: Box | None = None) -> list[str]:
+    """The race's verdict in sentences derived from the runs (see :meth:`Optimizers.race_words`).
+
+    ``box`` is the map ((x_lo, x_hi), (y_lo, y_hi); the loss's domain by default): a run that left
+    it or diverged never gets a verdict.  On a function with a minimum the verdict is the lowest
+    loss after ``steps`` steps; without one (the loss falls without limit) it is who got off the
+    saddle the runs pass, and how soon."""
+    box = box if box is not None else (tuple(loss.domain[0]), tuple(loss.domain[1]))
+    out = []
+    diverged = [n for n in ORDER if runs[n].status == "diverged"]
+    exits = {n: exit_step(runs[n], box) for n in ORDER if n not in diverged}
+    left = {n: k for n, k in exits.items() if k is not None}
+    on_map = [n for n in ORDER if n not in diverged and n not in left]
+    span = max(hi - lo for lo, hi in box)
+    saddles = {}
+    for n in on_map:
+        t = runs[n]
         # Stalled: the last step is tiny next to the first gradient, and Newton from the end reaches a saddle.
         g0 = float(np.linalg.norm(t.grads[0]))
         if float(np.linalg.norm(t.grads[-1])) > 0.05 * max(g0, 1e-12):
@@ -160,13 +222,110 @@ def race_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> 
                    f"{', '.join(saddles)}.")
     if diverged:
         out.append(f"Diverged: {', '.join(diverged)}.")
-    alive = [n for n in ORDER if runs[n].status != "diverged"]
-    if rule != "given" and alive:
-        best = min(alive, key=lambda n: runs[n].losses[-1])
-        out.append(f"Lowest loss after {steps} steps: {best}, {fmt(runs[best].losses[-1], 3)}.")
+    if left:
+        out.append("Left the map: " + ", ".join(f"{n} at step {k}" for n, k in left.items()) + ".")
+    if not loss.minima:
+        return out + escape_sentences(loss, runs, steps, rule, box)
+    if rule != "given" and on_map:
+        best = min(on_map, key=lambda n: runs[n].losses[-1])
+        out.append(f"Lowest loss after {steps} steps, on the map: {best}, {fmt(runs[best].losses[-1], 3)}.")
     elif rule == "given":
         out.append(f"Losses after {steps} steps are at the curves' ends.")
     return out
+
+
+# Why an optimizer gets off a saddle sooner than plain SGD (said only when it did).
+ESCAPE_WHY = {"Momentum": "momentum keeps the speed it built up",
+              "RMSprop": "RMSprop divides each coordinate by its size, so a small slope still gives a full step",
+              "Adam": "Adam divides each coordinate by its size, so a small slope still gives a full step"}
+
+
+def escape_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str, box: Box) -> list[str]:
+    """For a function without a minimum: the saddle the runs pass, and by which step each run got off
+    it, measured on the map: its loss below the saddle's by ``|lambda_min| R^2 / 2`` (what falling a
+    quarter of the map, R, straight down the saddle's steepest way gives); then the lesson."""
+    span = max(hi - lo for lo, hi in box)
+    c = find_saddle(loss, runs, box)
+    if c is None:
+        return ["No minimum on this map and no saddle on the paths: no lowest loss to win."]
+    drop = 0.5 * abs(float(min(c.eigenvalues))) * (0.25 * span) ** 2
+    level = c.value - drop
+    alive = [n for n in ORDER if runs[n].status != "diverged"]
+    when = {n: off_saddle_step(runs[n], level, box) for n in alive}
+    off = sorted((n for n in alive if when[n] is not None), key=lambda n: (when[n], ORDER.index(n)))
+    out = [f"No minimum here, only the saddle at ({fmt(c.point[0], 2)}, {fmt(c.point[1], 2)}): "
+           f"who gets off it, down to f < {fmt(level, 2)} on the map?"]
+    if off:
+        out.append("There by step: " + ", ".join(f"{n} {when[n]}" for n in off) + ".")
+    never = [n for n in alive if when[n] is None]
+    if never:
+        out.append(f"Not off it on the map: {', '.join(never)}.")
+    if rule == "given" or not off:
+        return out
+    first = off[0]
+    k_first, k_sgd = when[first], when.get("SGD")
+    assert k_first is not None
+    if first != "SGD" and "SGD" in alive and (k_sgd is None or k_sgd > k_first):
+        out.append(f"Off first: {first}. Near a saddle the slope is small, and so are plain SGD's steps; "
+                   f"{ESCAPE_WHY[first]}.")
+    else:
+        out.append(f"Off first: {first}.")
+    return out
+
+
+def arrow_tips(walk: list[RuleStep], lr: float, beta: float, detailed: int) -> np.ndarray:
+    """Every point the rules beat draws for ``walk``: the path and the tips of the arrows of its first
+    ``detailed`` steps (momentum's velocity arrow -lr*beta*v, the gradient arrow -lr*g)."""
+    pts = [w.x for w in walk] + [walk[-1].x_new]
+    for k, w in enumerate(walk[:detailed]):
+        buf = walk[k - 1].buf if k > 0 else None
+        v_prev = buf if buf is not None else np.zeros_like(w.x)
+        pts += [w.x - lr * beta * v_prev, w.x - lr * beta * v_prev - lr * w.g, w.x - lr * w.g]
+    return np.array(pts)
+
+
+def rules_sentences(loss, walks: dict[str, list[RuleStep]], lr: float, steps: int) -> list[str]:
+    """What the four did in the rules beat, from their walks: the lowest loss after ``steps`` steps, how
+    often momentum crossed the valley floor (sign changes along the steepest direction at the minimum)
+    next to SGD, and how much larger than lr*g RMSprop's first step was."""
+    end = {n: float(loss.value(w[-1].x_new)) for n, w in walks.items()}
+    best = min(ORDER, key=lambda n: end[n])
+    out = [f"All at lr = {fmt(lr, 3)}, after {steps} steps the lowest loss is {best}'s, {fmt(end[best], 2)}."]
+    m = loss.minima[0].point if loss.minima else np.zeros(2)
+    ev, vec = np.linalg.eigh(loss.hessian(m))
+    steep = vec[:, int(np.argmax(ev))]
+    def swing(n: str) -> float:
+        """How far past the valley floor (along the steepest direction, on the side away from the start)."""
+        d = np.array([(w.x - m) @ steep for w in walks[n]] + [(walks[n][-1].x_new - m) @ steep])
+        return float(max(0.0, (-np.sign(d[0]) * d).max()))
+    s_mom, s_sgd = swing("Momentum"), swing("SGD")
+    if s_mom > s_sgd and end["Momentum"] > end["SGD"]:
+        out.append(f"At this rate momentum overshoots: it swung {fmt(s_mom, 2)} past the valley floor "
+                   f"(SGD {fmt(s_sgd, 2)}) and ends at loss {fmt(end['Momentum'], 2)}.")
+    first = walks["RMSprop"][0]
+    per = np.abs(first.x_new - first.x) / lr
+    if np.ptp(per) < 0.01 * per.max() and per.max() > 1.5:
+        out.append(f"RMSprop's first step is {fmt(per.max(), 2)}·lr in every coordinate, however steep: "
+                   f"its √s starts small.")
+    return out
+
+
+def stability_tie(loss, search: LrSearch | None, start, beta: float, bound_at_min: float) -> str:
+    """What ties the stability bound at the minimum to the race's grid search for momentum: the smallest
+    rate of the grid that diverged although it is under the bound at the minimum, and the bound at the
+    start (largest curvature of the Hessian there), which it exceeds.  Empty when there is no such rate."""
+    if search is None:
+        return ""
+    bad = [float(lr) for lr, st in zip(search.grid, search.statuses, strict=True)
+           if st == "diverged" and lr < bound_at_min]
+    if not bad:
+        return ""
+    L0 = float(eigvalsh(loss.hessian(np.asarray(start, float))).max())
+    b0 = stability_bound(L0, beta)
+    if not min(bad) > b0:
+        return ""
+    return (f"Yet in the grid search momentum diverged at lr = {fmt(min(bad), 2)}: at the start the largest curvature "
+            f"is {fmt(L0, 4)}, stable only to {fmt(b0, 2)}.")
 
 
 def hp_text(opt: Optimizer) -> str:
@@ -209,26 +368,25 @@ class Optimizers(StoryScene):
         """Each optimizer at the rate the rule (``lr_rule``) gives for case ``i``; the grid searches
         are kept in ``self.searches`` for the settings panel."""
         p = self.p
-        given = {
-            "SGD": SGD(lr=p["lr_sgd"][i]),
-            "Momentum": SGD(lr=p["lr_momentum"][i], momentum=p["momentum"]),
-            "RMSprop": RMSprop(lr=p["lr_rmsprop"][i]),
-            "Adam": Adam(lr=p["lr_adam"][i]),
-        }
+        extra = {"Momentum": {"momentum": p["momentum"]}}
+        given = {n: make(n, lr=p[f"lr_{n.lower()}"][i], **extra.get(n, {})) for n in ORDER}
         self.searches: dict[str, LrSearch] = {}
         if p["lr_rule"] == "same":
             return {n: with_lr(o, p["lr_same"]) for n, o in given.items()}
         if p["lr_rule"] == "given":
             return given
         out = {}
+        box = (tuple(loss.domain[0]), tuple(loss.domain[1]))
         for n, o in given.items():
-            search = lr_grid_search(loss, p["starts"][i], o, p["steps"][i], p["lr_grid"])
+            # Without a minimum the lowest loss anywhere rewards running away: judge on the map only.
+            search = (lr_grid_search(loss, p["starts"][i], o, p["steps"][i], p["lr_grid"]) if loss.minima
+                      else map_search(loss, p["starts"][i], o, p["steps"][i], p["lr_grid"], box))
             self.searches[n] = search
             # Every rate diverged: race at the smallest, which the settings say diverged too.
             out[n] = with_lr(o, search.best_lr if search.best_lr is not None else search.grid[0])
         return out
 
-    def rule_words(self, steps: int) -> str:
+    def rule_words(self, steps: int, loss) -> str:
         """The rule that chose the rates, as the race's first caption says it."""
         p = self.p
         if p["lr_rule"] == "same":
@@ -236,8 +394,9 @@ class Optimizers(StoryScene):
         if p["lr_rule"] == "given":
             return f"Rates set by hand in the parameters, not tuned: no verdict. {steps} steps each."
         g = np.sort(np.asarray(p["lr_grid"], float))
-        return (f"Each at its best rate of {len(g)} from {fmt(g[0], 3)} to {fmt(g[-1], 3)}: "
-                f"the lowest loss after {steps} steps.")
+        what = f"the lowest loss after {steps} steps" if loss.minima else \
+            f"the lowest loss it reaches on the map in {steps} steps"
+        return f"Each at its best of {len(g)} log-spaced rates ({fmt(g[0], 3)}–{fmt(g[-1], 3)}): {what}."  # noqa: RUF001 shown on screen
 
     # ------------------------------------------------------------ layout
     def band(self) -> tuple[float, float]:
@@ -255,7 +414,16 @@ class Optimizers(StoryScene):
         # One rate for all four: 1.5 / L, where plain SGD overshoots across the steep direction (stable < 2/L).
         lr = float(f"{1.5 / max_curvature(bowl):.3g}")
         start = np.array([-2.5, 1.2])
-        x_rng, y_rng = (-3.0, 3.0, 1.0), (-1.5, 1.5, 0.5)
+        steps, detailed = 25, {n: 3 if n == "Momentum" else 2 for n in ORDER}
+        opts = {n: make(n, lr=lr, **({"momentum": self.p["momentum"]} if n == "Momentum" else {})) for n in ORDER}
+        walks = {n: rule_walk(bowl, start, opts[n], steps) for n in ORDER}
+        # The map holds every point and every arrow tip drawn on it (momentum's velocity arrow reaches past its path).
+        reach = np.vstack([arrow_tips(walks[n], lr, float(opts[n].hyperparams.get("momentum", 0.0)), detailed[n])
+                           for n in ORDER])
+        x_half = max(3.0, float(np.ceil(np.abs(reach[:, 0]).max() + 0.2)))
+        y_reach = float(np.abs(reach[:, 1]).max()) + 0.1
+        y_rng = (-1.5, 1.5, 0.5) if y_reach <= 1.5 else (-np.ceil(y_reach), np.ceil(y_reach), 1.0)
+        x_rng = (-x_half, x_half, 1.0)
         unit = min(6.8 / (x_rng[1] - x_rng[0]), (top - bottom - 1.1) / (y_rng[1] - y_rng[0]))
         axes = PlotAxes(x_rng, y_rng, x_length=unit * (x_rng[1] - x_rng[0]), y_length=unit * (y_rng[1] - y_rng[0]),
                         x_title="x", y_title="y")
@@ -267,19 +435,27 @@ class Optimizers(StoryScene):
         star = VGroup(*[math_text(r"\star", color=THEME.text).move_to(axes.c2p(*m.point)) for m in bowl.minima])
         ring = Circle(radius=0.14, stroke_color=THEME.text, stroke_width=2).move_to(axes.c2p(*start))
         self.caption.say(self, f"On a narrow bowl (curvatures 1 and 10), each from the same start, all at "
-                               f"lr = {fmt(lr, 3)}.")
+                               f"lr = {fmt(lr, 3)}, {steps} steps.")
         self.play(Create(axes), FadeIn(contours), FadeIn(star), Create(ring))
         right = (axes.get_right()[0] + 0.5, config.frame_width / 2 - 0.3)
         box = ((x_rng[0], y_rng[0]), (x_rng[1], y_rng[1]))
-        opts = {"SGD": SGD(lr=lr), "Momentum": SGD(lr=lr, momentum=self.p["momentum"]), "RMSprop": RMSprop(lr=lr),
-                "Adam": Adam(lr=lr)}
-        blocks = {}
+        blocks, kept = {}, []
         for name in ORDER:
             blocks[name] = self.rule_block(name)
-            self.rule_demo(name, blocks[name].copy(), axes, bowl, start, opts[name], box, right, (top, bottom),
-                           detailed=3 if name == "Momentum" else 2)
+            kept.append(self.rule_demo(name, blocks[name].copy(), axes, bowl, start, opts[name], box, right,
+                                       (top, bottom), detailed=detailed[name], steps=steps))
+        # All four paths together, each at full strength, with what they did in one derived sentence.
+        key = VGroup(*[VGroup(Line(0.3 * LEFT, 0.3 * RIGHT, stroke_color=THEME.OPTIMIZER[n], stroke_width=4),
+                              label_text(f"{n}  loss {fmt(float(bowl.value(walks[n][-1].x_new)), 2)}",
+                                         color=THEME.OPTIMIZER[n], size=TYPE.TICK)).arrange(RIGHT, buff=0.2)
+                       for n in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        key.next_to(np.array([right[0], top - 0.2, 0]), DOWN + RIGHT, buff=0)
+        self.play(*[tr.trail.animate.set_stroke(opacity=1.0) for tr in kept],
+                  *[tr.dot.animate.set_opacity(1.0) for tr in kept], FadeIn(key), run_time=0.8)
+        self.caption.say(self, " ".join(rules_sentences(bowl, walks, lr, steps)))
+        self.wait(self.caption.remaining(self))
         self.unsay()
-        self.play(FadeOut(VGroup(axes, contours, star, ring)), run_time=0.6)
+        self.play(FadeOut(VGroup(axes, contours, star, ring, key, *kept)), run_time=0.6)
         for name in ORDER:
             for line, part, role in RULE_FOCUS[name]:
                 blocks[name][1][line][part].set_color(self.role_color(name, role))
@@ -321,16 +497,22 @@ class Optimizers(StoryScene):
                      max_tip_length_to_length_ratio=0.3)
 
     def rule_demo(self, name: str, block: VGroup, axes: PlotAxes, loss, start: np.ndarray, opt: Optimizer, box,
-                  right: tuple[float, float], band: tuple[float, float], detailed: int = 3, steps: int = 25) -> None:
+                  right: tuple[float, float], band: tuple[float, float], detailed: int = 3,
+                  steps: int = 25) -> PathTracer:
         """``name``'s rule large on the right; on the map its first ``detailed`` steps are taken apart, each
-        term highlighted while its arrow (or the RMS scale) is drawn, then the rest of ``steps`` run."""
+        term highlighted while its arrow (or the RMS scale) is drawn, then the rest of ``steps`` run.
+        Returns the run's path, kept on the map, dimmed, for the four together at the end."""
         top, _ = band
         walk = rule_walk(loss, start, opt, steps)
         lr, beta = float(opt.hyperparams["lr"]), float(opt.hyperparams.get("momentum", 0.0))
-        block.scale(min(1.4, (right[1] - right[0]) / block.width))
-        block.next_to(np.array([right[0], top - 0.2, 0]), DOWN + RIGHT, buff=0)
         color = THEME.OPTIMIZER[name]
-        lr_note = tick_text(hp_text(opt), color=color).next_to(block[0], RIGHT, buff=0.4)
+        lr_note = tick_text(hp_text(opt), color=color)
+        # The block, its highlight boxes (0.07 + stroke round a term) and the rate beside the name stay
+        # inside the frame's 0.3 margin (18 px at 480p).
+        room = right[1] - right[0] - 0.15
+        block.scale(min(1.4, room / block.width, (room - 0.4 - lr_note.width) / block[0].width))
+        block.next_to(np.array([right[0], top - 0.2, 0]), DOWN + RIGHT, buff=0)
+        lr_note.next_to(block[0], RIGHT, buff=0.4)
         self.caption.say(self, RULE_WORDS[name])
         self.play(FadeIn(block[0]), FadeIn(lr_note), Write(block[1]), run_time=1.0 + 0.5 * len(block[1]))
         terms = {role: block[1][line][part] for line, part, role in RULE_FOCUS[name]}
@@ -387,8 +569,11 @@ class Optimizers(StoryScene):
             self.play(*[FadeOut(a) for a in arrows], run_time=0.3)
         self.play(step.animate.set_value(len(walk)), run_time=2.5, rate_func=linear)
         self.unsay()
-        rest = [block, lr_note, *boxes.values(), tracer] + ([readout] if readout is not None else [])
-        self.play(FadeOut(VGroup(*rest)), run_time=0.6)
+        rest = [block, lr_note, *boxes.values()] + ([readout] if readout is not None else [])
+        tracer.trail.clear_updaters()
+        self.play(FadeOut(VGroup(*rest)), tracer.trail.animate.set_stroke(opacity=0.35),
+                  tracer.dot.animate.set_opacity(0.35), run_time=0.6)
+        return tracer
 
     @staticmethod
     def tick_range(lo: float, hi: float) -> tuple[float, float, float]:
@@ -419,7 +604,7 @@ class Optimizers(StoryScene):
         step = ValueTracker(0.0)
         # A run that leaves the map is labelled where it leaves, from its status.
         tracers = {name: PathTracer(axes, runs[name].points, THEME.OPTIMIZER[name], step, (x_lo, y_lo),
-                                    (x_hi, y_hi), dot_radius=0.07, stroke_width=2.5,
+                                    (x_hi, y_hi), dot_radius=0.07, stroke_width=3.5 if name == "SGD" else 2.5,
                                     label_text="diverged" if runs[name].status == "diverged" else "left the map")
                    for name in ORDER}
         # A run that diverged inside the map (its next point not finite) is labelled at its last point.
@@ -430,52 +615,98 @@ class Optimizers(StoryScene):
                 tr.add(tr.label)
                 tr.label.add_updater(lambda m, tr=tr: m.set_opacity(
                     1.0 if tr.step.get_value() >= tr.exit_step - 1e-9 else 0.0))
+        # Each label on a small dark backing (the tracer shows and hides label and backing together).
+        for tr in tracers.values():
+            if tr.label is not None:
+                text = tr.label
+                tr.remove(text)
+                back = Rectangle(width=text.width + 0.12, height=text.height + 0.1, fill_color=THEME.background,
+                                 fill_opacity=1.0, stroke_width=0).move_to(text)
+                tr.label = VGroup(back, text)
+                tr.label.set_opacity(0.0)
+                tr.add(tr.label)
         self.place_exit_labels(axes, tracers)
+        self.stack_paths(tracers)
         counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=TYPE.TICK)
         counter.align_to(axes.y_title, DOWN).align_to(axes.x_axis, RIGHT)
-        panel, curve_tracers, ends = self.loss_panel(loss, runs, steps, step, f_star, axes, opts)
+        panel, curve_tracers, ends = self.loss_panel(loss, runs, steps, step, f_star, axes, opts,
+                                                     ((x_lo, x_hi), (y_lo, y_hi)))
         self.play(Create(axes), FadeIn(contours), FadeIn(marks), FadeIn(panel), FadeIn(counter))
         start_dot = Dot(axes.c2p(*start), radius=0.06, color=THEME.text)
-        # SGD last, so its slow path is drawn on top of the others near the start.
+        start_dot.set_z_index(self.Z_DOTS)
         self.add(start_dot, *[tracers[n] for n in reversed(ORDER)], *curve_tracers)
         counter.add_updater(lambda m: m.set_text(f"step {int(step.get_value())}/{steps}"))
-        self.caption.say(self, f"All four start at ({fmt(start[0])}, {fmt(start[1])}). " + self.rule_words(steps))
+        self.caption.say(self, f"All four start at ({fmt(start[0])}, {fmt(start[1])}). " + self.rule_words(steps, loss))
         self.play(step.animate.set_value(steps), run_time=self.p["race_seconds"], rate_func=linear)
         counter.clear_updaters()
         self.play(FadeIn(ends))
         mark_figure(self, f"race-{case}")
-        self.caption.say(self, self.race_words(loss, runs, steps, self.p["lr_rule"]))
+        self.caption.say(self, self.race_words(loss, runs, steps, self.p["lr_rule"],
+                                                     ((x_lo, x_hi), (y_lo, y_hi))))
         self.wait(2.5)
         self.race_panel = VGroup(panel, ends, *curve_tracers)
         self.race_mobjects = VGroup(axes, contours, marks, counter, start_dot, *tracers.values(), self.race_panel)
         self.race_contours, self.race_marks, self.race_start = contours, marks, start_dot
         self.race_axes, self.race_step, self.race_counter, self.race_steps = axes, step, counter, steps
 
+    # Draw order on the race map (z-index): the trails by ORDER with SGD's on top (it is the slowest and runs
+    # under the others near the start), then every dot, then the labels of runs that left or diverged.
+    Z_DOTS, Z_LABELS = 6, 7
+
+    def stack_paths(self, tracers: dict[str, PathTracer]) -> None:
+        for rank, n in enumerate(reversed(ORDER)):
+            tracers[n].trail.set_z_index(2 + rank)
+            tracers[n].dot.set_z_index(self.Z_DOTS)
+            label = tracers[n].label
+            if label is not None:
+                label.set_z_index(self.Z_LABELS)
+
     @staticmethod
     def place_exit_labels(axes: PlotAxes, tracers: dict[str, PathTracer]) -> None:
-        """Put each "diverged"/"escaped" label near where its run leaves the map, inside the map,
-        off every path and off the other labels."""
+        """Put each "left the map"/"diverged" label where its run leaves the map (or, diverging inside it,
+        at its last point): against the edge it crosses, inside the map, slid along the edge only as far
+        as it takes to be clear of every path and of the other labels."""
         lo, hi = axes.plot_area()
-        paths = np.vstack([t.points_scene[:, :2] for t in tracers.values()])
+        lo, hi = np.asarray(lo[:2], float), np.asarray(hi[:2], float)
+        samples = []
+        for t in tracers.values():
+            p = t.points_scene[:, :2]
+            for a, b in itertools.pairwise(p):
+                n = max(2, int(np.linalg.norm(b - a) / 0.04) + 1)
+                samples.append(a + np.linspace(0, 1, n)[:, None] * (b - a))
+            samples.append(p)
+        paths = np.vstack(samples)
         placed: list[tuple[np.ndarray, np.ndarray]] = []
         for tracer in tracers.values():
             label = tracer.label
             if label is None:
                 continue
-            end = tracer.points_scene[-1]
-            half = np.array([label.width / 2 + 0.08, label.height / 2 + 0.08])
-            best, best_score = label.get_center(), -np.inf
-            for r in (0.35, 0.6, 0.9, 1.3):
-                for a in np.linspace(0, 2 * np.pi, 16, endpoint=False):
-                    c = end[:2] + (r + half) * np.array([np.cos(a), np.sin(a)])
-                    if np.any(c - half < lo[:2]) or np.any(c + half > hi[:2]):
-                        continue
-                    if any(np.all(np.abs(c - p) < half + q) for p, q in placed):
-                        continue
-                    gap = np.max(np.abs(paths - c) - half, axis=1)   # > 0: the point is outside the box
-                    score = min(float(gap.min()), 0.3) - 0.1 * r      # clear of the paths first, then near
-                    if score > best_score:
-                        best, best_score = c, score
+            end = tracer.points_scene[-1][:2]
+            half = np.array([label.width / 2, label.height / 2])
+            gaps = np.array([end[0] - lo[0], hi[0] - end[0], end[1] - lo[1], hi[1] - end[1]])
+            side = int(np.argmin(gaps))
+            if gaps[side] > 0.05:                      # diverged inside the map: around its last point
+                inward, along = np.zeros(2), np.array([1.0, 0.0])
+                offsets = [(r * np.cos(a), r * np.sin(a)) for r in (0.3, 0.5, 0.8, 1.2)
+                           for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)]
+                cands = [end + np.array(o) * (1 + half / max(half.max(), 1e-9)) for o in offsets]
+            else:
+                inward = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]][side])
+                along = np.array([inward[1], inward[0]])
+                depth0 = float(np.abs(inward) @ half) + 0.06
+                cands = [end + inward * (depth0 + d) + along * t for d in (0.0, 0.25, 0.5)
+                         for t in (0.0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1.3, -1.3, 1.8, -1.8)]
+            best, best_score = None, -np.inf
+            for c in cands:
+                c = np.minimum(np.maximum(c, lo + half + 0.02), hi - half - 0.02)
+                if any(np.all(np.abs(c - p) < half + q + 0.05) for p, q in placed):
+                    continue
+                gap = np.max(np.abs(paths - c) - half, axis=1)   # > 0: the sample is outside the label's box
+                score = min(float(gap.min()), 0.08) - 0.05 * float(np.linalg.norm(c - end))
+                if score > best_score:
+                    best, best_score = c, score
+            if best is None:
+                best = np.minimum(np.maximum(end, lo + half), hi - half)
             label.move_to(np.array([best[0], best[1], 0]))
             placed.append((best, half))
 
@@ -493,7 +724,7 @@ class Optimizers(StoryScene):
         return tuple(out)
 
     def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes,
-                   opts: dict[str, Optimizer]):
+                   opts: dict[str, Optimizer], box: Box):
         """Loss curves beside the map, on a log axis of loss - min when the minimum value is known, else
         linear; under them each optimizer's settings (the key to the map's colours).
 
@@ -503,36 +734,58 @@ class Optimizers(StoryScene):
         top, bottom = self.band()
         settings = VGroup(*[
             VGroup(label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD"),
-                   tick_text(hp_text(opts[name]) + self.search_note(name), color=THEME.text))
+                   tick_text(hp_text(opts[name]), color=THEME.text))
             for name in ORDER])
+        notes = {n: self.search_note(n).strip() for n in ORDER}
         name_w = max(row[0].width for row in settings)
         for row in settings:
             row[1].next_to(row[0], RIGHT, buff=0.25 + name_w - row[0].width)
-        settings.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        # A run that leaves the map: its curve stops at its last point on the map, as its path does.
+        exits = {n: exit_step(runs[n], box) for n in ORDER}
+        on_map = {n: runs[n].losses[:exits[n]] for n in ORDER}
         if f_star is not None:
-            ys = {n: np.maximum(t.losses - f_star, 1e-12) for n, t in runs.items()}
+            # Floored at 1e-16 (double precision's rounding of a loss near 1): below it nothing is a difference.
+            ys = {n: np.maximum(on_map[n] - f_star, 1e-16) for n in ORDER}
             logs = np.log10(np.concatenate(list(ys.values())))
             k_lo, k_hi = float(np.floor(logs.min())), float(np.ceil(logs.max()))
+            if logs.min() - k_lo < 0.3:          # a curve ending on the floor line: a decade of room under it
+                k_lo -= 1
             if k_hi <= k_lo:
                 k_hi = k_lo + 1
             y_range, y_log, title = (k_lo, k_hi, max(1.0, float(np.ceil((k_hi - k_lo) / 5)))), True, \
                 "loss − min (log scale)"  # noqa: RUF001 shown on screen
             lo_v, hi_v = 10.0 ** k_lo, 10.0 ** k_hi
         else:
-            ys = {n: t.losses for n, t in runs.items()}
+            ys = {n: on_map[n] for n in ORDER}
             allv = np.concatenate(list(ys.values()))
             y_range, y_log, title = nice_range(float(allv.min()), float(allv.max())), False, "loss"
             lo_v, hi_v = y_range[0], y_range[1]
-        end_words = {n: f"{n} diverged" if runs[n].status == "diverged" else f"{n} {fmt(runs[n].losses[-1], 2)}"
+        end_words = {n: f"{n} diverged" if runs[n].status == "diverged" else
+                     f"{n} left the map" if exits[n] is not None else f"{n} {fmt(runs[n].losses[-1], 2)}"
                      for n in ORDER}
         end_w = max(tick_text(end_words[n]).width for n in ORDER)
         left = map_axes.get_right()[0] + 0.8
-        right = config.frame_width / 2 - 0.3 - end_w - 0.15
+        right = config.frame_width / 2 - 0.3 - end_w - 0.27
         def chart(y_len: float) -> PlotAxes:
             return PlotAxes(nice_range(0, steps, 4), y_range, x_length=right - left - 0.6, y_length=y_len,
                             x_title="step", y_title=title, y_log=y_log, y_title_color=THEME.LOSS)
         # The chart takes the height the settings leave (its titles and numbers measured, not guessed).
         trial = chart(2.0)
+        trial.next_to(np.array([left, top, 0]), DOWN + RIGHT, buff=0)
+        trial.shift((right - trial.x_axis.get_right()[0]) * RIGHT)
+        # The grid search's count goes beside the settings where every row still fits the frame, else under them.
+        room = config.frame_width / 2 - 0.35 - trial.get_left()[0]
+        inline = all(row.width + 0.25 + tick_text(notes[n]).width <= room
+                     for n, row in zip(ORDER, settings, strict=True) if notes[n])
+        for n, row in zip(ORDER, settings, strict=True):
+            if notes[n]:
+                note = tick_text(notes[n], color=THEME.muted)
+                if inline:
+                    note.next_to(row[1], RIGHT, buff=0.25)
+                else:
+                    note.next_to(row, DOWN, buff=0.06, aligned_edge=LEFT)
+                row.add(note)
+        settings.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         axes = chart((top - bottom) - settings.height - 0.35 - (trial.height - 2.0))
         axes.next_to(np.array([left, top, 0]), DOWN + RIGHT, buff=0)
         axes.shift((right - axes.x_axis.get_right()[0]) * RIGHT)
@@ -540,7 +793,10 @@ class Optimizers(StoryScene):
         tracers = [PathTracer(axes, np.stack([np.arange(len(ys[n])), ys[n]], -1), THEME.OPTIMIZER[n], step,
                               (0, lo_v), (steps, hi_v), dot_radius=0.04, stroke_width=2.5, diverged_label=False)
                    for n in ORDER]
-        ends = EndLabels([(end_words[n], THEME.OPTIMIZER[n], tr.position(tr.exit_step))
+        # Every end label in the column right of the chart, at the height its curve ends (a curve that stops
+        # early, its run having left the map, would put its label on the step numbers).
+        x_end = axes.x_axis.get_right()[0] + 0.12       # clear of the last step number under the axis
+        ends = EndLabels([(end_words[n], THEME.OPTIMIZER[n], np.array([x_end, tr.position(tr.exit_step)[1], 0.0]))
                           for n, tr in zip(ORDER, tracers, strict=True)])
         return VGroup(axes, settings), tracers, ends
 
@@ -549,16 +805,17 @@ class Optimizers(StoryScene):
         s = self.searches.get(name)
         if s is None:
             return ""
+        n, n_left = len(s.grid), sum(st == "left" for st in s.statuses)
         if s.best_index is None:
-            return f"  (all {len(s.grid)} diverged)"
-        return f"  ({s.n_diverged} of {len(s.grid)} diverged)" if s.n_diverged else ""
+            return f"  (all {n} diverged or left the map)" if n_left else f"  (all {n} diverged)"
+        return f"  ({s.n_diverged}/{n} diverged" + (f", {n_left}/{n} left the map)" if n_left else ")")
 
     @staticmethod
-    def race_words(loss, runs: dict[str, Trajectory], steps: int, rule: str) -> str:
+    def race_words(loss, runs: dict[str, Trajectory], steps: int, rule: str, box: Box | None = None) -> str:
         """What the race showed, from the runs: which diverged, which stalled at a saddle (a critical
         point whose Hessian has eigenvalues of both signs), and -- unless the rates were set by hand --
         which has the lowest loss after ``steps`` steps."""
-        return " ".join(race_sentences(loss, runs, steps, rule))
+        return " ".join(race_sentences(loss, runs, steps, rule, box))
 
     def get_moving_mobjects(self, *animations):
         # While the map is zoomed, everything is redrawn every frame so the mask around the map stays
@@ -685,6 +942,8 @@ class Optimizers(StoryScene):
         self.remove(mask)
         for m in (scaled, *movers, axes.x_axis, axes.y_axis):
             m.set_z_index(0)
+        self.stack_paths({n: tr for n, tr in zip(ORDER, tracers, strict=True)})
+        self.race_start.set_z_index(self.Z_DOTS)
         self.redraw_all = False
         self.play(FadeIn(numbers), FadeIn(self.race_counter), FadeIn(leaving),
                   *[tr.trail.animate.set_stroke(opacity=1.0) for tr in tracers], run_time=0.4)
@@ -711,8 +970,12 @@ class Optimizers(StoryScene):
             self.play(Write(bound))
             self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
                                    f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
-            self.wait(3.5)
+            self.wait(self.caption.remaining(self))
             mark_figure(self, "stability-bound")
+            tie = stability_tie(loss, self.searches.get("Momentum"), self.p["starts"][self.case_index], beta, b_mom)
+            if tie:
+                self.caption.say(self, tie)
+                self.wait(self.caption.remaining(self))
             self.unsay()
             self.play(FadeOut(bound))
 

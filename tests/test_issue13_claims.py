@@ -39,7 +39,81 @@ def test_the_lowest_loss_never_goes_to_a_diverged_run():
     assert "Diverged: SGD." in words
     alive = {n: t.losses[-1] for n, t in runs.items() if t.status != "diverged"}
     best = min(alive, key=alive.get)
-    assert words[-1].startswith(f"Lowest loss after 50 steps: {best},")
+    assert words[-1].startswith(f"Lowest loss after 50 steps, on the map: {best},")
+
+
+def test_the_lowest_loss_never_goes_to_a_run_that_left_the_map():
+    """On a map that cuts off the best run's path, the verdict goes to the best run that stayed on it."""
+    from scenes.optimizers import exit_step, race_sentences
+
+    bowl = functions.get("quadratic", a=1.0, b=10.0)
+    runs = {n: descend(bowl, [2.0, 1.0], o, 50) for n, o in four(0.05, 0.02, 0.01, 0.05).items()}
+    best = min(runs, key=lambda n: runs[n].losses[-1])
+    lo_y = float(runs[best].points[:, 1].min()) + 1e-3       # the best run dips just below this
+    box = ((-3.0, 3.0), (lo_y, 3.0))
+    assert exit_step(runs[best], box) is not None
+    words = race_sentences(bowl, runs, 50, "grid", box)
+    on_map = [n for n in runs if exit_step(runs[n], box) is None]
+    winner = min(on_map, key=lambda n: runs[n].losses[-1])
+    assert winner != best
+    assert words[-1].startswith(f"Lowest loss after 50 steps, on the map: {winner},")
+    assert any(w.startswith("Left the map:") and best in w for w in words)
+
+
+def test_saddle_race_judged_by_getting_off_the_saddle_on_the_map():
+    """The default saddle case (x^2 - y^2 from (-1.8, 0.001), 40 steps): no minimum, so rates are chosen
+    on the map (lowest loss before leaving it) and the verdict is the first step with f < -1 on the map:
+    falling a quarter of the map (R = 1) straight down from the saddle gives f = -R^2 = -1."""
+    from gdcore.optim import NAMES, make
+    from scenes.optimizers import map_search, race_sentences
+
+    saddle = functions.get("saddle")
+    box = ((-2.0, 2.0), (-2.0, 2.0))
+    grid = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+    searches = {n: map_search(saddle, [-1.8, 0.001], make(n, lr=0.01), 40, grid, box) for n in NAMES}
+    # RMSprop at lr = 1 jumps 10 lr = 10 off the map on its first step: out, though its loss there is lowest.
+    assert searches["RMSprop"].statuses[-1] == "left"
+    assert {n: s.best_lr for n, s in searches.items()} == {"SGD": 0.1, "Momentum": 0.03, "RMSprop": 0.03,
+                                                           "Adam": 0.1}
+    runs = {n: descend(saddle, [-1.8, 0.001], make(n, lr=s.best_lr), 40) for n, s in searches.items()}
+
+    def first_below(t):   # independent: first step with f < -1 while every point so far is on the map
+        for k, (p, f) in enumerate(zip(t.points, t.losses, strict=True)):
+            if np.abs(p).max() > 2.0:
+                return None
+            if f < -1.0:
+                return k
+        return None
+
+    when = {n: first_below(t) for n, t in runs.items()}
+    assert when == {"SGD": 38, "Momentum": 37, "RMSprop": 6, "Adam": 13}
+    words = race_sentences(saddle, runs, 40, "grid", box)
+    text = " ".join(words)
+    assert "Lowest loss" not in text
+    assert "who gets off it, down to f < -1 on the map?" in text
+    assert "There by step: RMSprop 6, Adam 13, Momentum 37, SGD 38." in text
+    assert "Off first: RMSprop." in text
+    assert "Left the map: Momentum at step 40, RMSprop at step 9, Adam at step 20." in text
+    # hand-set rates: the steps, but no "first"
+    assert "Off first" not in " ".join(race_sentences(saddle, runs, 40, "given", box))
+
+
+def test_rules_beat_sentences_and_arrows_inside_the_map():
+    """On the bowl 0.5 (x^2 + 10 y^2) from (-2.5, 1.2) at lr = 0.15 = 1.5/L: RMSprop's first step is
+    lr g / sqrt(0.01 g^2) = 10 lr per coordinate; momentum's second velocity arrow -lr*beta*v0 =
+    -0.15 * 0.9 * 12 = -1.62 from y = 1.2 - 0.15 * 12 = -0.6 reaches y = -2.22, past its own path."""
+    from gdcore.optim import NAMES, make
+    from scenes.optimizers import arrow_tips, rule_walk, rules_sentences
+
+    bowl = functions.get("quadratic", a=1.0, b=10.0)
+    walks = {n: rule_walk(bowl, [-2.5, 1.2], make(n, lr=0.15), 25) for n in NAMES}
+    text = " ".join(rules_sentences(bowl, walks, 0.15, 25))
+    assert "RMSprop's first step is 10·lr in every coordinate" in text
+    mom_y = np.array([w.x_new[1] for w in walks["Momentum"]])
+    assert "momentum overshoots: it swung 1.3 past the valley floor (SGD 0.6)" in text
+    assert abs(-mom_y.min() - 1.32) < 0.01
+    tips = arrow_tips(walks["Momentum"], 0.15, 0.9, 3)
+    assert abs(tips[:, 1].min() - (-2.22)) < 1e-9
 
 
 def test_loss_surface_verdict_from_the_runs():
@@ -121,3 +195,28 @@ def test_momentum_step_is_velocity_plus_gradient():
     # the velocity is not negligible next to the gradient there: both arrows are visible parts of the step
     ratio = np.linalg.norm(0.9 * run.velocities[k - 1], axis=1) / np.linalg.norm(run.grads[k], axis=1)
     assert ratio.max() > 1.0
+
+
+def test_stability_panel_tied_to_the_grid_search():
+    """Rosenbrock from (-1.5, 2): momentum's grid rate 0.003 diverged though it is under the bound at the
+    minimum (L = 1001.6, 2(1 + 0.9)/L = 0.0038); at the start the Hessian [[1902, 600], [600, 200]] has
+    largest eigenvalue 2092, whose bound 3.8/2092 = 0.0018 it exceeds."""
+    from scipy.linalg import eigvalsh
+
+    from gdcore.explore import lr_grid_search
+    from gdcore.optim import make
+    from scenes.optimizers import stability_tie
+
+    rosen = functions.get("rosenbrock")
+    h0 = np.array([[1200 * 1.5**2 - 400 * 2 + 2, -400 * -1.5], [-400 * -1.5, 200]])
+    assert np.allclose(rosen.hessian(np.array([-1.5, 2.0])), h0)
+    l0 = float(eigvalsh(h0).max())
+    assert abs(l0 - 2092) < 1
+    grid = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+    search = lr_grid_search(rosen, [-1.5, 2.0], make("Momentum", lr=0.001), 400, grid)
+    assert search.statuses[3] == "diverged"                     # lr = 0.003
+    words = stability_tie(rosen, search, [-1.5, 2.0], 0.9, 3.8 / 1001.6)
+    assert words == ("Yet in the grid search momentum diverged at lr = 0.003: at the start the largest curvature "
+                     "is 2092, stable only to 0.0018.")
+    # nothing to tie when no rate under the bound diverged
+    assert stability_tie(rosen, search, [-1.5, 2.0], 0.9, 0.002) == ""

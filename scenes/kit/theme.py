@@ -161,7 +161,7 @@ class Theme:
             OPTIMIZER={
                 "SGD": "#58C0F8",
                 "Momentum": "#E81070",
-                "RMSprop": "#34DDBE",
+                "RMSprop": "#A5FFB4",
                 "Adam": "#9868F8",
                 "Adagrad": "#95D353",
             },
