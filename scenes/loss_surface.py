@@ -62,7 +62,7 @@ from gdcore import functions
 from gdcore.contour import contour_levels, contour_segments
 from gdcore.explore import find_minima, lr_grid_search, with_lr
 from gdcore.functions import Minimum
-from gdcore.optim import SGD, Adam, RMSprop
+from gdcore.optim import NAMES, make
 from gdcore.trajectory import Trajectory, descend, nearest_minimum
 from scenes.kit import (
     THEME,
@@ -88,7 +88,7 @@ from scenes.kit import (
     xyz_to_scene,
 )
 
-ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
+ORDER = NAMES    # the race order, defined once in gdcore.optim
 #: The top-down paths' stroke width and whether dashed, one style per run (issue 13: distinguishable
 #: where they coincide): SGD wide, Momentum medium, RMSprop dashed, Adam thin.
 PATH_STYLE = {"SGD": (5.0, False), "Momentum": (3.0, False), "RMSprop": (3.0, True), "Adam": (1.5, False)}
@@ -138,12 +138,8 @@ class LossSurface(StoryThreeDScene):
         (gdcore.explore.lr_grid_search: lowest f after the steps among runs that do not diverge), or
         the hand-set lr_* (then the scene names no winner)."""
         p = self.p
-        opts = {
-            "SGD": SGD(lr=p["lr_sgd"]),
-            "Momentum": SGD(lr=p["lr_momentum"], momentum=p["momentum"]),
-            "RMSprop": RMSprop(lr=p["lr_rmsprop"]),
-            "Adam": Adam(lr=p["lr_adam"]),
-        }
+        opts = {n: make(n, lr=p[f"lr_{n.lower()}"], **({"momentum": p["momentum"]} if n == "Momentum" else {}))
+                for n in ORDER}
         if p["lr_rule"] == "same":
             opts = {n: with_lr(o, p["lr_same"]) for n, o in opts.items()}
         elif p["lr_rule"] == "grid":
