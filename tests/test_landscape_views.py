@@ -157,3 +157,27 @@ def test_default_path_largest_gap_between_true_and_plane_loss(default_scene_data
     assert len(thetas) == 38 and int(np.argmax(gaps)) == 0
     assert path.max_gap == pytest.approx(0.308, abs=0.002)
     np.testing.assert_allclose(plane.explained, [0.935, 0.054], atol=0.002)
+
+
+def test_a_new_title_is_added_to_a_3d_scene_only_after_the_old_one_left():
+    # ThreeDScene.add_fixed_in_frame_mobjects also adds the mobject to the scene: the new title must
+    # not be fixed (so shown at full opacity) while the old one fades out, as it was at 21 s of the
+    # loss_landscape render (both titles on top of each other).
+    from manim import FadeIn, FadeOut
+
+    from scenes.kit.text import TitleBar
+
+    events: list[tuple[str, str]] = []
+
+    class Fake:
+        def add_fixed_in_frame_mobjects(self, mob):
+            events.append(("added", mob.text))
+
+        def play(self, anim, **_kw):
+            kind = "out" if isinstance(anim, FadeOut) else "in" if isinstance(anim, FadeIn) else "?"
+            events.append((kind, anim.mobject.text))
+
+    bar, scene = TitleBar(), Fake()
+    bar.set(scene, "One")
+    bar.set(scene, "Two")
+    assert events == [("added", "One"), ("in", "One"), ("out", "One"), ("added", "Two"), ("in", "Two")]
