@@ -31,6 +31,7 @@ import numpy as np
 from manim import (
     DEGREES,
     DOWN,
+    LEFT,
     OUT,
     RIGHT,
     UP,
@@ -213,8 +214,8 @@ class LossLandscape(StoryThreeDScene):
                                      "loss (log)")
         # The plane's names beside the middle of their edges, outside the floor (the ends meet other axes);
         # the loss axis' name above its top.
-        out_b = (-1 if b_near == b_lo else 1) * 0.16 * (b_hi - b_lo)
-        out_a = (1 if a_near == a_hi else -1) * 0.16 * (a_hi - a_lo)
+        out_b = (-1 if b_near == b_lo else 1) * 0.36 * (b_hi - b_lo)
+        out_a = (1 if a_near == a_hi else -1) * 0.36 * (a_hi - a_lo)
         names3[0].move_to(xyz_to_scene(axes, np.array([(a_lo + a_hi) / 2, b_near + out_b, z_lo])))
         names3[1].move_to(xyz_to_scene(axes, np.array([a_near + out_a, (b_lo + b_hi) / 2, z_lo])))
         names3[2].move_to(xyz_to_scene(axes, np.array([a_far, b_near, z_hi + 0.12 * (z_hi - z_lo)])))
@@ -222,9 +223,9 @@ class LossLandscape(StoryThreeDScene):
         # where two axes' numbers would meet, nor at the middle, where the name stands).
         ticks = []
         for a in self.inner_ticks(a_lo, a_hi):
-            ticks.append(tick_text(fmt(a, 3)).move_to(xyz_to_scene(axes, np.array([a, b_near + out_b / 2.5, z_lo]))))
+            ticks.append(tick_text(fmt(a, 3)).move_to(xyz_to_scene(axes, np.array([a, b_near + out_b / 4.5, z_lo]))))
         for b in self.inner_ticks(b_lo, b_hi):
-            ticks.append(tick_text(fmt(b, 3)).move_to(xyz_to_scene(axes, np.array([a_near + out_a / 2.5, b, z_lo]))))
+            ticks.append(tick_text(fmt(b, 3)).move_to(xyz_to_scene(axes, np.array([a_near + out_a / 4.5, b, z_lo]))))
         # On boxes of the background colour: no edge of the surface runs through a name.
         labels = VGroup(*[self.backed(m) for m in (*names3, *ticks)])
         bar = ColorBar(10.0**self.h_range[0], 10.0**self.h_range[1], title="loss (log scale)", height=3.0, log=True)
@@ -347,7 +348,7 @@ class LossLandscape(StoryThreeDScene):
         centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
         sweep = np.linspace(p["theta"], p["theta"] - 30, 6)
         lines, labels, bar = self.frame(axes, mesh, (-r, r), (-r, r), self.h_range,
-                                        ("random direction 1", "random direction 2"), float(sweep.mean()))
+                                        ("direction 1", "direction 2"), float(sweep.mean()))
         self.cam.add_fixed_orientation_mobjects(*centre)
         mesh.add_movers(centre)
         # The surface first, so the captions below never stand on an empty frame.
@@ -526,25 +527,34 @@ class LossLandscape(StoryThreeDScene):
         self.caption.say(self, f"Dots: the {len(pts)} checkpoints, from loss {fmt(t0, 3)} at the start {went} "
                                f"{fmt(t1, 3)} at the trained weights.", 4.5)
         mark_figure(self, "pca-contours")
+        lowest = VGroup()
         lower = self.lower_words(g, pts, t1)
         if lower:
-            self.caption.say(self, lower)
+            # The plane's lowest computed point: a cross in the text colour, named with its loss.
+            text, (a, b), z_min = lower
+            at = np.asarray(axes.c2p(a, b))
+            cross = VGroup(Line(at + 0.1 * (UP + LEFT), at + 0.1 * (DOWN + RIGHT)),
+                           Line(at + 0.1 * (UP + RIGHT), at + 0.1 * (DOWN + LEFT))).set_stroke(THEME.text, 3)
+            name = self.backed(tick_text(f"lowest, {fmt(z_min, 2)}")).next_to(cross, UP, buff=0.1)
+            lowest = VGroup(cross, name)
+            self.caption.say(self, text)
+            self.play(FadeIn(lowest))
         self.wait(self.caption.remaining(self))
         self.unsay()
-        self.play(FadeOut(VGroup(axes, contours, bar, line, dots, start, end, end_name)))
+        self.play(FadeOut(VGroup(axes, contours, bar, line, dots, start, end, end_name, lowest)))
 
-    def lower_words(self, g, pts: np.ndarray, final: float) -> str:
+    def lower_words(self, g, pts: np.ndarray, final: float) -> tuple[str, tuple[float, float], float] | None:
         """Where the plane is lower than the trained weights (a tenth lower at least): why training stopped
         there.  Past them when the lowest point lies ahead along the path's last step."""
         Z = np.where(np.isfinite(g.Z), g.Z, np.inf)
         j, i = np.unravel_index(int(np.argmin(Z)), Z.shape)
         z_min = float(Z[j, i])
         if not z_min < 0.9 * final:
-            return ""
+            return None
         ahead = float(np.dot([g.alphas[i], g.betas[j]], pts[-1] - pts[-2])) > 0
         where = "past the trained weights" if ahead else "away from the trained weights"
         return (f"This plane dips to loss {fmt(z_min, 2)} {where}: training stopped after {self.p['epochs']} "
-                f"epochs, before the lowest point.")
+                f"epochs, before the lowest point.", (float(g.alphas[i]), float(g.betas[j])), z_min)
 
     @staticmethod
     def epochs_of(hist) -> int:

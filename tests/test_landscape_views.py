@@ -252,3 +252,24 @@ def test_floor_ticks_stay_away_from_the_corners_and_the_middle():
     assert LossLandscape.inner_ticks(-1.0, 1.0) == [-0.5, 0.5]
     # -20..5 (a PCA axis): step 5; -10 and -5 lie within 25/8 = 3.1 of the middle -7.5.
     assert LossLandscape.inner_ticks(-20.0, 5.0) == [-15.0, 0.0]
+
+
+def test_the_plane_below_the_trained_weights_is_named_with_where_it_lies():
+    from types import SimpleNamespace as NS
+
+    from scenes.loss_landscape import LossLandscape
+
+    # A 3x3 plane whose lowest loss, 0.04, lies at (1, 0): ahead of a path whose last step went from
+    # (-1, 0) to (0, 0), the trained weights (loss 0.075).  0.04 < 0.9 * 0.075: named, "past" them.
+    g = NS(alphas=np.array([-1.0, 0.0, 1.0]), betas=np.array([-1.0, 0.0, 1.0]),
+           Z=np.array([[1.0, 0.5, 0.3], [0.9, 0.075, 0.04], [1.0, 0.5, np.inf]]))
+    me = NS(p={"epochs": 8})
+    pts = np.array([[-1.0, 0.0], [0.0, 0.0]])
+    text, where, z = LossLandscape.lower_words(me, g, pts, 0.075)
+    assert where == (1.0, 0.0) and z == 0.04
+    assert text.startswith("This plane dips to loss 0.04 past the trained weights") and "8 epochs" in text
+    # A path that came from the right: the lowest point is behind it, not "past".
+    text, *_ = LossLandscape.lower_words(me, g, pts[::-1] + [1.0, 0.0], 0.075)
+    assert "away from the trained weights" in text
+    # Nothing a tenth lower than the trained weights: nothing said.
+    assert LossLandscape.lower_words(me, g, pts, 0.044) is None
