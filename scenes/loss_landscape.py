@@ -364,8 +364,8 @@ class LossLandscape(StoryThreeDScene):
         captions.append((f"Its cross-entropy on a plane through the trained weights (white dot, loss "
                          f"{fmt(self.final_loss, 3)}), along two random directions.", 5.0))
         length = "their own length" if r == 1 else f"{fmt(r)} times their length"
-        captions.append((f"Both are filter-normalized (Li et al., 2018): at {fmt(r)}, each neuron's weights move "
-                         f"by {length}.", 4.0))
+        captions.append((f"Both are filter-normalized (Li et al., 2018): a step of {fmt(r)} moves each neuron's "
+                         f"weights by {length}.", 4.0))
         holes = " Gaps: the loss overflowed there." if mesh.hole else ""
         h_lo, h_hi = self.h_range
         captions.append((f"Height and colour: the loss on a log scale, {fmt(10**h_lo, 2)} to {fmt(10**h_hi, 2)}, "
@@ -475,6 +475,7 @@ class LossLandscape(StoryThreeDScene):
         self.play(k.animate.set_value(len(true_pts) - 1), run_time=p["path_seconds"] / 2, rate_func=linear)
         self.stop_ambient_camera_rotation()
         self.stop_sorting(mesh)
+        head.set_fill(opacity=0.0)            # arrived: the white dot of the trained weights shows again
         self.wait(self.caption.remaining(self))
         mark_figure(self, "pca-path")
         self.unsay()

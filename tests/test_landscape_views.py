@@ -269,7 +269,7 @@ def test_the_plane_below_the_trained_weights_is_named_with_where_it_lies():
     assert where == (1.0, 0.0) and z == 0.04
     assert text.startswith("This plane dips to loss 0.04 past the trained weights") and "8 epochs" in text
     # A path that came from the right: the lowest point is behind it, not "past".
-    text, *_ = LossLandscape.lower_words(me, g, pts[::-1] + [1.0, 0.0], 0.075)
+    text, *_ = LossLandscape.lower_words(me, g, np.array([[1.0, 0.0], [0.0, 0.0]]), 0.075)
     assert "away from the trained weights" in text
     # Nothing a tenth lower than the trained weights: nothing said.
     assert LossLandscape.lower_words(me, g, pts, 0.044) is None
