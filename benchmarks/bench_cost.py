@@ -15,18 +15,17 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import statistics  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
+import statistics
+import time
+import tracemalloc
 
-import numpy as np  # noqa: E402
-from scipy.optimize import nnls  # noqa: E402
+import numpy as np
+from scipy.optimize import nnls
 
-from gdcore import cost, functions  # noqa: E402
-from gdcore.datasets import two_moons  # noqa: E402
-from gdcore.mlp import MLP, train  # noqa: E402
-from gdcore.optim import SGD, Adam  # noqa: E402
-from gdcore.trajectory import descend  # noqa: E402
+from gdcore import cost, functions
+from gdcore.mlp import MLP, train
+from gdcore.optim import SGD, Adam
+from gdcore.trajectory import descend
 
 # (sizes, n, epochs, batch_size, snapshot_every)
 TRAIN = [
@@ -128,7 +127,7 @@ def main() -> None:
                        / cost.CONSTANTS["memory_factor"])
     c = fit(rows, times)
     names = ["train_step", "train_layer", "train_mac", "train_act", "train_param", "snapshot_param"]
-    fitted = dict(zip(names, c))
+    fitted = dict(zip(names, c, strict=True))
     # --- plane: t = points*(POINT + MAC*n*rest + ACT*n*acts)
     prow, ptimes = [], []
     for sizes, n, pts in PLANE:
@@ -139,21 +138,21 @@ def main() -> None:
         mems.append(peak_bytes(f))
         counted.append((cost.plane_cost(sizes, n, pts).bytes - cost.CONSTANTS["memory_base"])
                        / cost.CONSTANTS["memory_factor"])
-    fitted.update(zip(["plane_point", "plane_mac", "plane_act"], fit(prow, ptimes)))
+    fitted.update(zip(["plane_point", "plane_mac", "plane_act"], fit(prow, ptimes), strict=True))
     # --- descend: t = steps*(STEP + NODE*nodes)
     drow, dtimes = [], []
     for name, steps in DESCEND:
         f = run_descend(name, steps)
         dtimes.append(median_time(f))
         drow.append([steps, steps * expression_nodes(name)])
-    fitted.update(zip(["descend_step", "descend_node"], fit(drow, dtimes)))
+    fitted.update(zip(["descend_step", "descend_node"], fit(drow, dtimes), strict=True))
     # --- svd
     T, P = 200, 50_000
-    M = np.random.default_rng(0).normal(size=(T, P))
-    fitted["svd_flop"] = median_time(lambda: np.linalg.svd(M, full_matrices=False)) / (T * T * P)
-    mems, counted = np.array(mems), np.array(counted)
-    big = counted > 2**20            # tiny runs: the ratio of two small numbers says nothing
-    ratio = mems[big] / counted[big]
+    mat = np.random.default_rng(0).normal(size=(T, P))
+    fitted["svd_flop"] = median_time(lambda: np.linalg.svd(mat, full_matrices=False)) / (T * T * P)
+    mem_arr, counted_arr = np.array(mems), np.array(counted)
+    big = counted_arr > 2**20        # tiny runs: the ratio of two small numbers says nothing
+    ratio = mem_arr[big] / counted_arr[big]
     print("memory: measured peak / counted float64 bytes (runs over 1 MB):", np.round(ratio, 2).tolist())
     print("\nCONSTANTS (paste into gdcore/cost.py):")
     for k, v in fitted.items():
@@ -164,20 +163,20 @@ def main() -> None:
     cost.CONSTANTS.update(fitted)
     print("\nmeasured vs estimated with these constants:")
     print(f"{'configuration':<44} {'measured':>10} {'estimated':>10} {'ratio':>6}")
-    for (sizes, n, ep, bs, ev), t in zip(TRAIN, times):
+    for (sizes, n, ep, bs, ev), t in zip(TRAIN, times, strict=True):
         e = cost.train_cost(sizes, n, ep, bs, ev).seconds
         print(f"{f'train {sizes} n={n} ep={ep} bs={bs} snap={ev}':<44} {t:>9.3f}s {e:>9.3f}s {t / e:>6.2f}")
     print(f"\n{'peak memory (tracemalloc), over 1 MB':<44} {'measured':>10} {'estimated':>10} {'ratio':>6}")
     configs = [f"train {c[0]} n={c[1]} bs={c[3]} snap={c[4]}" for c in TRAIN] + [f"plane {c[0]} n={c[1]} pts={c[2]}"
                                                                                    for c in PLANE]
-    for name, m, k in zip(configs, mems, counted):
-        if k > 2**20:
-            e = k * cost.CONSTANTS["memory_factor"]
-            print(f"{name:<44} {m / 2**20:>8.1f}MB {e / 2**20:>8.1f}MB {m / e:>6.2f}")
-    for (sizes, n, pts), t in zip(PLANE, ptimes):
+    for label, peak, floats in zip(configs, mems, counted, strict=True):
+        if floats > 2**20:
+            e = floats * cost.CONSTANTS["memory_factor"]
+            print(f"{label:<44} {peak / 2**20:>8.1f}MB {e / 2**20:>8.1f}MB {peak / e:>6.2f}")
+    for (sizes, n, pts), t in zip(PLANE, ptimes, strict=True):
         e = cost.plane_cost(sizes, n, pts).seconds
         print(f"{f'plane {sizes} n={n} points={pts}':<44} {t:>9.3f}s {e:>9.3f}s {t / e:>6.2f}")
-    for (name, steps), t in zip(DESCEND, dtimes):
+    for (name, steps), t in zip(DESCEND, dtimes, strict=True):
         e = cost.descend_cost(steps, 1, expression_nodes(name)).seconds
         print(f"{f'descend {name[:22]} steps={steps}':<44} {t:>9.3f}s {e:>9.3f}s {t / e:>6.2f}")
 

@@ -50,7 +50,7 @@ def main() -> None:
         v = chain(n)
         new = timed(v.graph)
         if n <= 20_000 or full:
-            old = f"{timed(lambda: old_layers(v), 1 if n > 20_000 else 3):.3f} s"
+            old = f"{timed(lambda v=v: old_layers(v), 1 if n > 20_000 else 3):.3f} s"
         else:
             old = "(skipped; --full)"
         print(f"{n:>8}  {old:>20}  {new:>10.3f} s")

@@ -23,10 +23,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gdcore.datasets import digits, two_moons  # noqa: E402
-from gdcore.landscape import filter_normalized_direction, loss_surface  # noqa: E402
-from gdcore.mlp import MLP, train  # noqa: E402
-from gdcore.optim import SGD, Adam  # noqa: E402
+from gdcore.datasets import digits, two_moons
+from gdcore.landscape import filter_normalized_direction, loss_surface
+from gdcore.mlp import MLP, train
+from gdcore.optim import SGD, Adam
 
 
 def median_time(fn, repeat: int) -> float:
@@ -47,7 +47,7 @@ def micrograd_step(model, X, y, lr: float) -> None:
     from micrograd.engine import Value as MV
 
     preds = [model([MV(float(a)), MV(float(b))]) for a, b in X]
-    loss = sum(((p - float(t)) ** 2 for p, t in zip(preds, y)), MV(0.0)) * (1.0 / len(y))
+    loss = sum(((p - float(t)) ** 2 for p, t in zip(preds, y, strict=True)), MV(0.0)) * (1.0 / len(y))
     model.zero_grad()
     loss.backward()
     for p in model.parameters():

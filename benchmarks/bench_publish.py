@@ -12,17 +12,27 @@ machine, which wall time does), the MP4 and GIF sizes, and the quality of "after
 (``--preset ultrafast --crf 0``), which says which of the two is closer to the frames manim drew.
 The closing line gives video minutes per wall-clock minute, the figure issue 16 asks for.
 
+``--before-src DIR`` (with ``--compare``): "before" is the code in DIR (e.g. ``git worktree add
+/tmp/before <commit>``) with the same encoder settings as "after", so the table compares two
+versions of the scenes, not two encoders.
+
+``--dry-run``: per scene, the CPU seconds of ``manim render --dry_run`` (scene logic: updaters,
+interpolation and drawing, no encoding), of this tree and, with ``--before-src``, of DIR.
+
 The runs write into temporary folders, so nothing in media/publish changes; the cold runs use
 --force.  Usage::
 
     python benchmarks/bench_publish.py [--quality low] [--repeat 3]
     python benchmarks/bench_publish.py --compare --quality high [--repeat 3] [--reference] [--only NAME ...]
+    python benchmarks/bench_publish.py --compare --quality high --before-src /tmp/before [--only NAME ...]
+    python benchmarks/bench_publish.py --dry-run --quality high [--before-src /tmp/before] [--only NAME ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -37,12 +47,16 @@ BEFORE = ("--preset", "medium", "--crf", "23")       # manim 0.22's libx264 defa
 LOSSLESS = ("--preset", "ultrafast", "--crf", "0")
 
 
-def run(out: Path, *args: str) -> tuple[float, float]:
-    """Wall seconds of one publish, and the CPU seconds it and its children used."""
+def _env(src: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src)}
+
+
+def run(out: Path, *args: str, src: Path = ROOT) -> tuple[float, float]:
+    """Wall seconds of one publish of the code in ``src``, and the CPU seconds it and its children used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "scenes", "publish", "--out", str(out), *args],
-                          cwd=ROOT, capture_output=True, text=True)
+                          cwd=src, env=_env(src), capture_output=True, text=True)
     secs = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -114,8 +128,39 @@ def baseline(args: argparse.Namespace) -> None:
         print(f"{'sum':18s} {sum(serial_times.values()):8.1f} {sum(parallel_times.values()):8.1f}")
 
 
+def dry_run_cpu(src: Path, scene: Path, quality: str) -> float:
+    """CPU seconds (user + system, the process and its children) of ``manim render --dry_run``."""
+    flag = {"low": "l", "medium": "m", "high": "h", "production": "p", "4k": "k"}.get(quality, quality)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as media:
+        proc = subprocess.run([sys.executable, "-m", "manim", "render", f"-q{flag}", "--dry_run", "--disable_caching",
+                               "--progress_bar", "none", "--media_dir", media, str(scene.relative_to(ROOT))],
+                              cwd=src, env=_env(src), capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"dry run of {scene.name} in {src} failed:\n{proc.stderr[-3000:]}")
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def dry_runs(args: argparse.Namespace) -> None:
+    names = args.only or sorted(p.stem for p in (ROOT / "scenes").glob("*.py")
+                                if p.stem not in ("__init__", "__main__", "params", "publish"))
+    srcs = [("before", Path(args.before_src).resolve())] if args.before_src else []
+    srcs.append(("after", ROOT))
+    print(f"{'scene':15s} " + " ".join(f"{label + ' CPU s':>13s}" for label, _ in srcs), flush=True)
+    totals = dict.fromkeys([label for label, _ in srcs], 0.0)
+    for name in names:
+        cpu = {label: dry_run_cpu(src, ROOT / "scenes" / f"{name}.py", args.quality) for label, src in srcs}
+        for label in cpu:
+            totals[label] += cpu[label]
+        print(f"{name:15s} " + " ".join(f"{cpu[label]:13.1f}" for label, _ in srcs), flush=True)
+    print(f"{'all':15s} " + " ".join(f"{totals[label]:13.1f}" for label, _ in srcs))
+
+
 def compare(args: argparse.Namespace) -> None:
     after_opts = ("--preset", args.preset, "--crf", str(args.crf))
+    before_src = Path(args.before_src).resolve() if args.before_src else ROOT
+    before_opts = after_opts if args.before_src else BEFORE
     common = ["--quality", args.quality, "--jobs", str(args.jobs), "--force"]
     if args.only:
         common += ["--only", *args.only]
@@ -124,8 +169,8 @@ def compare(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         outs = {k: Path(tmp) / k for k in ("before", "after", "lossless")}
         for r in range(1, args.repeat + 1):
-            for label, enc in (("before", BEFORE), ("after", after_opts)):
-                wall, cpu = run(outs[label], *common, *enc)
+            for label, enc, src in (("before", before_opts, before_src), ("after", after_opts, ROOT)):
+                wall, cpu = run(outs[label], *common, *enc, src=src)
                 walls[label].append(wall)
                 runs[label].append(scenes_of(outs[label]))
                 video = sum(e["duration_s"] for e in runs[label][-1].values())
@@ -145,11 +190,13 @@ def compare(args: argparse.Namespace) -> None:
         print(head)
         names = sorted(runs["after"][-1], key=lambda n: -runs["before"][-1][n]["render_s"])
         for name in names:
-            med = lambda label, key: statistics.median(r[name][key] for r in runs[label])  # noqa: E731
+            def med(label: str, key: str, name: str = name) -> float:
+                return statistics.median(r[name][key] for r in runs[label])
             b, a = runs["before"][-1][name], runs["after"][-1][name]
             mp4_b, mp4_a = outs["before"] / name / f"{name}.mp4", outs["after"] / name / f"{name}.mp4"
             ssim, psnr = quality(mp4_a, mp4_b)
-            line = (f"{name:15s} {a['duration_s']:7.1f} {med('before', 'render_s'):11.1f} {med('after', 'render_s'):6.1f} "
+            line = (f"{name:15s} {a['duration_s']:7.1f} {med('before', 'render_s'):11.1f} "
+                    f"{med('after', 'render_s'):6.1f} "
                     f"{med('before', 'cpu_s'):10.1f} {med('after', 'cpu_s'):6.1f} "
                     f"{file_bytes(b, '.mp4') // 1024:14d} {file_bytes(a, '.mp4') // 1024:6d} "
                     f"{file_bytes(a, '.gif') // 1024:7d} {ssim:8.5f} {psnr:7.2f}")
@@ -178,9 +225,11 @@ def main() -> None:
     ap.add_argument("--preset", default="veryfast", help="--compare: the 'after' libx264 preset")
     ap.add_argument("--crf", type=int, default=20, help="--compare: the 'after' CRF")
     ap.add_argument("--reference", action="store_true", help="--compare: also against a lossless render")
-    ap.add_argument("--only", nargs="+", default=[], help="--compare: these scenes only")
+    ap.add_argument("--only", nargs="+", default=[], help="--compare, --dry-run: these scenes only")
+    ap.add_argument("--before-src", help="--compare, --dry-run: 'before' is the code in this folder (same encoder)")
+    ap.add_argument("--dry-run", action="store_true", help="per-scene CPU seconds of manim's --dry_run")
     args = ap.parse_args()
-    (compare if args.compare else baseline)(args)
+    (dry_runs if args.dry_run else compare if args.compare else baseline)(args)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ square's area is proportional to its squared error.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -35,16 +36,18 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
+    Mobject,
     Square,
     ValueTracker,
     VGroup,
+    VMobject,
     always_redraw,
     linear,
 )
 
 from gdcore import data
-from gdcore.datasets import standardize_line
 from gdcore.contour import contour_levels
+from gdcore.datasets import standardize_line
 from gdcore.linfit import (
     LineFit,
     fit_line,
@@ -58,11 +61,11 @@ from gdcore.linfit import (
 from scenes.kit import (
     THEME,
     TYPE,
+    ContourMap,
     EndLabels,
     LiveText,
     PathTracer,
     PlotAxes,
-    ContourMap,
     StoryScene,
     fmt,
     label_text,
@@ -70,15 +73,13 @@ from scenes.kit import (
     math_text,
     nice_range,
 )
-
-
 from scenes.params import data_titles, scene_data
 
 
 def num(v: float) -> str:
     """m, b and the loss as every place on screen shows them: four decimals, signed (five
     significant figures from 100,000 up: house prices in dollars squared)."""
-    return (f"{v:+.4e}" if abs(v) >= 1e5 else f"{v:+.4f}").replace("-", "−")
+    return (f"{v:+.4e}" if abs(v) >= 1e5 else f"{v:+.4f}").replace("-", "−")  # noqa: RUF001 (a minus sign, shown on screen)
 
 
 def loss_num(v: float) -> str:
@@ -163,18 +164,19 @@ class LinearFit(StoryScene):
         model = Line(axes.c2p(0, 0), axes.c2p(x_hi, w * x_hi), color=THEME.PREDICTION, stroke_width=3)
         names = EndLabels([("data y = 2x", THEME.DATA, truth.get_end()),
                            (f"model y = {fmt(w)}·x", THEME.PREDICTION, model.get_end())])
-        pts = VGroup(*[Dot(axes.c2p(a, b), radius=0.06, color=THEME.DATA) for a, b in zip(xs, ys)])
+        pts = VGroup(*[Dot(axes.c2p(a, b), radius=0.06, color=THEME.DATA) for a, b in zip(xs, ys, strict=True)])
         p_dot = Dot(axes.c2p(x, predicted), radius=0.08, color=THEME.PREDICTION)
         resid = Line(axes.c2p(x, predicted), axes.c2p(x, actual), color=THEME.LOSS, stroke_width=4)
         square = self.error_square(axes, x, predicted, actual)
         labels = VGroup(
             label_text(f"actual y = 2x = {fmt(actual)}", color=THEME.DATA),
             label_text(f"predicted {fmt(w)}·x = {fmt(predicted)}", color=THEME.PREDICTION),
-            label_text(f"error² = ({fmt(actual)} − {fmt(predicted)})² = {fmt(err2)}", color=THEME.LOSS),
+            label_text(f"error² = ({fmt(actual)} − {fmt(predicted)})² = {fmt(err2)}", color=THEME.LOSS),  # noqa: RUF001 (shown on screen)
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         labels.next_to(VGroup(axes, names), RIGHT, buff=0.9).match_y(axes)
         # Everything was placed on the axes where they were made; move the picture as one.
-        VGroup(axes, truth, model, names, pts, p_dot, resid, square, labels).move_to([0, (top + bottom) / 2, 0])
+        picture = VGroup(axes, truth, model, names, pts, p_dot, resid, square, labels)
+        picture.move_to(np.array([0, (top + bottom) / 2, 0]))
         self.play(Create(axes), FadeIn(pts), Create(truth))
         self.caption.say(self, "The data follows y = 2x; our model guesses y = w·x.", 2.5)
         self.play(Create(model), FadeIn(names), FadeIn(labels[0]))
@@ -192,24 +194,25 @@ class LinearFit(StoryScene):
         self.set_title("Learning y = 2x: the line and the loss over (w, b)")
         p = self.p
         xs, ys = data.y_equals_2x(6)
-        fit = fit_line(xs, ys, lr=p["talk_lr"], epochs=p["talk_passes"], mode="stochastic", loss=p["loss"], seed=p["seed"])
+        fit = fit_line(xs, ys, lr=p["talk_lr"], epochs=p["talk_passes"], mode="stochastic", loss=p["loss"],
+                       seed=p["seed"])
         top, bottom = self.band()
         h = top - bottom - 1.2
         x_hi = float(xs.max())
         y_lo, y_hi, y_step = nice_range(min(0.0, float(ys.min())), float(ys.max()), 5)
         axes = self.square_axes([0, x_hi, 1], [y_lo, y_hi, y_step], h)
-        axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.6)
-        dots = VGroup(*[Dot(axes.c2p(a, b), radius=0.06, color=THEME.DATA) for a, b in zip(xs, ys)])
+        axes.move_to(np.array([0, (top + bottom) / 2, 0])).to_edge(LEFT, buff=0.6)
+        dots = VGroup(*[Dot(axes.c2p(a, b), radius=0.06, color=THEME.DATA) for a, b in zip(xs, ys, strict=True)])
         # The loss map: a box around the path and the answer, MSE of the six points at each (w, b).
         mw, mb = fit.m, fit.b
         w_lo, w_hi, w_step = nice_range(min(mw.min(), 2.0) - 0.3, max(mw.max(), 2.0) + 0.3, 4)
         b_lo, b_hi, b_step = nice_range(min(mb.min(), 0.0) - 0.5, max(mb.max(), 0.0) + 0.5, 4)
         maps = PlotAxes([w_lo, w_hi, w_step], [b_lo, b_hi, b_step], x_length=5.2, y_length=h - 0.55,
                         x_title="w (slope)", y_title="b (intercept)")
-        maps.move_to([3.3, (top + bottom) / 2 - 0.3, 0])
+        maps.move_to(np.array([3.3, (top + bottom) / 2 - 0.3, 0]))
         W, B = np.meshgrid(np.linspace(w_lo, w_hi, 121), np.linspace(b_lo, b_hi, 121))
         Z = mse_grid(xs, ys, W[0], B[:, 0])
-        contours = ContourMap(maps, W, B, Z, contour_levels(Z, 10), stroke_width=1.5, opacity=0.8)
+        contours = ContourMap(maps, W, B, Z, list(contour_levels(Z, 10)), stroke_width=1.5, opacity=0.8)
         t = ValueTracker(0.0)
 
         def wb() -> tuple[float, float]:
@@ -256,8 +259,8 @@ class LinearFit(StoryScene):
         return f"w = {num(fit.m[k])}  b = {num(fit.b[k])}"
 
     def house_price(self) -> None:
-        """Post 002's house: price = Y × square feet; its guesses 100, 150, 175; then real gradient steps."""
-        self.set_title("A house price: price = Y × square feet")
+        """Post 002's house: price = Y x square feet; its guesses 100, 150, 175; then real gradient steps."""
+        self.set_title("A house price: price = Y × square feet")  # noqa: RUF001 (shown on screen)
         p = self.p
         sqft, prices = data.house_prices()
         s, price = float(sqft[0]), float(prices[0]) * 1000.0          # the table's prices are in $k
@@ -265,14 +268,14 @@ class LinearFit(StoryScene):
         steps = house_steps(s, price, p["house_guesses"][0], p["house_lr"], p["house_steps"])
         top, bottom = self.band()
         head = label_text(f"house 1: {fmt(s)} sq ft, price ${fmt(price / 1000)}k", color=THEME.DATA)
-        head.move_to([0, top - 0.35, 0])
+        head.move_to(np.array([0, top - 0.35, 0]))
         self.play(FadeIn(head))
-        ups = all(g[2] > 0 for g in guesses[:-1]) and all(b[0] > a[0] for a, b in zip(guesses, guesses[1:]))
+        ups = all(g[2] > 0 for g in guesses[:-1]) and all(b[0] > a[0] for a, b in itertools.pairwise(guesses))
         self.caption.say(self, "Post 002 guesses the exchange rate Y, then makes it bigger while the estimate is "
                                "too low." if ups else "Post 002 guesses the exchange rate Y, then adjusts it by eye.")
         rows = VGroup()
         for w, pred, err in guesses:
-            rows.add(label_text(f"Y = {fmt(w)}:  {fmt(w)} × {fmt(s)} = ${fmt(pred / 1000)}k,  error "
+            rows.add(label_text(f"Y = {fmt(w)}:  {fmt(w)} × {fmt(s)} = ${fmt(pred / 1000)}k,  error "  # noqa: RUF001 (shown on screen)
                                 f"${fmt(err / 1000)}k", size=TYPE.LABEL))
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(head, DOWN, buff=0.4)
         for r in rows:
@@ -290,11 +293,12 @@ class LinearFit(StoryScene):
                       rf"{fmt(abs(first.w_new - first.w))} = {fmt(first.w_new)}",
                       color=THEME.PREDICTION),
         ).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
-        rule.move_to([-3.4, (head.get_bottom()[1] + bottom) / 2, 0])
-        self.caption.say(self, f"Gradient descent picks the step instead: the price changes by S = {fmt(abs(first.grad))}"
+        rule.move_to(np.array([-3.4, (head.get_bottom()[1] + bottom) / 2, 0]))
+        self.caption.say(self, "Gradient descent picks the step instead: the price changes by "
+                               f"S = {fmt(abs(first.grad))}"
                                f" per unit of Y.")
         self.play(FadeIn(rule[0]))
-        self.caption.say(self, f"With step size {fmt(p['house_lr'])}: a step of {fmt(abs(first.grad))} × "
+        self.caption.say(self, f"With step size {fmt(p['house_lr'])}: a step of {fmt(abs(first.grad))} × "  # noqa: RUF001 (shown on screen)
                                f"{fmt(p['house_lr'])} = {fmt(abs(first.w_new - first.w))}, towards the price.")
         self.play(FadeIn(rule[1]))
         self.play(FadeIn(rule[2]))
@@ -306,7 +310,7 @@ class LinearFit(StoryScene):
         chart = PlotAxes(nice_range(0, len(steps), 5), [y_lo, y_hi, y_step], x_length=5.0,
                          y_length=head.get_bottom()[1] - bottom - 1.4, x_title="gradient step",
                          y_title="Y ($ per sq ft)", y_title_color=THEME.PREDICTION)
-        chart.move_to([3.4, (head.get_bottom()[1] + bottom) / 2, 0])
+        chart.move_to(np.array([3.4, (head.get_bottom()[1] + bottom) / 2, 0]))
         answer = DashedLine(chart.c2p(0, target), chart.c2p(len(steps), target), color=THEME.DATA, stroke_width=2)
         answer_name = label_text(f"price / S = {fmt(target)}", size=TYPE.TICK, color=THEME.DATA)
         answer_name.next_to(answer.get_start(), DOWN, buff=0.08).align_to(answer, LEFT).shift(0.1 * RIGHT)
@@ -346,8 +350,9 @@ class LinearFit(StoryScene):
         self.fit: LineFit = replace(on_copy, m=m, b=b, loss=self.scaling.mse_to_original(on_copy.loss))
         top, bottom = self.band()
         self.axes = self.data_axes(x, y, top - bottom - 1.3, 4.0)
-        self.axes.move_to([0, (top + bottom) / 2, 0]).to_edge(LEFT, buff=0.45)
-        self.dots = VGroup(*[Dot(self.axes.c2p(a, b), radius=0.07, color=THEME.DATA) for a, b in zip(x, y)])
+        self.axes.move_to(np.array([0, (top + bottom) / 2, 0])).to_edge(LEFT, buff=0.45)
+        self.dots = VGroup(*[Dot(self.axes.c2p(a, b), radius=0.07, color=THEME.DATA)
+                             for a, b in zip(x, y, strict=True)])
         self.t = ValueTracker(0.0)       # fractional update index
         self.play(Create(self.axes), FadeIn(self.dots))
         self.caption.say(self, f"New data: {count_words(len(x))} points, and a line y = m·x + b with a slope and "
@@ -361,7 +366,8 @@ class LinearFit(StoryScene):
         t = min(max(self.t.get_value(), 0.0), len(self.fit.m) - 1)
         k = min(int(t), len(self.fit.m) - 2)
         w = t - k
-        lerp = lambda a: (1 - w) * a[k] + w * a[k + 1]
+        def lerp(a: np.ndarray) -> float:
+            return (1 - w) * a[k] + w * a[k + 1]
         return lerp(self.fit.m), lerp(self.fit.b), lerp(self.fit.loss)
 
     def error_square(self, axes: PlotAxes, x: float, pred: float, actual: float) -> Square:
@@ -374,20 +380,34 @@ class LinearFit(StoryScene):
 
     def run_sgd(self) -> None:
         axes, fit = self.axes, self.fit
-        line = always_redraw(lambda: self._line())
         per_pass = fit.updates_per_epoch
+        n = len(self.x)
+        # The fit line, the residuals and their squares are made once and moved in place by one
+        # updater that evaluates m, b once a frame (rebuilding 13 mobjects a frame, with m, b
+        # evaluated twice per residual, was most of this beat's per-frame Python).
+        line = self._line()
+        squares = VGroup(*[self.error_square(axes, a, a, b) for a, b in zip(self.x, self.y, strict=True)])
+        residuals = VGroup(*[Line(axes.c2p(a, b), axes.c2p(a, b) + UP, color=THEME.LOSS, stroke_width=2)
+                             for a, b in zip(self.x, self.y, strict=True)])
+        actual = [np.asarray(axes.c2p(a, b)) for a, b in zip(self.x, self.y, strict=True)]
 
-        def all_squares() -> VGroup:
+        def follow(group: Mobject) -> None:
             m, b0, _ = self.mb()
-            sq = VGroup(*[self.error_square(axes, a, m * a + b0, b) for a, b in zip(self.x, self.y)])
+            self._put_line(line, m, b0)
             t = self.t.get_value()
-            if t < per_pass:                        # first pass: the square of the point in use stands out
-                sq[int(t) % len(self.x)].set_stroke(THEME.GRAD, width=3.5).set_fill(THEME.GRAD, opacity=0.3)
-            return sq
-        squares = always_redraw(all_squares)
-        residuals = always_redraw(lambda: VGroup(*[
-            Line(axes.c2p(a, self.mb()[0] * a + self.mb()[1]), axes.c2p(a, b), color=THEME.LOSS, stroke_width=2)
-            for a, b in zip(self.x, self.y)]))
+            hot = int(t) % n if t < per_pass else -1   # first pass: the square of the point in use stands out
+            for i, (a, q) in enumerate(zip(self.x, actual, strict=True)):
+                p = np.asarray(axes.c2p(a, m * a + b0))
+                residuals[i].set_points_by_ends(p, q)
+                self._put_square(squares[i], p, q)
+                if i == hot:
+                    squares[i].set_stroke(THEME.GRAD, width=3.5).set_fill(THEME.GRAD, opacity=0.3)
+                else:
+                    squares[i].set_stroke(THEME.LOSS, width=1.5).set_fill(THEME.LOSS, opacity=0.25)
+
+        fit_group = VGroup(line, residuals, squares)      # the order they were added in: squares on top
+        fit_group.add_updater(follow)
+        follow(fit_group)
         # The right-hand panel: readout and update rule on top, the loss chart under them.
         top, bottom = self.band()
         left = self.axes.get_right()[0] + 2.3
@@ -400,37 +420,37 @@ class LinearFit(StoryScene):
             math_text(rf"\text{{lr}} = {fmt(self.p['lr'])}"),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         head = VGroup(readout, rule).arrange(RIGHT, buff=0.8, aligned_edge=UP)
-        head.move_to([(left + right) / 2, 0, 0]).align_to([0, top, 0], UP)
+        head.move_to(np.array([(left + right) / 2, 0, 0])).align_to(np.array([0, top, 0]), UP)
         if head.get_right()[0] > right:          # long readouts (prices in dollars): keep the rule in the frame,
             # first by narrowing the gap between readout and rule (the line names need the room on the left)
             over = head.get_right()[0] - right
             rule.shift(min(over, 0.5) * LEFT)
             if head.get_right()[0] > right:
                 head.shift((head.get_right()[0] - right) * LEFT)
-        readout.add_updater(lambda g: [row.set_text(text) for row, text in zip(g, self._readout_lines())])
+        readout.add_updater(lambda g: [row.set_text(text) for row, text in zip(g, self._readout_lines(), strict=True)])
         self.rule = rule
         # Loss curve: full-data MSE after every update, x in passes.
         passes = self.p["passes"]
         # Losses in dollars squared reach 10^10: the chart counts them in a power of 1000 named in its title.
         k = power_of_thousand(float(fit.loss.max()))
-        unit = f", ×10{superscript(k)}" if k else ""
+        unit = f", ×10{superscript(k)}" if k else ""  # noqa: RUF001 (shown on screen)
         y_range = nice_range(0.0, float(fit.loss.max()) / 10.0 ** k)
         chart_top = head.get_bottom()[1] - 0.3
         self.loss_axes = PlotAxes(nice_range(0, passes, 5), y_range, x_length=right - left - 0.5,
                                   y_length=chart_top - bottom - 1.25, x_title="pass",
                                   y_title=f"loss (MSE of the {count_words(len(self.x))} points{unit})",
                                   y_title_color=THEME.LOSS)
-        self.loss_axes.align_to([0, bottom, 0], DOWN).align_to([right, 0, 0], RIGHT).shift(0.1 * UP)
+        self.loss_axes.align_to(np.array([0, bottom, 0]), DOWN).align_to(np.array([right, 0, 0]), RIGHT).shift(0.1 * UP)
         per = fit.updates_per_epoch
         xy = np.stack([np.arange(len(fit.loss)) / per, fit.loss / 10.0 ** k], -1)
         # One point per update, so the tracer's step index is the update index self.t.
         self.loss_tracer = PathTracer(self.loss_axes, xy, THEME.LOSS, self.t, (0, 0), (passes, y_range[1]),
                                       dot_radius=0.05, stroke_width=2.5)
         # The point the next update uses (per-sample SGD takes the points in order).
-        n = len(self.x)
-        ring = always_redraw(lambda: Circle(radius=0.17, color=THEME.GRAD, stroke_width=3).move_to(
-            self.dots[int(min(self.t.get_value(), per - 1e-6)) % n]))
-        self.play(FadeIn(line), FadeIn(residuals), FadeIn(squares), FadeIn(readout), FadeIn(rule),
+        ring = Circle(radius=0.17, color=THEME.GRAD, stroke_width=3)
+        ring.add_updater(lambda c: c.move_to(self.dots[int(min(self.t.get_value(), per - 1e-6)) % n]))
+        ring.update()
+        self.play(FadeIn(fit_group), FadeIn(readout), FadeIn(rule),
                   Create(self.loss_axes), FadeIn(self.loss_tracer), FadeIn(ring))
         squares_are = ("squares are squared errors" if self.one_scale
                        else "a square's area grows with its squared error")
@@ -453,14 +473,33 @@ class LinearFit(StoryScene):
         mark_figure(self, "after-sgd")
         self.readout = readout
         self.sgd_line = line
-        self.fit_mobjects = VGroup(line, squares, residuals)
+        self.fit_mobjects = fit_group
 
     def _line(self) -> Line:
         m, b, _ = self.mb()
         return self.clipped_line(m, b, THEME.PREDICTION, 4)
 
+    def _put_line(self, line: Line, m: float, b: float) -> None:
+        """Move ``line`` onto y = m x + b, cut as :meth:`clipped_line` cuts it (the same points)."""
+        start, end = self._clip(m, b)
+        line.set_points_by_ends(start, end)
+
+    @staticmethod
+    def _put_square(square: VMobject, a: np.ndarray, b: np.ndarray) -> None:
+        """Reshape ``square`` into the one :meth:`error_square` draws on the residual from a to b."""
+        side = max(float(abs(b[1] - a[1])), 1e-3)
+        centre = (a + b) / 2 + RIGHT * float(abs(b[1] - a[1])) / 2
+        h = side / 2
+        corners = np.array([[h, h, 0.0], [-h, h, 0.0], [-h, -h, 0.0], [h, -h, 0.0], [h, h, 0.0]])
+        square.set_points_as_corners(centre + corners)
+
     def clipped_line(self, m: float, b: float, color: str, width: float, line_cls=Line) -> Line:
         """The line y = m x + b across the axes, cut where it leaves the y range."""
+        start, end = self._clip(m, b)
+        return line_cls(start, end, color=color, stroke_width=width)
+
+    def _clip(self, m: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+        """The ends of y = m x + b across the axes, cut where it leaves the y range."""
         x_lo, x_hi = self.axes.x_range[:2]
         y_lo, y_hi = self.axes.y_range[:2]
         xs = [x_lo, x_hi]
@@ -469,14 +508,13 @@ class LinearFit(StoryScene):
             xs = [max(x_lo, ya), min(x_hi, yb)]
         if xs[0] >= xs[1]:
             xs = [x_lo, x_lo + 1e-3]
-        return line_cls(self.axes.c2p(xs[0], m * xs[0] + b), self.axes.c2p(xs[1], m * xs[1] + b),
-                        color=color, stroke_width=width)
+        return np.asarray(self.axes.c2p(xs[0], m * xs[0] + b)), np.asarray(self.axes.c2p(xs[1], m * xs[1] + b))
 
     def _readout(self) -> VGroup:
         """Pass, m, b and MSE of the last update taken (the engine's numbers, not interpolated)."""
         colors = [THEME.muted, THEME.PREDICTION, THEME.PREDICTION, THEME.LOSS]
         rows = VGroup(*[LiveText(text, color=c, font_size=TYPE.LABEL)
-                        for text, c in zip(self._readout_lines(), colors)])
+                        for text, c in zip(self._readout_lines(), colors, strict=True)])
         return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 
     def _readout_lines(self) -> list[str]:
@@ -492,7 +530,7 @@ class LinearFit(StoryScene):
         rows = VGroup(*[LiveText(text, color=THEME.text, font_size=TYPE.LABEL) for text in
                         ("least squares", f"m = {num(m)}", f"b = {num(b)}",
                          f"MSE = {loss_num(mse(self.x, self.y, m, b))}")])
-        for row, ref in zip(rows, self.readout):
+        for row, ref in zip(rows, self.readout, strict=True):
             row.align_to(ref, UP)
         rows.align_to(self.rule, LEFT)
         names = EndLabels([("SGD", THEME.PREDICTION, self.sgd_line.get_end()),

@@ -38,7 +38,10 @@ from manim import (
     UL,
     UP,
     UR,
+    Arrow,
+    Circle,
     Create,
+    DashedVMobject,
     Dot,
     FadeIn,
     FadeOut,
@@ -51,6 +54,7 @@ from manim import (
     VGroup,
     VMobject,
     linear,
+    there_and_back,
 )
 from manim.camera.three_d_camera import ThreeDCamera
 
@@ -85,6 +89,9 @@ from scenes.kit import (
 )
 
 ORDER = ("SGD", "Momentum", "RMSprop", "Adam")
+#: The top-down paths' stroke width and whether dashed, one style per run (issue 13: distinguishable
+#: where they coincide): SGD wide, Momentum medium, RMSprop dashed, Adam thin.
+PATH_STYLE = {"SGD": (5.0, False), "Momentum": (3.0, False), "RMSprop": (3.0, True), "Adam": (1.5, False)}
 
 
 class LossSurface(StoryThreeDScene):
@@ -106,6 +113,9 @@ class LossSurface(StoryThreeDScene):
         self.judged = with_minima(self.loss)
         self.paths = {n: visible_path(self.loss, t) for n, t in self.runs.items()}
         self.slow_end = slow_motion_end(self.judged, self.runs, self.paths, self.p["steps"])
+        # Momentum's climbs in the slow motion, shown as they happen (none without a slow part).
+        self.climbs = (momentum_climbs(self.runs, self.paths, self.slow_end, self.p["momentum"])
+                       if self.slow_end < self.p["steps"] else [])
         # The minima runs ended in, each with the runs that did (for the labels on the surface and the map).
         self.ends: list[tuple[Minimum, list[str]]] = []
         for name, (_kind, m) in run_fates(self.judged, self.runs).items():
@@ -168,15 +178,16 @@ class LossSurface(StoryThreeDScene):
     def place_clear(self, label, at: np.ndarray | None = None, rotation: np.ndarray | None = None,
                     spots: np.ndarray | None = None, avoid: np.ndarray | None = None,
                     within: tuple[np.ndarray, np.ndarray] | None = None, pad: float = 0.05,
-                    room: float = 0.1, first: np.ndarray = UP) -> bool:
+                    room: float = 0.1, first: np.ndarray = UP, gaps: tuple[float, ...] = (0.15,)) -> bool:
         """Put a fixed-orientation ``label`` where its box on screen meets no other text (axis names, numbers,
         labels placed before, the legend, the colour bar) and stays between the title and the caption.
 
         Beside the scene point ``at``: the first of eight places around it (``first`` tried first, then
         the rest clockwise) that is clear and at least
         ``room`` from the screen points ``avoid`` (k, 2) (else the clear one farthest from them; above if
-        none is clear).  At one of the scene points ``spots``: the clear one farthest from ``avoid``, if it
-        is at least ``room`` from them and inside the screen box ``within``; else the label is not placed
+        none is clear), ``gaps`` away from it (each tried in turn, the nearest first).  At one of the scene
+        points ``spots``: the clear one farthest from ``avoid``, if it is at least ``room`` from them and
+        inside the screen box ``within``; else the label is not placed
         (False).  ``pad``: the clearance kept around the other texts.
         """
         cam = self.cam
@@ -186,7 +197,7 @@ class LossSurface(StoryThreeDScene):
             c = self.screen_xy(m.get_center()[None], rot)[0]
             size = np.array([m.width, m.height]) / 2
             boxes.append((c - size, c + size))
-        for m in (self.legend, self.colorbar):
+        for m in (self.legend, self.counter, self.colorbar):
             boxes.append((m.get_corner(DL)[:2], m.get_corner(UR)[:2]))
         top, bottom = self.titles.bottom(), self.caption.top()
         half = np.array([label.width / 2, label.height / 2])
@@ -195,7 +206,7 @@ class LossSurface(StoryThreeDScene):
             screen = self.screen_xy(anchor[None], rot)[0]
             ring = [UP, UR, RIGHT, DR, DOWN, DL, LEFT, UL]
             k = next(i for i, d in enumerate(ring) if np.allclose(d, first))
-            cands = [screen + d[:2] * (half + 0.15) for d in ring[k:] + ring[:k]]
+            cands = [screen + d[:2] * (half + g) for g in gaps for d in ring[k:] + ring[:k]]
         else:
             anchor = np.asarray(spots, dtype=float)
             cands = list(self.screen_xy(anchor, rot))
@@ -249,14 +260,24 @@ class LossSurface(StoryThreeDScene):
         self.view = self.race_view()
         # The colour bar: the mesh's colour range; colours stop at the plotted top (a percentile).
         c_lo, c_hi = self.mesh.color_range
-        self.colorbar = ColorBar(c_lo, c_hi, title="f", height=3.0, clipped=bool(np.nanmax(Z) > self.z_hi))
+        capped = bool(np.nanmax(Z) > self.z_hi)
+        self.colorbar = ColorBar(c_lo, c_hi, title="f", height=3.0, clipped=capped,
+                                 cap_label=f"capped at {fmt(c_hi, 2)}" if capped else None)
         self.colorbar.to_edge(RIGHT, buff=0.4).set_y((self.titles.bottom() + self.caption.top()) / 2)
         self.frame_axes, self.axis_names, self.ticks = self.floor_axes()
         # Texts a label placed later must not meet (see place_clear).
         self.placed_labels: list = []
-        self.obstacles = [*self.axis_names, *self.ticks]
+        self.obstacles = [*self.axis_names, *self.ticks, *self.z_ticks]
         self.legend = VGroup(*[self.legend_row(n) for n in ORDER]).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        self.legend.to_edge(LEFT, buff=0.3).set_y(self.colorbar.get_y())
+        # The step shown, under the legend.
+        self.counter = LiveText(self.step_line(0), color=THEME.text, font_size=TYPE.TICK)
+        VGroup(self.legend, self.counter.next_to(self.legend, DOWN, buff=0.35, aligned_edge=LEFT))
+        block = VGroup(self.legend, self.counter)
+        block.to_edge(LEFT, buff=0.3).set_y(self.colorbar.get_y())
+        # Momentum's velocity arrow: its longest step in the slow motion drawn a fifth of the map's larger side.
+        mom = self.paths["Momentum"].xy[:self.slow_end + 2]
+        longest = float(np.max(np.linalg.norm(np.diff(mom, axis=0), axis=1))) if len(mom) > 1 else 0.0
+        self.velocity_gain = 0.2 * span / max(longest, 1e-12)
         # Contour lines on the floor, from a finer grid.
         Xf, Yf, Zf = functions.grid(self.loss, n=161)
         f_star = min((m.value for m in self.loss.minima), default=None)
@@ -309,13 +330,22 @@ class LossSurface(StoryThreeDScene):
                 xyz = [v, y_near + out_y, f] if at == "x" else [x_near + out_x, v, f]
                 point = xyz_to_scene(self.axes, np.array(xyz))
                 ticks.add(tick_text(tick_label(float(v), decimals_for(step))).move_to(point))
+        # The f axis' values beside it, outside the floor's corner (none near its top, where its name stands).
+        self.z_ticks = VGroup()
+        out = np.array([corner[0] - (x_lo + x_hi) / 2, corner[1] - (y_lo + y_hi) / 2])
+        out = 0.08 * max(x_hi - x_lo, y_hi - y_lo) * out / max(float(np.linalg.norm(out)), 1e-12)
+        start, end, step = nice_range(self.z_lo, self.z_hi, 3)
+        for v in np.arange(start, end + step / 2, step):
+            if self.z_lo - 1e-9 <= v <= self.z_hi - 0.15 * (self.z_hi - f):
+                point = xyz_to_scene(self.axes, np.array([corner[0] + out[0], corner[1] + out[1], v]))
+                self.z_ticks.add(tick_text(tick_label(float(v), decimals_for(step))).move_to(point))
         return lines, names, ticks
 
     def fit_camera(self, phi: float, thetas) -> tuple[float, np.ndarray]:
         """Zoom and frame centre that keep the surface, its axes and their names between the title and the
         caption, left of the colour bar and off the legend, for every camera azimuth in ``thetas`` (degrees)."""
         pts = np.vstack([self.mesh.quads.reshape(-1, 3), *[ln.get_start_and_end() for ln in self.frame_axes],
-                         *[m.get_center()[None] for m in (*self.axis_names, *self.ticks)]])
+                         *[m.get_center()[None] for m in (*self.axis_names, *self.ticks, *self.z_ticks)]])
         views = []
         for th in thetas:
             q = pts @ camera_rotation(phi * DEGREES, th * DEGREES).T
@@ -327,7 +357,7 @@ class LossSurface(StoryThreeDScene):
         top, bottom = self.titles.bottom() - 0.35, self.caption.top() + 0.35     # room for the names
         width = 2 * (self.colorbar.get_left()[0] - 0.3)
         legend_right = self.legend.get_right()[0] + 0.2
-        legend_bottom = self.legend.get_bottom()[1] - 0.2
+        legend_bottom = self.counter.get_bottom()[1] - 0.2
         zoom = min(1.0, (top - bottom) / (hi[1] - lo[1]), width / (hi[0] - lo[0]))
         while True:
             # Shift along the vertical scene axis: the same screen shift whatever the azimuth.
@@ -341,7 +371,7 @@ class LossSurface(StoryThreeDScene):
 
     def show_surface(self) -> None:
         p = self.p
-        drift = p["drift"] * (p["race_seconds"] + 0.5)
+        drift = self.drift_degrees()
         # The camera turns by ``turn`` degrees into the race view (the axes stand on the edges nearest it).
         start = self.view - p["turn"]
         thetas = np.concatenate([np.linspace(start, self.view, 8), np.linspace(self.view, self.view + drift, 4)])
@@ -357,10 +387,12 @@ class LossSurface(StoryThreeDScene):
         self.mesh.sort(camera.get_rotation_matrix())
         # The floor (contours, axes) first: it is always farther than the surface.
         self.add(self.floor_contours, self.frame_axes, self.mesh)
-        self.cam.add_fixed_orientation_mobjects(*self.axis_names, *self.ticks)
+        self.cam.add_fixed_orientation_mobjects(*self.axis_names, *self.ticks, *self.z_ticks)
         self.add_fixed_in_frame_mobjects(self.colorbar)
         self.play(FadeIn(self.floor_contours), Create(self.frame_axes), FadeIn(self.mesh), FadeIn(self.axis_names),
-                  FadeIn(self.ticks), FadeIn(self.colorbar), run_time=1.5)
+                  FadeIn(self.ticks), FadeIn(self.z_ticks), FadeIn(self.colorbar), run_time=1.5)
+        # The axes' names and numbers in front of the surface: where it overhangs an edge they stay readable.
+        self.add_foreground_mobjects(*self.axis_names, *self.ticks, *self.z_ticks)
         self.caption.say(self, f"The height is {named}: "
                                "what the optimizers minimize.")
         # Re-sort every frame while the camera turns (not during the fade: it pairs faces by position).
@@ -376,7 +408,9 @@ class LossSurface(StoryThreeDScene):
 
         Each run leaves its whole path on the surface, a short piece and a small dot per step, and its
         ball ends as the path's end dot.  A run that leaves the map or diverges stops at the edge, where
-        a label says so."""
+        a label says so.  During the slow motion the camera holds still, an arrow on the momentum ball
+        shows its velocity (the step it is taking), and each stretch where its f rises is lit up as it is
+        climbed, with the rise in numbers and a caption."""
         p = self.p
         # Dots and paths count as nearer the camera than the face under them by more than the kit's
         # default, so a dot in a steep basin is painted over its near rim (the view was chosen before).
@@ -384,8 +418,9 @@ class LossSurface(StoryThreeDScene):
         self.step = ValueTracker(0.0)
         self.movers = {}
         piece_steps: list[int] = []
+        self.bands: list[VMobject] = []
         camera = self.cam
-        end_view = camera_rotation(p["phi"] * DEGREES, (self.view + p["drift"] * (p["race_seconds"] + 0.5)) * DEGREES)
+        end_view = camera_rotation(p["phi"] * DEGREES, (self.view + self.drift_degrees()) * DEGREES)
         for name in ORDER:
             color = THEME.OPTIMIZER[name]
             dot = Dot(radius=0.11, color=color)
@@ -404,12 +439,31 @@ class LossSurface(StoryThreeDScene):
             # A disc that faces the camera, never seen edge-on (drawn by the mesh's sort, not added to the scene).
             camera.add_fixed_orientation_mobjects(dot)
             pieces, anchors, steps = self.path_pieces(name)
+            if name == "Momentum" and self.climbs:
+                # The uphill stretches lit up: a wide band in the colour of f under momentum's path there,
+                # painted just before it (same depth anchors), shown as the ball climbs.
+                glow = [(piece, a, k) for piece, a, k in zip(pieces, anchors, steps, strict=True)
+                        if isinstance(piece, VMobject) and not isinstance(piece, Dot)
+                        and any(c.start < k <= c.end for c in self.climbs)]
+                # A dark edge under the band, so it reads on the yellow heights too.
+                edges = [piece.copy().set_stroke(THEME.background, width=14, opacity=0.9) for piece, _a, _k in glow]
+                bands = [piece.copy().set_stroke(THEME.LOSS, width=8, opacity=1.0) for piece, _a, _k in glow]
+                self.bands = bands
+                for layer in (edges, bands):
+                    if layer:
+                        self.mesh.add_fixed_movers(layer, np.array([a for _p, a, _k in glow]))
+                        piece_steps.extend(k for _p, _a, k in glow)
             self.mesh.add_fixed_movers(pieces, anchors)
             piece_steps.extend(steps)
         self.piece_steps = np.array(piece_steps, dtype=float)
         self.shown_legend = [""] * len(ORDER)
+        self.shown_counter = ""
         legend = self.legend
-        self.add_fixed_in_frame_mobjects(legend)
+        self.add_fixed_in_frame_mobjects(legend, self.counter)
+        # Momentum's velocity: an arrow from its ball along the step it is taking (shown in the slow motion).
+        self.velocity = VGroup()
+        self.velocity_on = False
+        self.add_fixed_in_frame_mobjects(self.velocity)
         self.advance()
         self.mesh.sort(camera.get_rotation_matrix())
         # One updater moves every ball, path and readout, before the mesh sorts them (it was added first).
@@ -420,24 +474,95 @@ class LossSurface(StoryThreeDScene):
         start_label = boxed(label_text("start", size=TYPE.TICK))
         self.place_clear(start_label, self.on_surface(np.array([p["start"]], dtype=float))[0])
         camera.add_fixed_orientation_mobjects(start_label)
-        self.play(FadeIn(start_label), run_time=0.4)
+        self.play(FadeIn(start_label), FadeIn(self.counter), run_time=0.4)
         self.start_label = start_label
         slow_words = f" Slow motion: steps 0 to {slow}." if slow < n else f" {n} steps."
         self.caption.say(self, f"Start ({start}). {self.rule_words()}{slow_words}")
         self.set_live(True)
-        self.begin_ambient_camera_rotation(rate=p["drift"] * DEGREES)
+        self.climb_labels = VGroup()
         if slow < n:
-            self.play(self.step.animate.set_value(slow), run_time=0.7 * p["race_seconds"], rate_func=linear)
+            self.velocity_on = bool(self.climbs)
+            self.slow_motion(slow)
             mark_figure(self, "race-3d")
-            self.caption.say(self, f"Steps {slow} to {n}, faster.")
+            self.velocity_on = False
+            self.advance()
+            outs = [FadeOut(m) for m in (*self.climb_labels, *self.velocity)]
+            self.caption.say(self, f"Steps {slow} to {n}, faster. {adam_note(self.loss, self.runs)}".strip())
+            if outs:
+                self.play(*outs, run_time=0.3)
+            self.begin_ambient_camera_rotation(rate=p["drift"] * DEGREES)
             self.play(self.step.animate.set_value(n), run_time=0.3 * p["race_seconds"],
                       rate_func=paced(n - slow, None))
         else:
+            self.begin_ambient_camera_rotation(rate=p["drift"] * DEGREES)
             self.play(self.step.animate.set_value(n), run_time=p["race_seconds"], rate_func=paced(n, None))
             mark_figure(self, "race-3d")
         self.wait(0.5)
         self.stop_ambient_camera_rotation()
         self.set_live(False)
+
+    def slow_motion(self, slow: int) -> None:
+        """Steps 0 to ``slow`` from a still camera, each of momentum's climbs slower still: the stretch lit up
+        as it is walked, a caption saying what carries it, then the rise in numbers beside the stretch.
+        A caption is never cut short: a stretch between climbs lasts at least the caption's reading time."""
+        per_step = 0.7 * self.p["race_seconds"] / max(slow, 1)
+        at = 0
+
+        def walk(to: int, seconds: float) -> None:
+            seconds = max(seconds, self.caption.remaining(self), 1.0 / float(self.camera.frame_rate))
+            self.play(self.step.animate.set_value(to), run_time=seconds, rate_func=linear)
+
+        for j, c in enumerate(self.climbs):
+            if c.start > at:
+                walk(c.start, per_step * (c.start - at))
+            rise = f"f {fmt(c.f_from, 3)} → {fmt(c.f_to, 3)}"
+            if j == 0:
+                self.caption.say(self, f"Momentum's velocity (arrow) carries it uphill: {rise}.")
+            else:
+                self.caption.say(self, f"Uphill again, {rise}: the velocity carries it on.")
+            self.play(self.step.animate.set_value(c.end), run_time=0.8 * (c.end - c.start), rate_func=linear)
+            label = boxed(label_text(f"uphill: {rise}", color=THEME.LOSS, size=TYPE.TICK))
+            xy = self.paths["Momentum"].xy
+            top = self.on_surface(xy[c.start:c.end + 1])
+            # Off every path, the part still to come too.
+            avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors,
+                                              *[mv.dot.get_center()[None] for mv in self.movers.values()]]))
+            self.place_clear(label, top.mean(axis=0), avoid=avoid, room=0.1, first=RIGHT, gaps=(0.15, 0.35, 0.6))
+            self.cam.add_fixed_orientation_mobjects(label)
+            self.play(FadeIn(label), run_time=0.4)
+            self.climb_labels.add(label)
+            self.wait(0.6)
+            at = c.end
+        if slow > at:
+            walk(slow, per_step * (slow - at))
+
+    def draw_velocity(self, s: float) -> None:
+        """The arrow on the momentum ball: the step it is taking at step ``s`` (its velocity times the learning
+        rate), drawn flat at the ball's height, ``self.velocity_gain`` times as long; none when off."""
+        self.velocity.submobjects = []
+        if not self.velocity_on:
+            return
+        path = self.paths["Momentum"]
+        if s >= path.end_step or len(path.xy) < 2:
+            return
+        k = min(int(np.floor(s)), len(path.xy) - 2)
+        d = path.xy[k + 1] - path.xy[k]
+        ball = self.movers["Momentum"].dot.get_center()
+        flat = xyz_to_scene(self.axes, np.array([[0.0, 0.0, 0.0], [*(self.velocity_gain * d), 0.0]]))
+        a, b = self.screen_xy(np.array([ball, ball + flat[1] - flat[0]]))
+        if np.linalg.norm(b - a) < 0.1:
+            return
+        arrow = Arrow(np.append(a, 0.0), np.append(b, 0.0), buff=0.0, stroke_width=5, tip_length=0.18,
+                      max_tip_length_to_length_ratio=0.4, color=THEME.OPTIMIZER["Momentum"])
+        self.velocity.add(arrow)
+        self.cam.fixed_in_frame_mobjects.update(self.velocity.get_family())
+
+    def drift_degrees(self) -> float:
+        """How far the camera drifts during the race: only in its fast part (the slow motion is watched
+        from a still camera), and over the last half second."""
+        p = self.p
+        fast = 0.3 * p["race_seconds"] if self.slow_end < p["steps"] else p["race_seconds"]
+        return float(p["drift"] * (fast + 0.5))
 
     def set_live(self, live: bool) -> None:
         """While the camera turns or the runs move, the mesh re-sorts (and the race advances) every frame
@@ -517,6 +642,7 @@ class LossSurface(StoryThreeDScene):
             mv.gone = gone
         self.mesh.show_fixed(self.piece_steps <= s + 1e-9)
         self.update_legend(s)
+        self.draw_velocity(s)
 
     def update_legend(self, s: float) -> None:
         """The readouts: each run's f at the step shown (its exit once it has left); glyphs change only
@@ -534,24 +660,100 @@ class LossSurface(StoryThreeDScene):
                 self.shown_legend[j] = text
                 # New glyphs: keep them fixed in the frame like the rest of the legend.
                 camera.fixed_in_frame_mobjects.update(row[2].get_family())
+        counter = self.step_line(min(k, self.p["steps"]))
+        if counter != self.shown_counter:
+            self.counter.set_text(counter)
+            self.shown_counter = counter
+            camera.fixed_in_frame_mobjects.update(self.counter.get_family())
+
+    def step_line(self, k: int) -> str:
+        """The step counter's text: the step shown of the steps run."""
+        n = self.p["steps"]
+        return f"step {k:>{len(str(n))}d} / {n}"
+
+    def minima_to_label(self) -> list[tuple[str, list[np.ndarray]]]:
+        """The minima named on the map: the global one(s) (one label for all, from the function's minima) and
+        each local minimum a run ended in."""
+        glob = [m for m in self.judged.minima if m.is_global]
+        out = []
+        if glob:
+            v = fmt(glob[0].value, 3)
+            out.append((f"global minimum\nf = {v}" if len(glob) == 1 else f"global minima ({len(glob)})\nf = {v}",
+                        [np.asarray(m.point, dtype=float) for m in glob]))
+        for m, _names in self.ends:
+            if not m.is_global:
+                out.append((f"local minimum\nf = {fmt(m.value, 3)}", [np.asarray(m.point, dtype=float)]))
+        return out
+
+    def minima_labels(self, scene_point: Callable[[np.ndarray], np.ndarray], avoid: np.ndarray) -> VGroup:
+        """The minima of :meth:`minima_to_label` marked: a ring on each, its label placed clear of the texts
+        and of the screen points ``avoid`` (paths, dots, the minima), a leader line from the label to each
+        ring.  ``scene_point`` maps data points (k, 2) to scene points.  Labels face the camera; the rings
+        and lines are drawn in the frame (the camera holds still while they are shown)."""
+        groups = self.minima_to_label()
+        if not groups:
+            return VGroup()
+        targets = [scene_point(np.array(pts)) for _t, pts in groups]
+        rings_at = [self.screen_xy(t) for t in targets]
+        labels, marks = VGroup(), VGroup()
+        r = 0.09
+        around = 0.4 * np.column_stack([np.cos(np.linspace(0, 2 * np.pi, 16)), np.sin(np.linspace(0, 2 * np.pi, 16))])
+        for j, ((text, _pts), where, screen) in enumerate(zip(groups, targets, rings_at, strict=True)):
+            label = boxed(label_text(text, size=TYPE.TICK))
+            # The other minima's rings count as larger than they are: a label is never read as naming them.
+            others = [ring + around for i, rings in enumerate(rings_at) if i != j for ring in rings]
+            near = np.vstack([avoid, screen, *others]) if len(avoid) else np.vstack([screen, *others])
+            # Well away from the paths and the other minima (room), so it names only the ring its line reaches.
+            self.place_clear(label, where.mean(axis=0), avoid=near, room=0.3, first=DOWN,
+                             gaps=(0.3, 0.6, 1.0, 1.5, 2.0))
+            labels.add(label)
+            c = self.screen_xy(label.get_center()[None])[0]
+            half = np.array([label.width, label.height]) / 2 + 0.04
+            for t in screen:
+                marks.add(Circle(radius=r, stroke_color=THEME.text, stroke_width=2.5).move_to(np.append(t, 0.0)))
+                d = t - c
+                # From the label's box edge to the ring's edge.
+                inside = float(np.min(np.abs(half / np.where(np.abs(d) > 1e-9, d, 1e-9))))
+                a = c + min(inside, 1.0) * d
+                gap = float(np.linalg.norm(t - a))
+                if gap > r + 0.08:
+                    b = t - (r + 0.02) * (t - a) / gap
+                    marks.add(Line(np.append(a, 0.0), np.append(b, 0.0), stroke_color=THEME.text, stroke_width=1.5))
+        self.cam.add_fixed_orientation_mobjects(*labels)
+        self.add_fixed_in_frame_mobjects(marks)
+        return VGroup(marks, labels)
 
     def lesson(self) -> None:
-        """The race's outcome in words, with the minima the runs ended in labelled on the surface."""
-        camera = self.cam
+        """The race's outcome in words, with the minima labelled on the surface; then the end dots pulsed
+        one group at a time and momentum's climbs named again, while the words are read."""
         self.spread_end_balls()
-        self.min_labels = VGroup()
-        avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors, *[mv.dot.get_center()[None]
-                                                                    for mv in self.movers.values()]]))
-        for m, _names in self.ends:
-            kind = "global" if m.is_global else "local"
-            label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
-            # Under the point: the balls that ended there were spread above it.
-            self.place_clear(label, self.on_surface(np.array([m.point]))[0], avoid=avoid, room=0.05, first=DOWN)
-            self.min_labels.add(label)
-        camera.add_fixed_orientation_mobjects(*self.min_labels)
-        self.play(FadeIn(self.min_labels), run_time=0.6)
-        self.caption.say(self, self.verdict())
+        avoid = self.screen_xy(np.vstack([self.mesh.fixed_anchors[self.mesh.fixed_shown],
+                                          *[mv.dot.get_center()[None] for mv in self.movers.values()]]))
+        self.min_labels = self.minima_labels(self.on_surface, avoid)
+        if len(self.min_labels):
+            self.play(FadeIn(self.min_labels), run_time=0.6)
+        fates, why = verdict_parts(self.loss, self.runs, self.p["lr_rule"])
+        self.caption.say(self, fates)
         mark_figure(self, "race-lesson")
+        self.point_at_ends(why)
+
+    def point_at_ends(self, why: str) -> None:
+        """While the lesson is read: each group of runs that ended together pulsed in turn, then, with the
+        why, momentum's uphill stretches flashed (the bands stay lit)."""
+        ends: dict[str, list[str]] = {}
+        for name, (kind, m) in run_fates(self.judged, self.runs).items():
+            ends.setdefault(f"{kind}{id(m)}", []).append(name)
+        for names in ends.values():
+            dots = [self.movers[n].dot for n in names]
+            self.play(*[d.animate(rate_func=there_and_back).scale(1.8) for d in dots], run_time=0.8)
+        if why:
+            self.caption.say(self, why)
+        if self.bands:
+            # The uphill stretches flash while the sentence is read (their numbers were shown as they were climbed).
+            self.play(*[b.animate(rate_func=there_and_back).set_stroke(width=16) for b in self.bands], run_time=1.2)
+        left = self.caption.remaining(self)
+        if left > 0:
+            self.wait(left)
 
     def spread_end_balls(self) -> None:
         """Balls that ended on top of each other (on screen) move apart into a row just above where they
@@ -601,7 +803,7 @@ class LossSurface(StoryThreeDScene):
                                                           v.xy[np.linspace(0, len(v.xy) - 1, 30).astype(int)]]))
                                for v in self.paths.values()])
         ends = self.on_surface(np.array([v.xy[-1] for v in self.paths.values()]))
-        drift = p["drift"] * (p["race_seconds"] + 0.5)
+        drift = self.drift_degrees()
         preferred = p["theta"] + p["turn"]
         offsets = sorted(np.arange(-180.0, 180.0, 5.0), key=abs)       # 0, -5, 5, -10, ...: nearest first
         best, best_score = preferred, np.inf
@@ -619,9 +821,11 @@ class LossSurface(StoryThreeDScene):
         """Two lines: the optimizer's name by its dot; its learning rate and its loss now."""
         swatch = Dot(radius=0.08, color=THEME.OPTIMIZER[name])
         label = label_text(name, color=THEME.OPTIMIZER[name], size=TYPE.TICK, weight="BOLD")
+        betas = beta_words(self.opts[name].hyperparams)
         lr = tick_text(f"lr {fmt(self.opts[name].hyperparams['lr'], 3)}", color=THEME.text)
         value = self.loss_text(self.runs[name].losses[0])
-        head = VGroup(swatch, label).arrange(RIGHT, buff=0.15)
+        head = VGroup(swatch, label, *([tick_text(betas, color=THEME.muted)] if betas else [])).arrange(
+            RIGHT, buff=0.15)
         lr.next_to(head, DOWN, buff=0.1).align_to(label, LEFT)
         value.next_to(lr, RIGHT, buff=0.25)
         value.shift((0.95 - lr.width) * RIGHT)   # values in one column
@@ -644,6 +848,7 @@ class LossSurface(StoryThreeDScene):
         paths, step_dots, dots, links = self.flat_paths()
         self.play(FadeOut(self.mesh), FadeOut(z_axis), FadeOut(z_name), FadeOut(self.min_labels),
                   FadeOut(self.start_label), *([FadeOut(self.end_links)] if len(self.end_links) else []),
+                  *[FadeOut(m) for m in self.z_ticks],
                   *[FadeOut(mv.label) for mv in self.movers.values() if mv.label is not None],
                   FadeIn(paths), FadeIn(step_dots), FadeIn(links), FadeIn(dots), run_time=1.5)
         # Top-down: the floor centred in the band between title and caption, legend and colour bar, as large as fits.
@@ -683,7 +888,7 @@ class LossSurface(StoryThreeDScene):
         self.shift_top = shift
         self.placed_labels, self.obstacles = [], [*self.axis_names[:2], *self.ticks]
         labels = self.top_labels(paths, dots)
-        self.play(FadeIn(labels), run_time=0.6)
+        self.play(FadeIn(labels), FadeIn(self.top_marks), run_time=0.6)
         self.wait(2.5)
         mark_figure(self, "top-down")
 
@@ -706,8 +911,13 @@ class LossSurface(StoryThreeDScene):
             pts = xyz_to_scene(self.axes, np.column_stack([xy, np.full(len(xy), self.floor)]))
             pts = pts + (j - (len(ORDER) - 1) / 2) * lane * normal
             color = THEME.OPTIMIZER[name]
-            path = VMobject(stroke_color=color, stroke_width=3)
+            # Each run its own line, told apart where paths coincide even without colour: width and dash.
+            width, dashed = PATH_STYLE[name]
+            path = VMobject(stroke_color=color, stroke_width=width)
             path.set_points_as_corners(pts if len(pts) > 1 else np.vstack([pts, pts]))
+            if dashed and len(pts) > 1:
+                length = float(np.sum(np.linalg.norm(np.diff(pts, axis=0), axis=1)))
+                path = DashedVMobject(path, num_dashes=max(2, int(length / 0.12)), dashed_ratio=0.55)
             paths.add(path)
             keep = [0]
             for k in range(1, len(pts)):
@@ -733,17 +943,29 @@ class LossSurface(StoryThreeDScene):
         """Labels on the top-down map: the minima the runs ended in, where runs left the map, and the value of
         each contour level where its line is farthest from the paths (none where no place is clear of the
         other texts, with room around each)."""
-        avoid = self.screen_xy(np.vstack([*[p.get_anchors() for p in paths], *[d.get_center()[None] for d in dots]]))
+        avoid = self.screen_xy(np.vstack([*[m.get_anchors() for m in paths.family_members_with_points()],
+                                          *[d.get_center()[None] for d in dots]]))
         labels = VGroup()
         (x_lo, x_hi), (y_lo, y_hi) = self.loss.domain
         corners = self.screen_xy(np.array([self.axes.c2p(x_lo, y_lo, self.floor),
                                            self.axes.c2p(x_hi, y_hi, self.floor)]) + self.shift_top)
         within = (corners.min(axis=0), corners.max(axis=0))
-        for m, _names in self.ends:
-            kind = "global" if m.is_global else "local"
-            label = boxed(label_text(f"{kind} min, f = {fmt(m.value, 3)}", size=TYPE.TICK))
-            self.place_clear(label, self.axes.c2p(*m.point, self.floor) + self.shift_top, avoid=avoid)
-            labels.add(label)
+        def on_floor(xy: np.ndarray) -> np.ndarray:
+            xy = np.atleast_2d(xy)
+            return xyz_to_scene(self.axes, np.column_stack([xy, np.full(len(xy), self.floor)])) + self.shift_top
+
+        marked = self.minima_labels(on_floor, avoid)
+        self.top_marks = marked[0] if len(marked) else VGroup()
+        if len(marked):
+            labels.add(*marked[1])
+            # The rings and leader lines (drawn in the frame: their points are screen points) kept clear too.
+            drawn = [np.asarray(m.get_anchors())[:, :2] for m in self.top_marks.family_members_with_points()]
+            avoid = np.vstack([avoid, *drawn])
+        # The start, where all paths begin.
+        start = boxed(label_text("start", size=TYPE.TICK))
+        self.place_clear(start, on_floor(np.array(self.p["start"], dtype=float))[0], avoid=avoid, room=0.1,
+                         gaps=(0.15, 0.35))
+        labels.add(start)
         for name in ORDER:
             path = self.paths[name]
             if path.exit is not None:
@@ -767,6 +989,15 @@ class LossSurface(StoryThreeDScene):
         """Where each run ended, from its status and the minimum nearest its last point; why, when the
         momentum run alone reached a global minimum after climbing (its f rose on the way)."""
         return verdict_words(self.loss, self.runs, self.p["lr_rule"])
+
+
+def beta_words(hyper: dict) -> str:
+    """An optimizer's averaging constants for the legend: momentum's β, Adam's β1 and β2 (none for the rest)."""
+    if hyper.get("momentum"):
+        return f"β {fmt(hyper['momentum'], 3)}"
+    if "betas" in hyper:
+        return "β " + ", ".join(fmt(b, 3) for b in hyper["betas"])
+    return ""
 
 
 def boxed(label: VMobject) -> VGroup:
@@ -906,8 +1137,29 @@ def climbed(t: Trajectory, before: int) -> bool:
     return rise > 0.02 * max(float(t.losses[0] - t.losses.min()), 1e-12)
 
 
+def adam_note(loss, runs: dict[str, Trajectory]) -> str:
+    """Why Adam crawls at a shared learning rate, in numbers, when it does: its step is about lr per coordinate
+    whatever the slope, so its first step is shorter than SGD's (empty unless it is under half of SGD's, and
+    when SGD diverged or left the map: then SGD's step is no yardstick)."""
+    sgd, adam = runs["SGD"].points, runs["Adam"].points
+    if len(sgd) < 2 or len(adam) < 2 or visible_path(loss, runs["SGD"]).exit is not None:
+        return ""
+    a, g = float(np.linalg.norm(adam[1] - adam[0])), float(np.linalg.norm(sgd[1] - sgd[0]))
+    if not a < 0.5 * g:
+        return ""
+    return (f"Adam steps about lr per coordinate whatever the slope: its first step {fmt(a, 2)} long, "
+            f"SGD's {fmt(g, 2)}.")
+
+
 def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
     """The race's lesson in words derived from the runs (see :meth:`LossSurface.verdict`)."""
+    fates, why = verdict_parts(loss, runs, rule)
+    return f"{fates} {why}" if why else fates
+
+
+def verdict_parts(loss, runs: dict[str, Trajectory], rule: str) -> tuple[str, str]:
+    """The lesson's two sentences: where each run ended, and why (empty unless momentum alone reached a
+    global minimum after climbing, the others stuck in a local one, at rates chosen by a stated rule)."""
     judged = with_minima(loss)
     fates = run_fates(judged, runs)
     groups: dict[str, list[str]] = {}
@@ -917,6 +1169,10 @@ def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
             key = kind
         elif kind == "unsettled":
             key = f"had not reached a minimum yet (f = {fmt(float(runs[name].losses[-1]), 3)})"
+        elif not settled(judged, runs[name], m):                              # type: ignore[arg-type]
+            # Still moving: it is in the minimum's basin, not at the minimum (its own f, not the minimum's).
+            key = (f"ended in the {kind} minimum's basin, still moving (f = "
+                   f"{fmt(float(runs[name].losses[-1]), 3)})")
         elif kind == "global":
             key = f"reached the global minimum, f = {fmt(m.value, 3)}"          # type: ignore[attr-defined]
         else:
@@ -924,11 +1180,63 @@ def verdict_words(loss, runs: dict[str, Trajectory], rule: str) -> str:
         groups.setdefault(key, []).append(name)
     parts = [f"{' and '.join(names) if len(names) < 3 else ', '.join(names[:-1]) + ' and ' + names[-1]} {key}"
              for key, names in groups.items()]
-    text = "; ".join(parts) + "."
+    # One sentence per group: the captions break between sentences, never inside one.
+    text = ". ".join(parts) + "."
+    why = ""
     reached = [n for n in ORDER if fates[n][0] == "global"]
     stuck = [n for n in ORDER if fates[n][0] == "local"]
     mom = runs["Momentum"]
     if (reached == ["Momentum"] and stuck and rule != "given"
             and climbed(mom, settled_step(judged, mom))):
-        text += " Momentum's velocity carried it uphill over the ridge."
-    return text
+        why = "Momentum's velocity carried it uphill over the ridge."
+    return text, why
+
+
+@dataclasses.dataclass
+class Climb:
+    """A stretch of a run where f rises step after step: from step ``start`` to step ``end``."""
+
+    start: int
+    end: int
+    f_from: float
+    f_to: float
+
+
+def uphill_stretches(t: Trajectory, last: int, frac: float = 0.02) -> list[Climb]:
+    """The stretches up to step ``last`` where the run's f rises at every step, by more in all than ``frac``
+    of the f it had to lose (its start less its lowest f): the climbs worth pointing at."""
+    f = np.asarray(t.losses[:last + 1], dtype=float)
+    need = frac * max(float(t.losses[0] - np.min(t.losses)), 1e-12)
+    out: list[Climb] = []
+    k = 0
+    while k < len(f) - 1:
+        if f[k + 1] > f[k]:
+            j = k
+            while j < len(f) - 1 and f[j + 1] > f[j]:
+                j += 1
+            if f[j] - f[k] > need:
+                out.append(Climb(k, j, float(f[k]), float(f[j])))
+            k = j
+        else:
+            k += 1
+    return out
+
+
+def momentum_climbs(runs: dict[str, Trajectory], paths: dict[str, VisiblePath], last: int,
+                    beta: float) -> list[Climb]:
+    """The momentum run's uphill stretches in steps 0..``last`` that are drawn (before it leaves the map or
+    diverges); none when it has no velocity (``beta`` 0), so a climb is never credited to one."""
+    if beta <= 0:
+        return []
+    v = paths["Momentum"]
+    drawn = int(np.floor(v.end_step + 1e-9))
+    return [c for c in uphill_stretches(runs["Momentum"], last) if c.end <= drawn]
+
+
+def settled(loss, t: Trajectory, m: Minimum) -> bool:
+    """Whether the run has stopped at the minimum ``m``: its last point within 0.2 % of the map's larger side
+    of it and its last step shorter than that (else it is still moving in the minimum's basin)."""
+    span = max(hi - lo for lo, hi in loss.domain)
+    near = float(np.linalg.norm(t.final - m.point)) < 0.002 * span
+    last_step = float(np.linalg.norm(t.points[-1] - t.points[-2])) if len(t.points) > 1 else 0.0
+    return near and last_step < 0.002 * span

@@ -52,7 +52,9 @@ def test_loss_surface_verdict_from_the_runs():
     ends = {n: min(camel.minima, key=lambda m: np.linalg.norm(m.point - t.final)) for n, t in runs.items()}
     assert ends["Momentum"].is_global and abs(runs["Momentum"].losses[-1] - glob) < 1e-3
     assert all(not ends[n].is_global for n in ("SGD", "RMSprop", "Adam"))
-    assert "SGD, RMSprop and Adam stopped in a local minimum, f = 2.1" in text
+    assert "SGD and RMSprop stopped in a local minimum, f = 2.1" in text
+    # Adam ends 0.0145 from that minimum, still moving (review item 8): its basin, not "stopped" there.
+    assert "Adam ended in the local minimum's basin, still moving (f = 2.11)" in text
     assert "Momentum reached the global minimum, f = -1.03" in text
     assert np.any(np.diff(runs["Momentum"].losses) > 0)          # it climbed: the "over the ridge" claim
     assert "over the ridge" in text
@@ -67,7 +69,7 @@ def test_loss_surface_verdict_with_a_user_function_and_divergence():
     runs = {n: descend(f, [1.9, 1.1], o, 150) for n, o in four(1.5, 0.01, 0.01, 0.01).items()}
     assert runs["SGD"].status == "diverged"
     text = verdict_words(f, runs, "given")
-    assert text.startswith("SGD diverged;")
+    assert text.startswith("SGD diverged.")         # one sentence per fate
     # the minimum descent finds is (0, -pi/2), f = -3; momentum ends there
     assert np.allclose(runs["Momentum"].final, [0, -np.pi / 2], atol=0.05)
     assert "Momentum reached the global minimum, f = -3" in text

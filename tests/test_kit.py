@@ -139,3 +139,25 @@ def test_wide_layers_are_drawn_with_an_ellipsis():
     assert len(d.neuron_group) == 19 and len(d.edge_group) == 78
     # A layer of exactly max_shown neurons has no ellipsis.
     assert len(NetworkDiagram([2, 8, 1]).dots) == 0
+
+
+def test_split_caption_never_breaks_a_hyphenated_word():
+    """The .srt of linear_fit read "least- squares": textwrap broke after the hyphen and the
+    subtitle joins the lines with a space.  With the word at every position around the end of
+    a 58-character line (prefixes of 30 to 70 characters), it must stay whole on one line in
+    all 41 cases (the old wrap split it in 13 of them)."""
+    for n in range(30, 71):
+        text = ("a " * 40)[:n].strip() + " least-squares line, the exact answer from SciPy."
+        screens = split_caption(text)
+        lines = [line for s in screens for line in s.split("\n")]
+        assert not any(line.endswith("-") for line in lines), (n, lines)
+        assert sum("least-squares" in line for line in lines) == 1, (n, lines)
+
+
+def test_split_caption_keeps_a_formula_on_one_line():
+    """linear_fit's caption read "a line y = m·x" / "+ b with a slope...": the terms of a formula
+    joined by " + " stay together, at every position of the formula around the line end."""
+    for n in range(20, 60):
+        text = ("a " * 40)[:n].strip() + " and a line y = m·x + b with a slope and an intercept."
+        lines = [line for s in split_caption(text) for line in s.split("\n")]
+        assert sum("y\u00a0=\u00a0m·x\u00a0+\u00a0b" in line for line in lines) == 1, (n, lines)

@@ -53,8 +53,8 @@ def test_every_project_scene_has_a_place_in_the_story_and_a_title_and_paragraph(
 
 def test_story_order_is_the_course_order_and_unknown_scenes_follow():
     assert story_order(sorted(STORY)) == list(STORY)
-    assert story_order(["dot", "loss_landscape", "backprop", "broken"]) == \
-        ["backprop", "loss_landscape", "broken", "dot"]
+    assert story_order(["dot", "loss_landscape", "backprop", "broken"]) == [
+        "backprop", "loss_landscape", "broken", "dot"]
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -170,7 +170,11 @@ def test_the_page_from_a_manifest(tmp_path):
     videos = [a for t, a in parser.tags if t == "video"]
     assert len(videos) == 3 and all("controls" not in v and "autoplay" in v and "playsinline" in v for v in videos)
     imgs = [a for t, a in parser.tags if t == "img"]
-    assert len(imgs) == 6 and all(a.get("alt") for a in imgs)
+    # Each scene marks one figure ("key"): the page shows it, not the last frame (gallery_stills).
+    assert len(imgs) == 3 and all(a.get("alt") for a in imgs)
+    assert all(a["src"].endswith("-01-key.png") for a in imgs)
+    # The poster is that figure too.
+    assert all(a.get("poster", "").endswith("-01-key.png") for t, a in parser.tags if t == "video")
     # The still at 7 s falls between captions 2 and 3: its alt text is the one shown last.
     key = next(a for a in imgs if a["src"] == "backprop/backprop-01-key.png")
     assert key["alt"] == ABOUT["backprop"][0] + ". The squared error is the area of the square on the gap."
@@ -182,7 +186,5 @@ def test_the_page_from_a_manifest(tmp_path):
                 assert (out / attrs[key_]).is_file(), attrs[key_]
     # The copy-paste boxes hold the exact snippets.
     assert text.count("&lt;video autoplay muted loop playsinline") == 3
-    snippet = ("![Fixture scene. The squared error is the area of the square on the gap.]"
-               "(fixture_scene/fixture_scene-01-key.png)")
-    assert snippet \
-        in text.replace("&#x27;", "'")
+    assert ("![Fixture scene. The squared error is the area of the square on the gap.]"
+            "(fixture_scene/fixture_scene-01-key.png)") in text.replace("&#x27;", "'")

@@ -18,6 +18,14 @@ def test_loss_surface_race_story_and_stills(tiny_render):
     # steps after momentum's last change of basin (step 17, see tests/test_loss_surface_paths.py).
     assert "Slow motion: steps 0 to 20." in srt
     assert "Momentum reached the global minimum, f = -1.03" in srt
+    # Momentum's two climbs in the slow motion (its f 2.115 -> 2.429 over steps 3-5 and 0.555 -> 1.679 over
+    # steps 11-13, see tests/test_loss_surface_paths.py), each captioned as it happens.
+    flat = " ".join(srt.split())
+    assert "Momentum's velocity (arrow) carries it uphill: f 2.12 → 2.43." in flat
+    assert "Uphill again, f 0.555 → 1.68" in flat
+    # Adam is 0.0145 from the local minimum after 150 steps, still moving: not "stopped" there.
+    assert "Adam ended in the local minimum's basin, still moving (f = 2.11)." in flat
+    assert "Adam steps about lr per coordinate" in flat
     # The stills, in story order: the race, its lesson, the map from above.
     marks = figure_marks(marks_file)
     assert {"race-3d", "race-lesson", "top-down"} <= set(marks)

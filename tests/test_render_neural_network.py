@@ -49,4 +49,6 @@ def test_neural_network_with_relu(tmp_path):
     assert r.frames > 50 and not is_blank(r.last_frame)
     assert "here ReLU, max(0, z)" in srt, srt
     assert "57 of 114 weights and biases moved" in srt, srt
+    # Training is not the plain step shown: the captions say which optimizer and that it restarts.
+    assert "starting again from the initial weights" in srt and "It uses Adam (lr 0.02)" in srt, srt
     assert {"update-step", "probability-map"} <= set(figure_marks(marks_file))

@@ -9,6 +9,7 @@
 :mod:`.network`        the neural network diagram
 :mod:`.surface`        3-D loss surfaces, their axis labels and colour bar
 :mod:`.marks`          figure marks for blog stills
+:mod:`.scales`         extra sequential colour scales (batch sizes)
 :mod:`.scene`          the scene base classes and manim work-arounds
 =====================  ===============================================================
 
@@ -26,6 +27,8 @@ from scenes.kit.network import *  # noqa: F403
 from scenes.kit.network import __all__ as _network
 from scenes.kit.plots import *  # noqa: F403
 from scenes.kit.plots import __all__ as _plots
+from scenes.kit.scales import *  # noqa: F403
+from scenes.kit.scales import __all__ as _scales
 from scenes.kit.scene import *  # noqa: F403
 from scenes.kit.scene import __all__ as _scene
 from scenes.kit.surface import *  # noqa: F403
@@ -35,4 +38,4 @@ from scenes.kit.text import __all__ as _text
 from scenes.kit.theme import *  # noqa: F403
 from scenes.kit.theme import __all__ as _theme
 
-__all__ = [*_theme, *_text, *_layout, *_plots, *_graph, *_network, *_surface, *_marks, *_scene]
+__all__ = [*_theme, *_text, *_layout, *_plots, *_graph, *_network, *_surface, *_marks, *_scene, *_scales]

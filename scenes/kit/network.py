@@ -7,14 +7,16 @@ from collections.abc import Sequence
 import numpy as np
 from manim import (
     Circle,
+    ImageMobject,
     Line,
     Text,
     VGroup,
 )
+from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes.kit.theme import THEME, Theme
 
-__all__ = ["BandedHeatGrid", "HeatGrid", "NetworkDiagram", "probability_image"]
+__all__ = ["BandedHeatGrid", "HeatGrid", "NetworkDiagram", "SmoothHeatMap", "probability_image"]
 
 
 class NetworkDiagram(VGroup):
@@ -78,28 +80,51 @@ class NetworkDiagram(VGroup):
         self.neuron_group = VGroup(*[c for layer in self.neurons for c in layer.values()])
         self.add(self.edge_group, self.neuron_group, self.dots)
 
-    def set_weights(self, params: Sequence[np.ndarray], max_width: float = 5.0) -> NetworkDiagram:
-        """Colour and weight every drawn edge from ``params = [W1, b1, W2, b2, ...]``."""
+    def edge_style(self, w: float, scale: float, max_width: float = 5.0) -> dict[str, object]:
+        """The stroke of an edge of weight ``w`` when the layer's largest |weight| is ``scale``:
+        colour by sign, width and opacity by ``|w| / scale`` (keyword arguments for ``set_stroke``)."""
+        t = min(abs(w) / (scale or 1.0), 1.0)
+        return {"color": self.theme.POSITIVE if w >= 0 else self.theme.NEGATIVE,
+                "width": 0.5 + max_width * t, "opacity": 0.15 + 0.85 * t}
+
+    def weight_scales(self, *param_sets: Sequence[np.ndarray]) -> list[float]:
+        """Per layer, the largest |weight| over all of ``param_sets``: one width scale for a before and
+        an after, so an edge's change of width is the change of its weight."""
+        return [max(float(np.abs(ps[2 * k]).max()) for ps in param_sets) or 1.0 for k in range(len(self.edges))]
+
+    def set_weights(self, params: Sequence[np.ndarray], max_width: float = 5.0,
+                    scales: Sequence[float] | None = None) -> NetworkDiagram:
+        """Colour and weight every drawn edge from ``params = [W1, b1, W2, b2, ...]``.
+
+        Widths are relative to each layer's largest |weight|, or to ``scales[k]`` if given."""
         for k, layer_edges in enumerate(self.edges):
             W = params[2 * k]
-            scale = float(np.abs(W).max()) or 1.0
+            scale = float(scales[k]) if scales is not None else (float(np.abs(W).max()) or 1.0)
             for (i, j), line in layer_edges.items():
-                w = float(W[i, j])
-                t = abs(w) / scale
-                line.set_stroke(color=self.theme.POSITIVE if w >= 0 else self.theme.NEGATIVE,
-                                width=0.5 + max_width * t, opacity=0.15 + 0.85 * t)
+                line.set_stroke(**self.edge_style(float(W[i, j]), scale, max_width))
         return self
 
-    def set_activations(self, activations: Sequence[np.ndarray], limit: float | None = None) -> NetworkDiagram:
+    def set_activations(self, activations: Sequence[np.ndarray], limit: float | None = None,
+                        output_colors: Sequence[str] | None = None) -> NetworkDiagram:
         """Fill neurons by activation (one sample: ``activations[k]`` of shape (1, n_k) or (n_k,)).
 
         Without ``limit``, the fill opacity is the activation's size relative to the largest in its
         layer.  With ``limit``, a diverging scale with a fixed range: positive activations in the
         theme's POSITIVE colour, negative in NEGATIVE, opacity ``|a| / limit`` (full at and beyond
         ``limit``), the same scale for every layer.
+
+        With ``output_colors`` (one per output neuron, e.g. the class colours), the output layer's
+        values are taken as logits: each output neuron is filled in its own colour with opacity
+        its softmax probability, so a fill is never read as the other class.
         """
         for k, layer in enumerate(self.neurons):
-            a = np.asarray(activations[k]).reshape(-1)
+            a = np.asarray(activations[k], float).reshape(-1)
+            if output_colors is not None and k == len(self.neurons) - 1:
+                p = np.exp(a - a.max())
+                p /= p.sum()
+                for idx, c in layer.items():
+                    c.set_fill(output_colors[idx], opacity=float(p[idx]))
+                continue
             scale = float(np.abs(a).max()) or 1.0
             for idx, c in layer.items():
                 v = float(a[idx])
@@ -214,4 +239,64 @@ class BandedHeatGrid(VGroup):
                 slot.set_fill(f"#{r:02X}{g:02X}{b:02X}", opacity=1.0)
             else:
                 slot.clear_points()
+        return self
+
+
+def _pillow_compatible_camera() -> None:
+    """Let manim 0.22's Cairo camera draw images with Pillow >= 11.
+
+    ``Camera.display_image_mobject`` builds its canvas as ``Image.fromarray(np.zeros((h, w)),
+    mode="RGBA")``: a 2-D float array with an RGBA mode, which newer Pillow refuses ("Invalid mode
+    for data type").  The camera module's ``Image`` is replaced by a proxy that answers exactly that
+    call with ``Image.new("RGBA", (w, h))`` (the transparent canvas it meant) and passes everything
+    else to Pillow.  Only the camera module is touched, once.
+    """
+    import manim.camera.camera as cam
+    from PIL import Image
+
+    if getattr(cam.Image, "_gdviz_proxy", False):
+        return
+
+    class _ImageProxy:
+        _gdviz_proxy = True
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(Image, name)
+
+        @staticmethod
+        def fromarray(arr: np.ndarray, mode: str | None = None) -> Image.Image:
+            arr = np.asarray(arr)
+            if mode == "RGBA" and arr.ndim == 2:
+                return Image.new("RGBA", (arr.shape[1], arr.shape[0]))
+            return Image.fromarray(arr, mode=mode) if mode is not None else Image.fromarray(arr)
+
+    cam.Image = _ImageProxy()
+
+
+class SmoothHeatMap(ImageMobject):
+    """One image stretched over the box ``lo``..``hi`` (scene points), smoothly (bilinearly) interpolated.
+
+    ``img`` is (rows, cols, 3) uint8 with row 0 at the top, like :func:`probability_image`; no cells,
+    so no seams or stair-steps.  ``set_image(img)`` swaps the pixels (same shape) in place, cheap
+    enough for every frame.
+    """
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, img: np.ndarray) -> None:
+        _pillow_compatible_camera()
+        super().__init__(self.rgba(img))
+        self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+        self.stretch_to_fit_width(float(hi[0] - lo[0])).stretch_to_fit_height(float(hi[1] - lo[1]))
+        self.move_to((np.asarray(lo, float) + np.asarray(hi, float)) / 2)
+
+    @staticmethod
+    def rgba(img: np.ndarray) -> np.ndarray:
+        a = np.asarray(img, np.uint8)
+        return np.dstack([a[..., :3], np.full((*a.shape[:2], 1), 255, np.uint8)])
+
+    def set_image(self, img: np.ndarray) -> SmoothHeatMap:
+        pixels = self.rgba(img)
+        # Keep the current opacity (a fade in progress scales the alpha channel).
+        current = np.asarray(vars(self)["pixel_array"])   # set untyped by ImageMobject
+        pixels[..., 3] = current[..., 3]
+        self.pixel_array = pixels
         return self

@@ -19,12 +19,41 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from manim import Scene, ThreeDScene
+from manim import Mobject, Scene, ThreeDScene
+from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
 from scenes.kit.text import Caption, TitleBar
 from scenes.params import scene_params
 
 __all__ = ["RedrawEveryFrame", "StoryScene", "StoryThreeDScene", "Storyboard"]
+
+
+def _share_svg_source_paths() -> None:
+    """Work-around (manim 0.22): copies of a Text or SVG mobject share the parsed SVG path.
+
+    Every glyph of a Text is a ``VMobjectFromSVGPath`` that keeps its ``svgelements`` path
+    (``path_obj``) after its points are made from it.  ``Mobject.copy`` is a deepcopy, and 90%
+    of copying a two-line caption (67 ms of 74 ms, 89 glyphs) is copying those parsed paths,
+    which nothing reads again: ``generate_points`` runs once, in ``__init__``.  Manim copies a
+    text each time one is made (its SVG cache keeps a copy) and two or three times in every
+    FadeIn, FadeOut or Transform of it.  Here a deepcopy of a glyph shares the path instead
+    (the memo says "already copied"); points, colours and everything else are still copied, so
+    no pixel changes (tests/test_kit_speed.py).
+    """
+    if getattr(VMobjectFromSVGPath, "_gdviz_shares_path", False):
+        return
+
+    def __deepcopy__(self: VMobjectFromSVGPath, memo: dict[int, Any]) -> VMobjectFromSVGPath:
+        path = self.__dict__.get("path_obj")
+        if path is not None:
+            memo.setdefault(id(path), path)
+        return Mobject.__deepcopy__(self, memo)
+
+    VMobjectFromSVGPath.__deepcopy__ = __deepcopy__
+    VMobjectFromSVGPath._gdviz_shares_path = True
+
+
+_share_svg_source_paths()
 
 
 class Storyboard:
@@ -48,7 +77,7 @@ class Storyboard:
         self.titles = TitleBar()
 
     def tear_down(self) -> None:
-        self.caption.flush(self)  # type: ignore[arg-type]
+        self.caption.flush(self)
         super().tear_down()  # type: ignore[misc]
 
     @property
@@ -59,16 +88,16 @@ class Storyboard:
     def set_title(self, text: str) -> None:
         """Start a new beat: the caption of the last one is taken down (once read), then the title
         is replaced, the old one leaving before the new one arrives."""
-        self.caption.clear(self)  # type: ignore[arg-type]
-        self.titles.set(self, text)  # type: ignore[arg-type]
+        self.caption.clear(self)
+        self.titles.set(self, text)
 
     def say(self, text: str, duration: float | None = None) -> None:
         """Replace the caption (see :class:`~scenes.kit.text.Caption`)."""
-        self.caption.say(self, text, duration)  # type: ignore[arg-type]
+        self.caption.say(self, text, duration)
 
     def unsay(self) -> None:
         """Take the caption down once it has been read (when it no longer describes the screen)."""
-        self.caption.clear(self)  # type: ignore[arg-type]
+        self.caption.clear(self)
 
 
 class RedrawEveryFrame:

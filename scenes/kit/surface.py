@@ -173,7 +173,8 @@ class ColorBar(VGroup):
     The bar is drawn in the frame (fix it in a ThreeDScene with ``add_fixed_in_frame_mobjects``).
     ``lo`` and ``hi`` are the values at the bottom and top colour of the theme's height map;
     with ``log=True`` they are mapped on a log scale (the ticks then read 10^k) and ``clipped``
-    adds "≥ hi" at the top when the surface's colours were capped there.
+    adds "≥ hi" at the top when the surface's colours were capped there (``cap_label``: other words for it,
+    e.g. "capped at 6.1").
 
     Parameters
     ----------
@@ -186,7 +187,8 @@ class ColorBar(VGroup):
     """
 
     def __init__(self, lo: float, hi: float, title: str = "loss", height: float = 3.2, width: float = 0.22,
-                 log: bool = False, clipped: bool = False, theme: Theme = THEME) -> None:
+                 log: bool = False, clipped: bool = False, theme: Theme = THEME,
+                 cap_label: str | None = None) -> None:
         super().__init__()
         from scenes.kit.plots import decimals_for, level_colors, nice_range, tick_label
 
@@ -220,7 +222,8 @@ class ColorBar(VGroup):
             label = Text(text, font=theme.font, font_size=TYPE.TICK, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
             self.ticks.add(VGroup(tick, label))
         if clipped:
-            cap = Text(f"≥ {tick_label(hi, 2) if not log else _plain(hi)}", font=theme.font,
+            words = cap_label or f"≥ {tick_label(hi, 2) if not log else _plain(hi)}"
+            cap = Text(words, font=theme.font,
                        font_size=TYPE.TICK, color=theme.muted).next_to(frame, UP, buff=0.08)
             self.ticks.add(cap)
         self.title = Text(title, font=theme.font, font_size=TYPE.TICK, color=theme.text)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from manim import (
@@ -44,21 +44,22 @@ from scenes.kit.theme import (
 )
 
 if TYPE_CHECKING:
-    from manim import Scene
+    from manim import Animation, Scene
 
 __all__ = [
-    "fmt",
-    "title_text",
-    "label_text",
-    "tick_text",
-    "math_text",
-    "hold_time",
-    "split_caption",
-    "READING_CPS",
     "MIN_HOLD",
-    "LiveText",
+    "READING_CPS",
     "Caption",
+    "LiveText",
     "TitleBar",
+    "fmt",
+    "hold_time",
+    "label_text",
+    "math_text",
+    "play_alone",
+    "split_caption",
+    "tick_text",
+    "title_text",
 ]
 
 #: Reading speed for learners (adult subtitle guides allow 17 characters per second).
@@ -132,10 +133,10 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
     screens: list[list[str]] = []
     for sentence in sentences:
-        lines = textwrap.wrap(sentence, width) or [""]
+        lines = _wrap(sentence, width) or [""]
         if screens and len(screens[-1]) + len(lines) <= max_lines and _joinable(screens[-1], lines, width):
             last = screens[-1]
-            merged = textwrap.wrap(" ".join(last + lines), width)
+            merged = _wrap(" ".join(last + lines), width)
             if len(merged) <= max_lines:
                 screens[-1] = merged
                 continue
@@ -144,13 +145,26 @@ def split_caption(text: str, width: int = CAPTION_LINE, max_lines: int = 2) -> l
     return ["\n".join(_balanced(s, width)) for s in screens]
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken at spaces only (a longer word keeps its line).
+
+    textwrap also breaks after the hyphen of a compound word by default, which put
+    "least-" and "squares" on two lines, and the subtitle (lines joined by a space) read
+    "least- squares".
+
+    >>> _wrap("the least-squares line", 14), _wrap("the least-squares line", 8)
+    (['the', 'least-squares', 'line'], ['the', 'least-squares', 'line'])
+    """
+    return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+
+
 def _balanced(lines: list[str], width: int) -> list[str]:
     """Two lines of about equal length rather than a full line and an orphan word."""
     if len(lines) != 2:
         return lines
     text = " ".join(lines)
     for w in range(math.ceil(len(text) / 2), width + 1):
-        trial = textwrap.wrap(text, w)
+        trial = _wrap(text, w)
         if len(trial) == 2:
             return trial
     return lines
@@ -161,11 +175,12 @@ _NBSP = "\u00a0"
 
 def _glue(text: str) -> str:
     """Non-breaking spaces where a line break would split a value from what it belongs to:
-    inside short parentheses ("(0.185, 1.08)"), around "=" and "×", and between a number and
-    the word after it ("80 epochs").  They render as ordinary spaces."""
+    inside short parentheses ("(0.185, 1.08)"), around "=", times, "+" and minus (so "y = m·x + b"
+    stays on one line), and between a number and the word after it ("80 epochs").  They render
+    as ordinary spaces."""
     text = re.sub(r"\([^()]{1,24}\)", lambda m: m.group(0).replace(" ", _NBSP), text)
-    text = re.sub(r" ([=×≈<>≤≥]) ", _NBSP + r"\1" + _NBSP, text)
-    return re.sub(r"(\d) (?=[A-Za-zα-ω%])", "\\1" + _NBSP, text)
+    text = re.sub(r" ([=×≈<>≤≥+−]) ", _NBSP + r"\1" + _NBSP, text)  # noqa: RUF001 (shown on screen)
+    return re.sub(r"(\d) (?=[A-Za-zα-ω%])", "\\1" + _NBSP, text)  # noqa: RUF001 (Greek shown on screen)
 
 
 def _joinable(a: list[str], b: list[str], width: int) -> bool:
@@ -190,9 +205,9 @@ class _GlyphAtlas:
     would be centred on the scene origin.
     """
 
-    CHARS = "".join(map(chr, range(33, 127))) + "−·×≈≤≥→←ηβαλε²√∇"
+    CHARS = "".join(map(chr, range(33, 127))) + "−·×≈≤≥→←ηβαλε²√∇"  # noqa: RUF001 (shown on screen)
     CHUNK = 10
-    _cache: dict[tuple[str, int], "_GlyphAtlas"] = {}
+    _cache: ClassVar[dict[tuple[str, int], _GlyphAtlas]] = {}
 
     def __init__(self, font: str, font_size: int) -> None:
         pair = Text("00", font=font, font_size=font_size)
@@ -206,11 +221,11 @@ class _GlyphAtlas:
                 raise ValueError(f"font {font!r} does not give one outline per character in {chars!r}; "
                                  "LiveText needs a monospace font")
             zero = line[0].get_center()
-            for i, (c, glyph) in enumerate(zip(chars, line[1:]), start=1):
+            for i, (c, glyph) in enumerate(zip(chars, line[1:], strict=True), start=1):
                 self.outlines[c] = glyph.points - zero - RIGHT * self.advance * i
 
     @classmethod
-    def get(cls, font: str, font_size: int) -> "_GlyphAtlas":
+    def get(cls, font: str, font_size: int) -> _GlyphAtlas:
         key = (font, font_size)
         if key not in cls._cache:
             cls._cache[key] = cls(font, font_size)
@@ -282,7 +297,7 @@ class LiveText(VGroup):
             slot = VMobject(fill_color=self.text_color, fill_opacity=opacity, stroke_width=0)
             self.glyph_group.add(slot)
 
-    def set_text(self, text: str) -> "LiveText":
+    def set_text(self, text: str) -> LiveText:
         """Show ``text``; does nothing if it is already shown."""
         if text == self.text:
             return self
@@ -313,7 +328,52 @@ class LiveText(VGroup):
 # --------------------------------------------------------------------------
 
 
-def _fix_in_frame(scene: "Scene", mob: VMobject) -> None:
+#: Hold the other mobjects' updaters during the kit's own fades (see :func:`play_alone`).
+#: A switch for the tests and benchmarks that compare with and without it.
+HOLD_UPDATERS = True
+
+
+def _nothing_else_moves(scene: Scene) -> bool:
+    """Manim's own test for a frozen ``wait`` (``Scene.should_update_mobjects``, manim 0.22):
+    no scene updater, no ``always_update_mobjects``, no mobject with an updater that takes ``dt``
+    (ambient camera rotation is one: a tracker with a time-based updater)."""
+    members = getattr(scene, "get_mobject_family_members", None)
+    if members is None:             # not a manim Scene (the unit tests' stand-in): play as asked
+        return False
+    return not (getattr(scene, "always_update_mobjects", False) or getattr(scene, "updaters", None)
+                or any(m.has_time_based_updater() for m in members()))
+
+
+def play_alone(scene: Scene, *animations: Animation, **kwargs: Any) -> None:
+    """``scene.play`` for an animation of the kit's own mobjects (a caption or title fading):
+    every other mobject's updaters are held while it runs, when nothing else can change.
+
+    Manim already renders a ``wait`` as one frozen frame when no updater depends on time
+    (see :func:`_nothing_else_moves`); it does not for a fade, so each of a caption's fade-in and
+    fade-out frames re-ran every updater on screen (always_redraw rebuilds, readouts, tracers)
+    and redrew their mobjects, although none of their inputs move while only the caption
+    fades.  Here the updaters run once (``update_mobjects(0)``, what the fade's first frame
+    did), are taken off for the fade, and are put back after it: the other mobjects are then
+    static, drawn once into manim's background image, and only the caption is drawn per frame.
+    Same pixels (tests/test_kit_speed.py renders a scene both ways).  When something is
+    time-based this is plain ``scene.play``.
+    """
+    held: list[tuple[Any, list]] = []
+    if HOLD_UPDATERS and _nothing_else_moves(scene):
+        scene.update_mobjects(0)
+        own = {id(m) for a in animations for m in a.mobject.get_family()}
+        for m in scene.get_mobject_family_members():
+            if m.updaters and id(m) not in own:
+                held.append((m, m.updaters))
+                m.updaters = []
+    try:
+        scene.play(*animations, **kwargs)
+    finally:
+        for m, updaters in held:
+            m.updaters = updaters
+
+
+def _fix_in_frame(scene: Scene, mob: VMobject) -> None:
     """In a ThreeDScene, keep ``mob`` still in the frame while the camera moves."""
     fix = getattr(scene, "add_fixed_in_frame_mobjects", None)
     if fix is not None:
@@ -362,7 +422,7 @@ class Caption:
         # Brackets and apostrophes reach above the cap height; keep 5 px more clear at 480p.
         return float(self.make("(Xg')\n(Xg')").get_top()[1]) + 0.08
 
-    def remaining(self, scene: "Scene") -> float:
+    def remaining(self, scene: Scene) -> float:
         """Seconds the current caption still needs on screen to be read."""
         if self.current is None:
             return 0.0
@@ -373,7 +433,7 @@ class Caption:
         fps = float(config.frame_rate)
         return math.ceil(left * fps - 1e-6) / fps
 
-    def say(self, scene: "Scene", text: str, duration: float | None = None) -> None:
+    def say(self, scene: Scene, text: str, duration: float | None = None) -> None:
         """Show ``text`` (wrapped and split into screens as needed).
 
         ``duration`` is a wish for the last screen's time on screen; the reading time
@@ -387,27 +447,27 @@ class Caption:
         if duration is not None:
             self.hold = max(self.hold, duration)
 
-    def _show(self, scene: "Scene", text: str) -> None:
+    def _show(self, scene: Scene, text: str) -> None:
         self.clear(scene)
         new = self.make(text)
         _fix_in_frame(scene, new)
-        scene.play(FadeIn(new, shift=0.1 * UP), run_time=self.FADE_IN)
+        play_alone(scene, FadeIn(new, shift=0.1 * UP), run_time=self.FADE_IN)
         self.current, self.current_text = new, text
         self.hold = hold_time(text)
         self.shown_at = scene.time - self.FADE_IN
 
-    def clear(self, scene: "Scene") -> None:
+    def clear(self, scene: Scene) -> None:
         """Take the caption down once it has been read, and write its subtitle."""
         if self.current is None:
             return
         wait = self.remaining(scene)
         if wait > 1e-6:
             scene.wait(wait)
-        scene.play(FadeOut(self.current), run_time=self.FADE_OUT)
+        play_alone(scene, FadeOut(self.current), run_time=self.FADE_OUT)
         self._subtitle(scene)
         self.current = None
 
-    def flush(self, scene: "Scene") -> None:
+    def flush(self, scene: Scene) -> None:
         """At the end of the scene: the caption stays on the last frame; write its subtitle."""
         if self.current is not None:
             wait = self.remaining(scene)
@@ -416,7 +476,7 @@ class Caption:
             self._subtitle(scene)
             self.current = None
 
-    def _subtitle(self, scene: "Scene") -> None:
+    def _subtitle(self, scene: Scene) -> None:
         shown = scene.time - self.shown_at
         words = self.current_text.replace("\n", " ").replace(_NBSP, " ")
         scene.add_subcaption(words, duration=shown, offset=-shown)
@@ -445,18 +505,18 @@ class TitleBar:
         """The y just under a title: content placed below this never meets it."""
         return float(self.make("Xg").get_bottom()[1]) - 0.15
 
-    def set(self, scene: "Scene", text: str) -> Text:
+    def set(self, scene: Scene, text: str) -> Text:
         new = self.make(text)
         if self.current is not None:
-            scene.play(FadeOut(self.current, shift=0.15 * UP), run_time=0.3)
+            play_alone(scene, FadeOut(self.current, shift=0.15 * UP), run_time=0.3)
         # Only now: in a ThreeDScene, fixing a mobject in the frame also adds it to the scene, so a new
         # title fixed before the old one's fade-out stood at full opacity on top of it.
         _fix_in_frame(scene, new)
-        scene.play(FadeIn(new, shift=0.15 * DOWN), run_time=0.4)
+        play_alone(scene, FadeIn(new, shift=0.15 * DOWN), run_time=0.4)
         self.current = new
         return new
 
-    def clear(self, scene: "Scene") -> None:
+    def clear(self, scene: Scene) -> None:
         if self.current is not None:
-            scene.play(FadeOut(self.current), run_time=0.3)
+            play_alone(scene, FadeOut(self.current), run_time=0.3)
             self.current = None

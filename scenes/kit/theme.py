@@ -233,9 +233,11 @@ class Theme:
         deuteranopia (``tests/test_colours.py``), with two exceptions: samples of the height map
         (roles ``HEIGHT_MAP@t``) are a backdrop, compared with the marks drawn over them but not
         with each other nor with ``text``/``muted`` (labels sit off the map).  ``batch sizes`` are
-        ordered samples of the height map used as line colours (gd_variants), held to the weaker
-        ramp threshold.  A scene that puts new colours together adds or extends a group here.
+        the samples of :func:`scenes.kit.scales.batch_size_scale` used as line colours (gd_variants),
+        held to the weaker ramp threshold.  A scene that puts new colours together adds or extends a group here.
         """
+        from scenes.kit.scales import batch_size_scale  # scales builds on this module
+
         opt4 = [(f"OPTIMIZER[{n}]", self.OPTIMIZER[n]) for n in ("SGD", "Momentum", "RMSprop", "Adam")]
         regimes = [(f"REGIME[{n}]", c) for n, c in self.REGIME.items()]
         ink = [("text", self.text), ("muted", self.muted)]
@@ -274,7 +276,8 @@ class Theme:
             "learning-rate paths on the height map": [*regimes, *ink, *full_map],
             # gd_variants
             "gradient-descent variants": [(f"VARIANT[{n}]", c) for n, c in self.VARIANT.items()] + ink,
-            "batch sizes": [(f"level {k + 1}/5", self.height_map_at(k / 4)) for k in range(5)] + [("text", self.text)],
+            "batch sizes": [*((f"level {k + 1}/4 of the batch-size scale", c)
+                              for k, c in enumerate(batch_size_scale(4, self))), ("text", self.text)],
         }
 
 

@@ -25,6 +25,20 @@ from scenes.publishing.options import QUALITIES, PublishError, PublishOptions
 from scenes.publishing.render import still_seek
 from scenes.publishing.run import longest_first, publish
 
-__all__ = ["SceneInfo", "discover", "input_files", "input_hash", "data_files", "data_record", "QUALITIES",
-           "PublishError", "PublishOptions",
-           "still_seek", "longest_first", "publish", "build_parser", "options_from_args", "main"]
+__all__ = [
+           "QUALITIES",
+           "PublishError",
+           "PublishOptions",
+           "SceneInfo",
+           "build_parser",
+           "data_files",
+           "data_record",
+           "discover",
+           "input_files",
+           "input_hash",
+           "longest_first",
+           "main",
+           "options_from_args",
+           "publish",
+           "still_seek",
+]

@@ -8,12 +8,19 @@ import sys
 from pathlib import Path
 
 from scenes.publishing.discovery import discover
-from scenes.publishing.options import (DEFAULT_CRF, DEFAULT_OUT, DEFAULT_PRESET, QUALITIES, ROOT, SCENES_DIR,
-                                       X264_PRESETS,
-                                       PublishOptions)
+from scenes.publishing.options import (
+    DEFAULT_CRF,
+    DEFAULT_OUT,
+    DEFAULT_PRESET,
+    QUALITIES,
+    ROOT,
+    SCENES_DIR,
+    X264_PRESETS,
+    PublishOptions,
+)
 from scenes.publishing.run import publish
 
-__all__ = ["build_parser", "options_from_args", "main"]
+__all__ = ["build_parser", "main", "options_from_args"]
 
 EPILOG = """\
 Output: <out>/<scene>/ (MP4, WebM, GIF, PNG stills, .srt and .vtt, record.json), <out>/manifest.json, <out>/index.html,

@@ -11,8 +11,18 @@ from typing import Any
 
 from scenes.publishing.options import ROOT, SCENES_DIR
 
-__all__ = ["SceneInfo", "NOT_SCENES", "DATA_KEY", "discover", "imported_files", "input_files", "data_files",
-           "data_record", "input_hash", "sha256_file"]
+__all__ = [
+    "DATA_KEY",
+    "NOT_SCENES",
+    "SceneInfo",
+    "data_files",
+    "data_record",
+    "discover",
+    "imported_files",
+    "input_files",
+    "input_hash",
+    "sha256_file",
+]
 
 # Modules of the scenes package that are not scenes.  Packages (scenes/kit/, scenes/publishing/) are
 # never looked at: discovery reads only the top-level ``*.py`` files.
@@ -108,7 +118,7 @@ def _imported_names(tree: ast.AST, package: list[str] | None) -> list[list[str]]
             else:
                 base = package[: len(package) - (node.level - 1)] + (node.module.split(".") if node.module else [])
             names.append(base)
-            names += [base + [a.name] for a in node.names if a.name != "*"]
+            names += [[*base, a.name] for a in node.names if a.name != "*"]
     return names
 
 

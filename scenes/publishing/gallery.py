@@ -20,8 +20,8 @@ from scenes.publishing.options import QUALITIES
 from scenes.publishing.render import still_seek
 from scenes.publishing.store import write_atomic
 
-__all__ = ["STORY", "ABOUT", "story_order", "round_param", "parse_srt", "caption_at", "alt_text",
-           "video_snippet", "still_snippet", "write_gallery"]
+__all__ = ["ABOUT", "STORY", "alt_text", "caption_at", "gallery_stills", "parse_srt", "round_param",
+           "still_snippet", "story_order", "video_snippet", "write_gallery"]
 
 #: The order a course would take: the chain rule first, then one parameter's update, a fitted line,
 #: better optimizers, where they get stuck, surfaces, whole networks, batches, real landscapes.
@@ -203,20 +203,52 @@ def alt_text(title: str, still: dict[str, Any], cues: list[Cue], duration: float
     return f"{title.rstrip('.')}." + (f" {cue.text}" if cue else "")
 
 
-def video_snippet(name: str, files: set[str], title: str, width: int = 1920, height: int = 1080) -> str:
+def video_snippet(name: str, files: set[str], title: str, width: int = 1920, height: int = 1080,
+                  poster_file: str | None = None) -> str:
     """The HTML a blogger pastes: a looping, muted, inline video with its poster and both encodings.
 
     No ``controls``: nothing covers the poster or the captions drawn in the frame.  MP4 (H.264) comes
-    first, being the smaller file; the WebM (VP9) is there for browsers without H.264.
+    first, being the smaller file; the WebM (VP9) is there for browsers without H.264.  The poster is
+    ``poster_file`` (see :func:`gallery_stills`), else the last frame.
     """
     q = html.escape
-    poster = f' poster="{q(name)}/{q(name)}-last.png"' if f"{name}-last.png" in files else ""
+    poster_file = poster_file or f"{name}-last.png"
+    poster = f' poster="{q(name)}/{q(poster_file)}"' if poster_file in files else ""
     sources = [f'  <source src="{q(name)}/{q(name)}.{ext}" type="video/{ext}">'
                for ext in ("mp4", "webm") if f"{name}.{ext}" in files]
     track = (f'\n  <track kind="captions" src="{q(name)}/{q(name)}.vtt" srclang="en" label="English">'
              if f"{name}.vtt" in files else "")
     return (f'<video autoplay muted loop playsinline width="{width}" height="{height}"{poster} '
             f'aria-label="{q(title)}">\n' + "\n".join(sources) + track + "\n</video>")
+
+
+def gallery_stills(stills: list[dict[str, Any]], files: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stills the page shows: the scene's marked figures in story order, each picture once.
+
+    The last frame is shown only when the scene marks no figure: where it does, the marks are the
+    figures chosen for posts, and the last frame is either one of them again (linear_fit's
+    "answer") or a screen being cleared (backprop ends on a title over faded shapes, while its
+    alt text would describe the caption shown before).  A still with the same bytes as an earlier
+    one is left out (backprop's "all gradients" and "tree backward" are one frame).  Every file
+    stays in the folder and the manifest.
+
+    >>> files = {"a.png": {"sha256": "1"}, "b.png": {"sha256": "1"}, "last.png": {"sha256": "2"}}
+    >>> [s["name"] for s in gallery_stills([{"name": "last", "file": "last.png"},
+    ...     {"name": "a", "file": "a.png"}, {"name": "b", "file": "b.png"}], files)]
+    ['a']
+    >>> [s["name"] for s in gallery_stills([{"name": "last", "file": "last.png"}], files)]
+    ['last']
+    """
+    marked = [s for s in stills if s.get("name") != "last"]
+    shown, seen = [], set()
+    for still in marked or stills:
+        digest = files.get(still.get("file", ""), {}).get("sha256")
+        if digest and digest in seen:
+            continue
+        if digest:
+            seen.add(digest)
+        shown.append(still)
+    return shown
 
 
 def still_snippet(name: str, file: str, alt: str) -> str:
@@ -285,8 +317,10 @@ def write_gallery(out: Path, manifest: dict[str, Any], infos: dict[str, SceneInf
         parts.append(f"<section id='{q(name)}'><h2>{q(title)}</h2><p>{q(paragraph)}</p>")
         mp4 = f"{name}.mp4"
         w, h = _dims(str(entry.get("quality", "high")))
+        stills = gallery_stills(entry.get("stills", []), files)
         if mp4 in files:
-            snippet = video_snippet(name, set(files), title, w, h)
+            # The poster is the scene's last marked figure (its conclusion), not a frame being cleared.
+            snippet = video_snippet(name, set(files), title, w, h, stills[-1]["file"] if stills else None)
             parts.append(snippet)
             links = [f"<a href='{q(name)}/{q(mp4)}'>MP4</a> {_size(files[mp4]['bytes'])}"]
             for ext, label in (("webm", "WebM"), ("gif", "GIF")):
@@ -301,7 +335,6 @@ def write_gallery(out: Path, manifest: dict[str, Any], infos: dict[str, SceneInf
             if f"{name}.gif" in files:
                 gif_alt = f"{title.rstrip('.')}, animated."
                 parts.append(_copybox(still_snippet(name, f"{name}.gif", gif_alt), "Embed the GIF (Markdown)"))
-        stills = entry.get("stills", [])
         if stills:
             parts.append("<div class='stills'>")
             for still in stills:

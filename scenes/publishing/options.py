@@ -7,8 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ROOT", "SCENES_DIR", "DEFAULT_OUT", "PREVIEW_DIR", "README", "QUALITIES", "X264_PRESETS", "PublishOptions",
-           "PublishError"]
+__all__ = [
+    "DEFAULT_OUT",
+    "PREVIEW_DIR",
+    "QUALITIES",
+    "README",
+    "ROOT",
+    "SCENES_DIR",
+    "X264_PRESETS",
+    "PublishError",
+    "PublishOptions",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = ROOT / "scenes"

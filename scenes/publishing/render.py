@@ -10,6 +10,7 @@ live until every scene is finished, so this matches the process's lifetime here.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -27,9 +28,21 @@ from scenes.params import ENV_VAR
 from scenes.publishing.discovery import SceneInfo
 from scenes.publishing.options import QUALITIES, ROOT, PublishOptions
 
-__all__ = ["Children", "Cancelled", "StepError", "Staged", "render_scene", "still_seek", "BLAS_THREAD_VARS",
-           "FIGURES_ENV", "BUDGET_ENV", "GIF_LADDER", "gif_filter", "gif_ladder",
-           "srt_to_vtt"]
+__all__ = [
+    "BLAS_THREAD_VARS",
+    "BUDGET_ENV",
+    "FIGURES_ENV",
+    "GIF_LADDER",
+    "Cancelled",
+    "Children",
+    "Staged",
+    "StepError",
+    "gif_filter",
+    "gif_ladder",
+    "render_scene",
+    "srt_to_vtt",
+    "still_seek",
+]
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 FIGURES_ENV = "GDVIZ_FIGURES"
@@ -90,10 +103,8 @@ class Children:
         """Set the stop flag and send ``kill_with`` to every running child's process group."""
         self.signum = self.signum or signum
         for proc in list(self.procs.values()):
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, kill_with)
-            except (ProcessLookupError, PermissionError):
-                pass
 
     def run(self, cmd: list[str], log: Path, step: str, env: dict[str, str] | None = None,
             cwd: Path = ROOT) -> None:
@@ -128,10 +139,8 @@ class Children:
             finally:
                 with self.lock:
                     self.procs.pop(proc.pid, None)
-                try:                               # anything the child left in its group goes too
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)     # anything the child left in its group goes too
         if self.stopping:
             raise Cancelled(step)
         if code != 0:
@@ -309,8 +318,8 @@ def render_scene(scene: SceneInfo, opts: PublishOptions, params_file: Path | Non
     """
     flag, _ = QUALITIES[opts.quality]
     env = render_env(opts, params_file, work / "figures.jsonl")
-    base = _manim_cmd() + ["render", f"-q{flag}", "--media_dir", str(work / "media"), "--disable_caching",
-                           "--progress_bar", "none"]
+    base = [*_manim_cmd(), "render", f"-q{flag}", "--media_dir", str(work / "media"), "--disable_caching",
+            "--progress_bar", "none"]
     x264 = ["--encoder-option", f"preset={opts.preset}", "--encoder-option", f"crf={opts.crf}"]
     children.run(base + x264 + [str(scene.path)], log, "render", env)
     videos = [v for v in (work / "media" / "videos").rglob(f"{scene.class_name}.mp4")
@@ -350,7 +359,7 @@ def render_scene(scene: SceneInfo, opts: PublishOptions, params_file: Path | Non
     stills_src = video
     if opts.transparent:
         env_t = dict(env, **{FIGURES_ENV: str(work / "figures-t.jsonl")})
-        children.run(base + ["--transparent", "--media_dir", str(work / "media-t"), str(scene.path)], log,
+        children.run([*base, "--transparent", "--media_dir", str(work / "media-t"), str(scene.path)], log,
                      "render", env_t)
         movs = list((work / "media-t" / "videos").rglob(f"{scene.class_name}.mov"))
         stills_src = movs[0] if movs else video

@@ -11,10 +11,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 
 from scenes.params import DEFAULTS_ENV, ParamsError, load_params
 from scenes.publishing.discovery import SceneInfo, data_record, discover, input_hash
@@ -23,10 +24,19 @@ from scenes.publishing.gallery import write_gallery
 from scenes.publishing.options import SCENES_DIR, PublishError, PublishOptions
 from scenes.publishing.previews import check_previews_allowed, update_previews
 from scenes.publishing.render import BUDGET_ENV, Cancelled, Children, StepError, render_scene
-from scenes.publishing.store import (OutputLock, Verdict, build_manifest, file_entry, place, recover, verify,
-                                     write_manifest, write_record)
+from scenes.publishing.store import (
+    OutputLock,
+    Verdict,
+    build_manifest,
+    file_entry,
+    place,
+    recover,
+    verify,
+    write_manifest,
+    write_record,
+)
 
-__all__ = ["publish", "longest_first", "Outcome", "STOP_SIGNALS"]
+__all__ = ["STOP_SIGNALS", "Outcome", "longest_first", "publish"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 KILL_GRACE_S = 5.0

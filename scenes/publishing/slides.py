@@ -29,13 +29,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from scenes.params import DEFAULTS_ENV
 from scenes.publishing.discovery import SceneInfo, discover
 from scenes.publishing.gallery import ABOUT, story_order
-from scenes.params import DEFAULTS_ENV
 from scenes.publishing.options import QUALITIES, ROOT, SCENES_DIR, PublishError
 
-__all__ = ["REVEAL_VERSION", "reveal_dir", "slide_class", "notes_for_slides", "SlidesOptions", "build_deck",
-           "MANIM_SLIDES_VERSION"]
+__all__ = [
+    "MANIM_SLIDES_VERSION",
+    "REVEAL_VERSION",
+    "SlidesOptions",
+    "build_deck",
+    "notes_for_slides",
+    "reveal_dir",
+    "slide_class",
+]
 
 MANIM_SLIDES_VERSION = "5.7.0"
 REVEAL_VERSION = "6.0.1"
@@ -113,13 +120,13 @@ def slide_class(scene_cls: type) -> type:
             cues = [(s.start.total_seconds(), s.content.replace("\n", " "))
                     for s in self.renderer.file_writer.subcaptions]
             notes = notes_for_slides(self._beat_times, self._beat_titles, cues)
-            for slide, text in zip(self._slides, notes):
+            for slide, text in zip(self._slides, notes, strict=False):  # as before: one note per slide
                 # The template puts notes into the page unescaped; a caption may hold "<" or "&".
                 slide.notes = html.escape(text, quote=False)
 
         def render(self, *args: Any, **kwargs: Any) -> None:
             # manim-slides 5.7.0 shim: its render sets max_files_cached = inf (see __init__ for -1).
-            scene_cls.render(self, *args, **kwargs)
+            scene_cls.render(self, *args, **kwargs)  # type: ignore[attr-defined]  # a Scene subclass
             self._save_slides(use_cache=False, flush_cache=True, skip_reversing=True)
 
     Deck.__name__ = Deck.__qualname__ = scene_cls.__name__
@@ -248,7 +255,7 @@ def _build(opts: SlidesOptions, stream: TextIO) -> int:
             (logs / "convert.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             raise PublishError(f"manim-slides convert failed: {last[:200]}", status=1)
-        for f in REVEAL_FILES + ("LICENSE",):
+        for f in (*REVEAL_FILES, "LICENSE"):
             src = reveal / f
             if src.is_file():
                 (deck / "reveal.js" / f).parent.mkdir(parents=True, exist_ok=True)

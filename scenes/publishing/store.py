@@ -26,16 +26,32 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from scenes.publishing.discovery import sha256_file
 from scenes.publishing.faults import fault
 from scenes.publishing.options import PublishError
 
-__all__ = ["RECORD", "MANIFEST", "LOCK", "write_atomic", "fsync_dir", "file_entry", "write_record", "read_record",
-           "verify", "Verdict", "place", "recover", "build_manifest", "write_manifest", "OutputLock"]
+__all__ = [
+    "LOCK",
+    "MANIFEST",
+    "RECORD",
+    "OutputLock",
+    "Verdict",
+    "build_manifest",
+    "file_entry",
+    "fsync_dir",
+    "place",
+    "read_record",
+    "recover",
+    "verify",
+    "write_atomic",
+    "write_manifest",
+    "write_record",
+]
 
 RECORD = "record.json"
 MANIFEST = "manifest.json"
