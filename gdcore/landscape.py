@@ -38,6 +38,7 @@ __all__ = [
     "PathOnPlane",
     "SharpnessSlice",
     "filter_normalized_direction",
+    "loss_rise",
     "loss_surface",
     "path_on_plane",
     "pca_directions",
@@ -171,6 +172,20 @@ def sharpness_slice(model: MLP, X: ArrayLike, y: ArrayLike, theta: np.ndarray | 
     ts = np.linspace(-half_width, half_width, n)
     along = model.plane_loss(X, y, theta, v, np.zeros_like(v), np.column_stack([ts, np.zeros_like(ts)]), loss=loss)
     return SharpnessSlice(float(lam), v, ts, along, float(grad(theta) @ v))
+
+
+def loss_rise(model: MLP, X: ArrayLike, y: ArrayLike, direction: np.ndarray, delta: float,
+              theta: np.ndarray | None = None, loss: str = "cross_entropy") -> tuple[float, float]:
+    """How much a step of ``delta`` along ``direction`` (either way) raises the loss at ``theta``
+    (default: the model's weights): ``(L(theta - delta v) - L(theta), L(theta + delta v) - L(theta))``,
+    from exact forward passes.  Negative where the step lowers the loss (the weights are not a
+    minimum along ``v``); their mean cancels the gradient's first-order part and is about
+    ``curvature * delta**2 / 2`` for a small step.
+    """
+    theta = model.flatten() if theta is None else np.asarray(theta, dtype=float)
+    v = np.asarray(direction, dtype=float)
+    L = model.batched_loss(X, y, np.stack([theta - delta * v, theta, theta + delta * v]), loss=loss)
+    return float(L[0] - L[1]), float(L[2] - L[1])
 
 
 class _Reached(Exception):

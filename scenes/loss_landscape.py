@@ -31,6 +31,7 @@ import numpy as np
 from manim import (
     DEGREES,
     DOWN,
+    LEFT,
     OUT,
     RIGHT,
     UP,
@@ -40,8 +41,10 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    Indicate,
     Line,
     Mobject,
+    Rectangle,
     ThreeDAxes,
     ThreeDScene,
     UpdateFromAlphaFunc,
@@ -57,6 +60,7 @@ from manim.utils.iterables import list_update
 from gdcore.datasets import Standardizer, needs_standardizing
 from gdcore.landscape import (
     filter_normalized_direction,
+    loss_rise,
     loss_surface,
     path_on_plane,
     pca_directions,
@@ -82,6 +86,7 @@ from scenes.kit import (
     tick_text,
     xyz_to_scene,
 )
+from scenes.kit.text import Caption, hold_time
 from scenes.params import scene_data
 
 
@@ -95,6 +100,7 @@ class LossLandscape(StoryThreeDScene):
 
     def construct(self) -> None:
         self.train_network()
+        self.landscapes()
         self.random_plane()
         self.pca_plane()
         self.pca_contours()
@@ -123,6 +129,31 @@ class LossLandscape(StoryThreeDScene):
         self.center = self.net.flatten()
         self.final_loss = self.net.loss(X, y, "cross_entropy")
 
+    def landscapes(self) -> None:
+        """The loss on the random plane and on the PCA plane (its grid spans round axis numbers, so the
+        contour view's axes are exactly the computed area), and one log scale for every view."""
+        p = self.p
+        d1 = filter_normalized_direction(self.net, seed=p["seed"] + 1)
+        d2 = filter_normalized_direction(self.net, seed=p["seed"] + 2)
+        r = p["random_range"]
+        grid = np.linspace(-r, r, p["resolution"] + 1)
+        g = loss_surface(self.net, self.X, self.y, self.center, d1, d2, grid, grid, "cross_entropy")
+        self.rand = SimpleNamespace(grid=grid, g=g)
+        plane = pca_directions(self.thetas, center=self.center)
+        path = path_on_plane(self.net, self.X, self.y, self.thetas, self.center, plane.d1, plane.d2, "cross_entropy")
+        (a_lo, b_lo), (a_hi, b_hi) = path.coords.min(axis=0), path.coords.max(axis=0)
+        pad = p["pca_padding"]
+        span_a, span_b = a_hi - a_lo, b_hi - b_lo
+        xr = nice_range(a_lo - pad * span_a, a_hi + pad * span_a, 4)
+        yr = nice_range(b_lo - pad * span_b, b_hi + pad * span_b, 4)
+        alphas = np.linspace(xr[0], xr[1], p["resolution"] + 1)
+        betas = np.linspace(yr[0], yr[1], p["resolution"] + 1)
+        gp = loss_surface(self.net, self.X, self.y, self.center, plane.d1, plane.d2, alphas, betas, "cross_entropy")
+        self.pca = SimpleNamespace(alphas=alphas, betas=betas, g=gp, plane=plane, path=path, xr=xr, yr=yr)
+        logs = np.concatenate([self.log_loss(a).ravel() for a in (g.Z, gp.Z, path.true_loss, path.plane_loss)])
+        #: log10 of the lowest and highest loss of all views: their heights and colours share this scale.
+        self.h_range = (float(np.nanmin(logs)), float(np.nanmax(logs)))
+
     # ------------------------------------------------------------ helpers
     @property
     def cam(self) -> ThreeDCamera:
@@ -145,13 +176,14 @@ class LossLandscape(StoryThreeDScene):
             H = np.log10(np.clip(Z, 1e-12, None))
         return np.where(np.isfinite(Z), H, np.nan)
 
-    def surface(self, alphas, betas, H, h_lo: float, h_hi: float) -> tuple[ThreeDAxes, SurfaceMesh]:
-        """Axes and mesh for log heights ``H`` (NaN: a hole) between ``h_lo`` and ``h_hi``; nothing is clipped."""
+    def surface(self, alphas, betas, H) -> tuple[ThreeDAxes, SurfaceMesh]:
+        """Axes and mesh for log heights ``H`` (NaN: a hole) on the shared scale ``h_range``; nothing is clipped."""
+        h_lo, h_hi = self.h_range
         axes = ThreeDAxes(x_range=[alphas[0], alphas[-1], 1], y_range=[betas[0], betas[-1], 1],
                           z_range=[h_lo, h_hi, (h_hi - h_lo) / 2], x_length=6.0, y_length=6.0, z_length=2.6,
                           axis_config={"stroke_color": THEME.muted, "stroke_width": 1, "include_ticks": False})
         A, B = np.meshgrid(alphas, betas)      # (the axes only map coordinates; they are never drawn)
-        mesh = SurfaceMesh(axes, A, B, H, opacity=0.9)
+        mesh = SurfaceMesh(axes, A, B, H, opacity=0.9, color_range=self.h_range)
         # A log surface's faces differ in size (steep ones are tall): the bias that lets a mover on a face
         # be drawn after it must be the largest face's, not the first one's.
         diag = np.linalg.norm(mesh.quads[:, 2] - mesh.quads[:, 0], axis=1)
@@ -178,17 +210,38 @@ class LossLandscape(StoryThreeDScene):
         y_axis = line([a_near, b_lo, z_lo], [a_near, b_hi, z_lo])
         z_axis = line([a_far, b_near, z_lo], [a_far, b_near, z_hi])
         lines = VGroup(x_axis, y_axis, z_axis)
-        labels = surface_axis_labels(SimpleNamespace(x_axis=x_axis, y_axis=y_axis, z_axis=z_axis), *names,
+        names3 = surface_axis_labels(SimpleNamespace(x_axis=x_axis, y_axis=y_axis, z_axis=z_axis), *names,
                                      "loss (log)")
-        # The plane's names beside the middle of their edges, outside the floor (the ends meet other axes).
-        out_b = (-1 if b_near == b_lo else 1) * 0.14 * (b_hi - b_lo)
-        out_a = (1 if a_near == a_hi else -1) * 0.14 * (a_hi - a_lo)
-        labels[0].move_to(xyz_to_scene(axes, np.array([(a_lo + a_hi) / 2, b_near + out_b, z_lo])))
-        labels[1].move_to(xyz_to_scene(axes, np.array([a_near + out_a, (b_lo + b_hi) / 2, z_lo])))
-        c_lo, c_hi = mesh.color_range
-        bar = ColorBar(10.0**c_lo, 10.0**c_hi, title="loss (log scale)", height=3.0, log=True)
+        # The plane's names beside the middle of their edges, outside the floor (the ends meet other axes);
+        # the loss axis' name above its top.
+        out_b = (-1 if b_near == b_lo else 1) * 0.36 * (b_hi - b_lo)
+        out_a = (1 if a_near == a_hi else -1) * 0.36 * (a_hi - a_lo)
+        names3[0].move_to(xyz_to_scene(axes, np.array([(a_lo + a_hi) / 2, b_near + out_b, z_lo])))
+        names3[1].move_to(xyz_to_scene(axes, np.array([a_near + out_a, (b_lo + b_hi) / 2, z_lo])))
+        names3[2].move_to(xyz_to_scene(axes, np.array([a_far, b_near, z_hi + 0.12 * (z_hi - z_lo)])))
+        # Each floor axis' scale: two round values inside it, just outside the edge (not at the corners,
+        # where two axes' numbers would meet, nor at the middle, where the name stands).
+        ticks = []
+        for a in self.inner_ticks(a_lo, a_hi):
+            ticks.append(tick_text(fmt(a, 3)).move_to(xyz_to_scene(axes, np.array([a, b_near + out_b / 4.5, z_lo]))))
+        for b in self.inner_ticks(b_lo, b_hi):
+            ticks.append(tick_text(fmt(b, 3)).move_to(xyz_to_scene(axes, np.array([a_near + out_a / 4.5, b, z_lo]))))
+        # On boxes of the background colour: no edge of the surface runs through a name.
+        labels = VGroup(*[self.backed(m) for m in (*names3, *ticks)])
+        bar = ColorBar(10.0**self.h_range[0], 10.0**self.h_range[1], title="loss (log scale)", height=3.0, log=True)
         bar.to_edge(RIGHT, buff=0.4).set_y((self.titles.bottom() + self.caption.top()) / 2)
         return lines, labels, bar
+
+    @staticmethod
+    def inner_ticks(lo: float, hi: float) -> list[float]:
+        """Up to two round values between ``lo`` and ``hi``, away from the ends and the middle (by an eighth
+        of the span), the ones nearest the quarter points."""
+        step = nice_range(lo, hi, 6)[2]
+        span, mid = hi - lo, (lo + hi) / 2
+        values = [k * step for k in range(int(np.ceil(lo / step)), int(np.floor(hi / step)) + 1)]
+        values = [v for v in values if min(v - lo, hi - v) > span / 8 and abs(v - mid) > span / 8]
+        picks = {min(values, key=lambda v: abs(v - q)) for q in (lo + span / 4, hi - span / 4)} if values else set()
+        return sorted(picks)
 
     def fit_camera(self, mesh: SurfaceMesh, lines: VGroup, labels: VGroup, bar: ColorBar, thetas) -> None:
         """Camera at ``thetas[0]`` with the zoom and height that keep the surface, its axes and their names
@@ -287,20 +340,15 @@ class LossLandscape(StoryThreeDScene):
     def random_plane(self) -> None:
         p = self.p
         self.set_title("The loss around a trained network")
-        d1 = filter_normalized_direction(self.net, seed=p["seed"] + 1)
-        d2 = filter_normalized_direction(self.net, seed=p["seed"] + 2)
+        grid, g = self.rand.grid, self.rand.g
         r = p["random_range"]
-        grid = np.linspace(-r, r, p["resolution"] + 1)
-        g = loss_surface(self.net, self.X, self.y, self.center, d1, d2, grid, grid, "cross_entropy")
-        H = self.log_loss(g.Z)
-        h_lo, h_hi = float(np.nanmin(H)), float(np.nanmax(H))
-        axes, mesh = self.surface(grid, grid, H, h_lo, h_hi)
+        axes, mesh = self.surface(grid, grid, self.log_loss(g.Z))
         # The trained network: the centre of the plane, at its loss.  The camera turns 30 degrees from
         # ``theta``, clockwise: with the defaults, turning the other way the basin's near rim hides the centre.
         centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
         sweep = np.linspace(p["theta"], p["theta"] - 30, 6)
-        lines, labels, bar = self.frame(axes, mesh, (-r, r), (-r, r), (h_lo, h_hi),
-                                        ("random direction 1", "random direction 2"), float(sweep.mean()))
+        lines, labels, bar = self.frame(axes, mesh, (-r, r), (-r, r), self.h_range,
+                                        ("direction 1", "direction 2"), float(sweep.mean()))
         self.cam.add_fixed_orientation_mobjects(*centre)
         mesh.add_movers(centre)
         # The surface first, so the captions below never stand on an empty frame.
@@ -308,18 +356,28 @@ class LossLandscape(StoryThreeDScene):
         self.show_mesh(mesh, lines, labels, bar)
         shape = " → ".join(map(str, self.net.sizes))
         diverged = " (it diverged; the last finite weights are used)" if self.status == "diverged" else ""
-        self.caption.say(self, f"A {shape} network ({p['activation']}) trained on {self.data_name} with Adam, "
-                               f"lr {fmt(p['lr'])}, {p['epochs']} epochs{diverged}.", 4)
+        captions = [(f"A {shape} network ({p['activation']}) trained on {self.data_name} with Adam, "
+                     f"lr {fmt(p['lr'])}, {p['epochs']} epochs{diverged}.", 4.0)]
         if self.standardized:
-            self.caption.say(self, f"The network trained on a standardized copy of the {len(self.y)} points "
-                                   f"(each input scaled to mean 0, spread 1).", 3.5)
-        self.caption.say(self, f"Its cross-entropy on a plane through the trained weights (the white dot, loss "
-                               f"{fmt(self.final_loss, 3)}), along two random directions.", 5)
+            captions.append((f"The network trained on a standardized copy of the {len(self.y)} points "
+                             f"(each input scaled to mean 0, spread 1).", 3.5))
+        captions.append((f"Its cross-entropy on a plane through the trained weights (white dot, loss "
+                         f"{fmt(self.final_loss, 3)}), along two random directions.", 5.0))
+        length = "their own length" if r == 1 else f"{fmt(r)} times their length"
+        captions.append((f"Both are filter-normalized (Li et al., 2018): a step of {fmt(r)} moves each neuron's "
+                         f"weights by {length}.", 4.0))
         holes = " Gaps: the loss overflowed there." if mesh.hole else ""
-        self.caption.say(self, f"Height and colour: the loss on a log scale, {fmt(10**h_lo, 2)} to "
-                               f"{fmt(10**h_hi, 2)}, nothing cut off.{holes}", 4)
+        h_lo, h_hi = self.h_range
+        captions.append((f"Height and colour: the loss on a log scale, {fmt(10**h_lo, 2)} to {fmt(10**h_hi, 2)}, "
+                         f"the same in every view; nothing cut off.{holes}", 4.0))
+        # The camera turns its 30 degrees while the captions are read (their reading times and fades).
+        reading = sum(max(hold_time(t), d) + Caption.FADE_IN + Caption.FADE_OUT for t, d in captions)
         self.start_sorting(mesh)
-        self.move_camera(theta=sweep[-1] * DEGREES, run_time=4, rate_func=linear)
+        self.begin_ambient_camera_rotation(rate=(sweep[-1] - sweep[0]) * DEGREES / reading)
+        for text, duration in captions:
+            self.caption.say(self, text, duration)
+        self.wait(self.caption.remaining(self))
+        self.stop_ambient_camera_rotation()
         self.stop_sorting(mesh)
         mark_figure(self, "random-plane")
         self.unsay()
@@ -328,23 +386,24 @@ class LossLandscape(StoryThreeDScene):
         self.cam.remove_fixed_orientation_mobjects(*labels, *centre)
         self.remove(bar)
 
+    def start_marker(self, at: np.ndarray, toward: np.ndarray) -> VGroup:
+        """The start of the path: a ring in the text colour and "start" beside it, away from ``toward``
+        (both in the same coordinates as ``at``: the next checkpoint's place)."""
+        ring = Circle(radius=0.13, stroke_color=THEME.text, stroke_width=3).move_to(at)
+        d = np.asarray(at, dtype=float) - np.asarray(toward, dtype=float)
+        d[2] = 0.0
+        n = float(np.linalg.norm(d))
+        name = self.backed(tick_text("start")).next_to(ring, d / n if n > 1e-9 else UP, buff=0.12)
+        return VGroup(ring, name)
+
     def pca_plane(self) -> None:
         p = self.p
         self.set_title("The path the optimizer took")
-        plane = pca_directions(self.thetas, center=self.center)
-        path = path_on_plane(self.net, self.X, self.y, self.thetas, self.center, plane.d1, plane.d2, "cross_entropy")
-        a_lo, b_lo = path.coords.min(axis=0)
-        a_hi, b_hi = path.coords.max(axis=0)
-        pad = p["pca_padding"]
-        span_a, span_b = a_hi - a_lo, b_hi - b_lo
-        alphas = np.linspace(a_lo - pad * span_a, a_hi + pad * span_a, p["resolution"] + 1)
-        betas = np.linspace(b_lo - pad * span_b, b_hi + pad * span_b, p["resolution"] + 1)
-        g = loss_surface(self.net, self.X, self.y, self.center, plane.d1, plane.d2, alphas, betas, "cross_entropy")
-        H = self.log_loss(g.Z)
+        pc = self.pca
+        alphas, betas, plane, path = pc.alphas, pc.betas, pc.plane, pc.path
+        h_lo, h_hi = self.h_range
+        axes, mesh = self.surface(alphas, betas, self.log_loss(pc.g.Z))
         h_true, h_plane = self.log_loss(path.true_loss), self.log_loss(path.plane_loss)
-        h_lo = float(np.nanmin([np.nanmin(H), np.nanmin(h_true), np.nanmin(h_plane)]))
-        h_hi = float(np.nanmax([np.nanmax(H), np.nanmax(h_true), np.nanmax(h_plane)]))
-        axes, mesh = self.surface(alphas, betas, H, h_lo, h_hi)
         ev = plane.explained
         drift = self.TURN_RATE * p["path_seconds"]
         # Checkpoints at their TRUE loss, a thin drop line to the plane's loss beneath each (NaN: not drawn).
@@ -354,20 +413,24 @@ class LossLandscape(StoryThreeDScene):
         plane_pts = xyz_to_scene(axes, np.column_stack([path.coords, h_plane_d]))
         centre = self.centre_dot(axes, float(self.log_loss(np.array(self.final_loss))))
         sweep = self.visible_sweep(mesh, true_pts, drift)        # the path seen all along the turn
-        lines, labels, bar = self.frame(axes, mesh, (alphas[0], alphas[-1]), (betas[0], betas[-1]), (h_lo, h_hi),
+        lines, labels, bar = self.frame(axes, mesh, (alphas[0], alphas[-1]), (betas[0], betas[-1]), self.h_range,
                                         (f"PC1, {ev[0]:.0%}", f"PC2, {ev[1]:.0%}"), float(sweep.mean()))
         self.cam.add_fixed_orientation_mobjects(*centre)
         mesh.add_movers(centre)
         self.fit_camera(mesh, lines, labels, bar, sweep)
         self.show_mesh(mesh, lines, labels, bar)
-        self.caption.say(self, f"PC1 and PC2: the two main directions of the path ({ev[0]:.0%} and {ev[1]:.0%} of "
-                               "its spread). White dot: the trained weights.", 5)
+        # The start, as in the contour view: a ring and its name, above the first checkpoint.
+        start = self.start_marker(true_pts[0], true_pts[0] - OUT)
+        self.cam.add_fixed_orientation_mobjects(*start)
+        self.caption.say(self, f"PC1 and PC2, the path's two main directions, hold {ev[0]:.0%} and {ev[1]:.0%} of "
+                               "its spread; white dot: the trained weights.", 5)
         k = ValueTracker(0.0)
         color = THEME.OPTIMIZER["Adam"]           # the network was trained with Adam
         # One piece per step between checkpoints, so the painter's sort can hide exactly the hidden parts.
-        pieces = [VMobject(stroke_color=color, stroke_width=4) for _ in range(len(true_pts) - 1)]
-        head = Dot(radius=0.09, color=color)
+        pieces = [VMobject(stroke_color=color, stroke_width=5) for _ in range(len(true_pts) - 1)]
+        head = Dot(radius=0.1, color=color)
         drops = [Line(a, b, stroke_color=THEME.text, stroke_width=2) for a, b in zip(true_pts, plane_pts, strict=True)]
+        dots = [Dot(q, radius=0.07, color=color) for q in true_pts]     # the checkpoints, as in the contour view
         shown = [-1]                              # the last checkpoint whose piece and drop are drawn
 
         def follow(_) -> None:
@@ -379,19 +442,28 @@ class LossLandscape(StoryThreeDScene):
             if i < len(pieces):
                 pieces[i].set_points_as_corners([true_pts[i], here])
                 pieces[i].set_stroke(opacity=1.0)
-            # Only what changed since the last frame: finished pieces and their drops.
+            # Only what changed since the last frame: finished pieces, their drops and checkpoints.
             for j in range(shown[0] + 1, i + 1):
                 if j > 0:
                     pieces[j - 1].set_points_as_corners([true_pts[j - 1], true_pts[j]]).set_stroke(opacity=1.0)
                 drops[j].set_stroke(opacity=0.8)
+                dots[j].set_fill(opacity=1.0)
             shown[0] = max(shown[0], i)
 
         for piece in pieces:
             piece.set_points_as_corners([true_pts[0], true_pts[0]]).set_stroke(opacity=0.0)
         for d in drops:
             d.set_stroke(opacity=0.0)
-        mesh.add_movers(*drops, *pieces, head)
+        for dot in dots:
+            dot.set_fill(opacity=0.0)
+        mesh.add_movers(*drops, *pieces, *dots, head)
         follow(None)
+        self.play(FadeIn(start))
+        # The path is drawn in two halves with the camera turning; the second caption comes between them.
+        self.start_sorting(mesh, before=lambda: follow(None))
+        self.begin_ambient_camera_rotation(rate=self.TURN_RATE * DEGREES)     # about ``drift`` degrees in all
+        half = (len(true_pts) - 1) / 2
+        self.play(k.animate.set_value(half), run_time=p["path_seconds"] / 2, rate_func=linear)
         # How far a checkpoint is from the plane's loss under it, as a fraction of the surface's height.
         gap = float(np.nanmax(np.abs(h_true_d - h_plane_d))) / max(h_hi - h_lo, 1e-12)
         if gap < 0.08:
@@ -400,69 +472,90 @@ class LossLandscape(StoryThreeDScene):
         else:
             self.caption.say(self, "Each checkpoint at its own loss; thin lines drop to the plane's loss "
                                    "beneath it.", 4)
-        self.start_sorting(mesh, before=lambda: follow(None))
-        self.begin_ambient_camera_rotation(rate=self.TURN_RATE * DEGREES)     # ``drift`` degrees in all
-        self.play(k.animate.set_value(len(true_pts) - 1), run_time=p["path_seconds"], rate_func=linear)
+        self.play(k.animate.set_value(len(true_pts) - 1), run_time=p["path_seconds"] / 2, rate_func=linear)
         self.stop_ambient_camera_rotation()
         self.stop_sorting(mesh)
-        self.wait(3)
+        head.set_fill(opacity=0.0)            # arrived: the white dot of the trained weights shows again
+        self.wait(self.caption.remaining(self))
         mark_figure(self, "pca-path")
-        self.pca = (alphas, betas, g, plane, path)
         self.unsay()
-        self.fade_mesh(mesh, False, *[FadeOut(m) for m in (lines, labels, bar)])
+        self.fade_mesh(mesh, False, *[FadeOut(m) for m in (lines, labels, bar, start)])
         self.remove(mesh)
-        self.cam.remove_fixed_orientation_mobjects(*labels, *centre)
+        self.cam.remove_fixed_orientation_mobjects(*labels, *centre, *start)
         self.remove(bar)
 
     def pca_contours(self) -> None:
         """The PCA plane from above: log-spaced contour levels, PC axes with explained variance, checkpoints."""
         self.set_title("From above: contours of the PCA plane")
-        alphas, betas, g, plane, path = self.pca
+        pc = self.pca
+        alphas, betas, g, plane, path = pc.alphas, pc.betas, pc.g, pc.plane, pc.path
         self.set_camera_orientation(phi=0.0, theta=-90 * DEGREES, gamma=0.0, zoom=1.0, frame_center=[0.0, 0.0, 0.0])
         top, bottom = self.titles.bottom(), self.caption.top()
-        xr, yr = nice_range(alphas[0], alphas[-1], 4), nice_range(betas[0], betas[-1], 4)
+        xr, yr = pc.xr, pc.yr               # the grid spans exactly these: no axis area without contours
         h = top - bottom - 1.3
-        w = min(h * (xr[1] - xr[0]) / (yr[1] - yr[0]), 8.0)
+        w = min(h * (xr[1] - xr[0]) / (yr[1] - yr[0]), 9.0)
         h = w * (yr[1] - yr[0]) / (xr[1] - xr[0])
         ev = plane.explained
         axes = PlotAxes(xr, yr, x_length=w, y_length=h, x_title=f"PC1, {ev[0]:.0%} of the path's variance",
                         y_title=f"PC2, {ev[1]:.0%}")
-        axes.move_to(np.array([-0.8, (top + bottom) / 2 + 0.1, 0]))
+        axes.move_to(np.array([-1.1, (top + bottom) / 2 + 0.1, 0]))
         A, B = np.meshgrid(alphas, betas)
-        finite = g.Z[np.isfinite(g.Z)]
-        # Log-spaced levels over the whole plane (Li et al.): none is left out, so nothing is clipped.
-        z_lo, z_hi = float(max(finite.min(), 1e-12)), float(finite.max())
-        levels = np.geomspace(z_lo * (z_hi / z_lo) ** 0.02, z_hi * (z_lo / z_hi) ** 0.02, 12)
+        # Log-spaced levels over the scale all views share (Li et al.), so a colour is the same loss as in
+        # the 3-D views and on the bar; levels outside this plane's losses draw nothing.
+        h_lo, h_hi = self.h_range
+        levels = 10.0 ** np.linspace(h_lo, h_hi, 14)
         contours = ContourMap(axes, A, B, g.Z, levels.tolist(), stroke_width=2.5)
-        bar = ColorBar(float(levels[0]), float(levels[-1]), title="loss (log scale)", height=h * 0.8, log=True)
+        bar = ColorBar(10.0**h_lo, 10.0**h_hi, title="loss (log scale)", height=h * 0.8, log=True)
         bar.next_to(axes, RIGHT, buff=0.6)
         color = THEME.OPTIMIZER["Adam"]
         pts = path.coords
         line = polyline(axes, pts, color, stroke_width=2)
-        dots = VGroup(*[Dot(axes.c2p(*xy), radius=0.045, color=color) for xy in pts])
-        start_ring = Circle(radius=0.13, stroke_color=THEME.text, stroke_width=3).move_to(axes.c2p(*pts[0]))
-        end_ring = Circle(radius=0.13, stroke_color=THEME.POSITIVE, stroke_width=3).move_to(axes.c2p(*pts[-1]))
-
-        def away(i: int, j: int):
-            d = np.asarray(axes.c2p(*pts[i])) - np.asarray(axes.c2p(*pts[j]))
-            n = np.linalg.norm(d[:2])
-            return d / n if n > 1e-9 else UP
-
-        start_name = tick_text("start").next_to(start_ring, away(0, 1), buff=0.1)
-        end_name = tick_text("trained", color=THEME.POSITIVE).next_to(end_ring, away(-1, -2), buff=0.1)
+        dots = VGroup(*[Dot(axes.c2p(*xy), radius=0.05, color=color) for xy in pts])
+        start = self.start_marker(np.asarray(axes.c2p(*pts[0])), np.asarray(axes.c2p(*pts[1])))
+        at = axes.c2p(*pts[-1])
+        end = VGroup(Dot(at, radius=0.13, color=THEME.background), Dot(at, radius=0.09, color=THEME.text))
+        # "trained weights" ahead of the path's last step, away from the path.
+        ahead = np.asarray(axes.c2p(*pts[-1])) - np.asarray(axes.c2p(*pts[-2]))
+        n = float(np.linalg.norm(ahead[:2]))
+        end_name = self.backed(tick_text("trained weights")).next_to(end, ahead / n if n > 1e-9 else DOWN, buff=0.1)
         self.play(FadeIn(axes), FadeIn(contours), FadeIn(bar))
         self.caption.say(self, f"The same plane from above: contour lines at log-spaced losses, PC1 and PC2 "
                                f"({ev[0]:.0%} and {ev[1]:.0%} of the path's spread).", 4.5)
         self.play(Create(line), FadeIn(dots, lag_ratio=0.1), run_time=2)
-        self.play(FadeIn(start_ring), FadeIn(end_ring), FadeIn(start_name), FadeIn(end_name))
+        self.play(FadeIn(start), FadeIn(end), FadeIn(end_name))
         t0, t1 = float(path.true_loss[0]), float(path.true_loss[-1])
         went = "down to" if t1 < t0 else "up to"
         self.caption.say(self, f"Dots: the {len(pts)} checkpoints, from loss {fmt(t0, 3)} at the start {went} "
                                f"{fmt(t1, 3)} at the trained weights.", 4.5)
-        self.wait(2)
         mark_figure(self, "pca-contours")
+        lowest = VGroup()
+        lower = self.lower_words(g, pts, t1)
+        if lower:
+            # The plane's lowest computed point: a cross in the text colour, named with its loss.
+            text, (a, b), z_min = lower
+            at = np.asarray(axes.c2p(a, b))
+            cross = VGroup(Line(at + 0.1 * (UP + LEFT), at + 0.1 * (DOWN + RIGHT)),
+                           Line(at + 0.1 * (UP + RIGHT), at + 0.1 * (DOWN + LEFT))).set_stroke(THEME.text, 3)
+            name = self.backed(tick_text(f"lowest, {fmt(z_min, 2)}")).next_to(cross, UP, buff=0.1)
+            lowest = VGroup(cross, name)
+            self.caption.say(self, text)
+            self.play(FadeIn(lowest))
+        self.wait(self.caption.remaining(self))
         self.unsay()
-        self.play(FadeOut(VGroup(axes, contours, bar, line, dots, start_ring, end_ring, start_name, end_name)))
+        self.play(FadeOut(VGroup(axes, contours, bar, line, dots, start, end, end_name, lowest)))
+
+    def lower_words(self, g, pts: np.ndarray, final: float) -> tuple[str, tuple[float, float], float] | None:
+        """Where the plane is lower than the trained weights (a tenth lower at least): why training stopped
+        there.  Past them when the lowest point lies ahead along the path's last step."""
+        Z = np.where(np.isfinite(g.Z), g.Z, np.inf)
+        j, i = np.unravel_index(int(np.argmin(Z)), Z.shape)
+        z_min = float(Z[j, i])
+        if not z_min < 0.9 * final:
+            return None
+        ahead = float(np.dot([g.alphas[i], g.betas[j]], pts[-1] - pts[-2])) > 0
+        where = "past the trained weights" if ahead else "away from the trained weights"
+        return (f"This plane dips to loss {fmt(z_min, 2)} {where}: training stopped after {self.p['epochs']} "
+                f"epochs, before the lowest point.", (float(g.alphas[i]), float(g.betas[j])), z_min)
 
     @staticmethod
     def epochs_of(hist) -> int:
@@ -470,14 +563,14 @@ class LossLandscape(StoryThreeDScene):
         return len(hist.epoch_loss) - 1
 
     def flat_vs_sharp(self) -> None:
-        """Small- and large-batch minima at the same training loss: the loss along each one's sharpest
-        direction, and their sharpness."""
+        """Small- and large-batch networks at the same training loss: the loss along each one's sharpest
+        direction, its curvature at the trained weights, and the loss a step of delta either way adds."""
         p = self.p
         n = len(self.y)
         b0, b1 = min(p["flat_batch"], n), min(p["sharp_batch"], n)
         self.set_title(f"Flat or sharp: batch {b0} versus batch {b1}")
         # The first network trains for ``epochs``; the second until its training loss is as low (at most
-        # MAX_EPOCHS epochs), so the two minima are compared at the same loss.
+        # MAX_EPOCHS epochs), so the two are compared at the same loss.
         net0 = MLP(self.net.sizes, activation=p["activation"], seed=p["seed"])
         h0 = train(net0, self.X, self.y, Adam(lr=p["lr"]), epochs=p["epochs"], mode="minibatch", batch_size=b0,
                    loss="cross_entropy", seed=p["seed"])
@@ -485,81 +578,183 @@ class LossLandscape(StoryThreeDScene):
         net1 = MLP(self.net.sizes, activation=p["activation"], seed=p["seed"])
         h1, reached = train_until(net1, self.X, self.y, Adam(lr=p["lr"]), target, max(p["epochs"], self.MAX_EPOCHS),
                                   b1, "cross_entropy", seed=p["seed"])
+        delta = p["slice_range"] / 2          # the step either way whose loss rise is shown
+        colors = (THEME.VARIANT["stochastic"], THEME.VARIANT["batch"])
         runs = []
-        for b, net, hist in ((b0, net0, h0), (b1, net1, h1)):
+        for b, net, hist, c in ((b0, net0, h0, colors[0]), (b1, net1, h1, colors[1])):
             sl = sharpness_slice(net, self.X, self.y, loss="cross_entropy", half_width=p["slice_range"],
                                  iters=p["sharpness_iters"], seed=p["seed"])
-            runs.append((b, hist, sl))
+            rise = loss_rise(net, self.X, self.y, sl.direction, delta, loss="cross_entropy")
+            runs.append(SimpleNamespace(batch=b, hist=hist, sl=sl, rise=rise, color=c,
+                                        norm=float(np.linalg.norm(net.flatten()))))
         self.flat_sharp = runs
         top, bottom = self.titles.bottom(), self.caption.top()
-        y_hi = max(float(np.max(sl.loss[np.isfinite(sl.loss)])) for _, _, sl in runs)
+        y_hi = max(float(np.max(r.sl.loss[np.isfinite(r.sl.loss)])) for r in runs)
         y_range = nice_range(0.0, y_hi, 3)
         panels = VGroup()
-        parts: list[tuple[VMobject, VMobject, VMobject, VMobject, VMobject]] = []     # axes, curve, dot, head, dashed
-        colors = (THEME.VARIANT["stochastic"], THEME.VARIANT["batch"])
-        for (b, hist, sl), c in zip(runs, colors, strict=True):
+        for run in runs:
+            sl, c, hist = run.sl, run.color, run.hist
             axes = PlotAxes(nice_range(sl.ts[0], sl.ts[-1], 4), y_range, x_length=4.4, y_length=top - bottom - 3.3,
-                            x_title="step along its sharpest direction", y_title="training loss",
-                            y_title_color=THEME.LOSS)
+                            x_title="distance along its sharpest direction", y_title="training loss")
             ok = np.isfinite(sl.loss) & (sl.loss <= y_range[1])
             curve = polyline(axes, np.column_stack([sl.ts[ok], sl.loss[ok]]), c, stroke_width=3.5)
             l_mid = float(sl.loss[len(sl.loss) // 2])
-            centre = Dot(axes.c2p(0.0, l_mid), radius=0.07, color=THEME.text)
-            # The parabola with the sharpness as its curvature at the dot, where it stays inside the panel.
+            # The trained weights: the same light dot ringed in the background colour as in the 3-D views.
+            at = axes.c2p(0.0, l_mid)
+            centre = VGroup(Dot(at, radius=0.1, color=THEME.background), Dot(at, radius=0.07, color=THEME.text))
+            # The parabola with the curvature and slope at the dot, where it stays inside the panel.
             par = sl.taylor(sl.ts)
             inside = (par >= y_range[0]) & (par <= y_range[1])
             parabola = DashedVMobject(polyline(axes, np.column_stack([sl.ts[inside], par[inside]]), THEME.muted,
                                                stroke_width=2), num_dashes=24)
             steps = hist.steps_per_epoch * self.epochs_of(hist)
             work = f"{self.epochs_of(hist)} epochs, {steps:,} updates  ·  loss {fmt(hist.epoch_loss[-1], 3)}"
-            head = VGroup(label_text(f"batch {b}", color=c, weight="BOLD"), tick_text(work),
-                          tick_text(f"sharpness {fmt(sl.sharpness, 3)}"))
+            head = VGroup(label_text(f"batch {run.batch}", color=c, weight="BOLD"), tick_text(work),
+                          tick_text(f"weight norm {fmt(run.norm, 3)}"))
             head.arrange(DOWN, buff=0.1)
             head.next_to(axes, UP, buff=0.3)
-            parts.append((axes, curve, centre, head, parabola))
-            panels.add(VGroup(axes, curve, centre, head, parabola))
+            # The curvature, in the run's colour, in the empty top middle of the plot (shown when explained).
+            curv = label_text(f"curvature {fmt(sl.sharpness, 3)}", color=c)
+            curv.move_to(axes.c2p(0.0, 0.88 * y_range[1]))
+            run.mobs = SimpleNamespace(axes=axes, curve=curve, centre=centre, head=head, parabola=parabola, curv=curv,
+                                       l_mid=l_mid)
+            panels.add(VGroup(axes, curve, centre, head, parabola, curv))
         panels.arrange(RIGHT, buff=1.4, aligned_edge=DOWN).move_to(np.array([0, (top + bottom) / 2, 0]))
-        self.caption.say(self, f"Two copies of the network from the same start, trained with batches of {b0} and "
-                               f"{b1}.", 4)
-        self.show_panel(parts[0])
+        self.caption.say(self, f"Two copies of the network from the same start, trained with Adam (lr {fmt(p['lr'])}) "
+                               f"on batches of {b0} and {b1}.", 4)
+        self.show_panel(runs[0].mobs)
         if reached:
             self.caption.say(self, f"Batch {b1} trained until its loss was as low: {fmt(h1.epoch_loss[-1], 3)} "
                                    f"against {fmt(target, 3)}.", 4)
         else:
             self.caption.say(self, f"Batch {b1} reached only loss {fmt(h1.epoch_loss[-1], 3)} in "
                                    f"{self.epochs_of(h1)} epochs, against {fmt(target, 3)}.", 4)
-        self.show_panel(parts[1])
-        self.caption.say(self, "Each curve: the loss along that network's sharpest direction. Sharpness: "
-                               "its curvature at the dot, the Hessian's top eigenvalue.", 5)
-        self.play(*[Create(part[4]) for part in parts], run_time=1.5)
-        self.caption.say(self, "Dashed: the parabola with that curvature that touches the curve at its dot.", 4)
-        l0, l1 = runs[0][2].sharpness, runs[1][2].sharpness
-        self.caption.say(self, self.verdict(b0, b1, l0, l1, reached), 6)
-        self.wait(self.caption.remaining(self))
-        self.wait(2)
+        self.show_panel(runs[1].mobs)
+        self.caption.say(self, "Each curve: the loss along that network's sharpest direction in weight space; "
+                               "the dot: its trained weights.", 5)
+        self.caption.say(self, "The curvature at the dot (the Hessian's top eigenvalue) measures how sharp the "
+                               "loss is there.")
+        self.play(*[FadeIn(r.mobs.curv, scale=1.2) for r in runs], run_time=1.0)
+        self.caption.say(self, "Dashed: the parabola with that curvature and the slope at the dot.")
+        self.play(*[Create(r.mobs.parabola) for r in runs], run_time=1.5)
+        tilt = self.tilt_words(runs, delta)
+        if tilt:
+            self.caption.say(self, tilt)
+        self.caption.say(self, self.norm_words(runs))
+        self.play(*[Indicate(r.mobs.head[2], color=r.color, scale_factor=1.1) for r in runs], run_time=1.2)
+        self.show_rises(runs, delta)
+        for words in self.verdict(b0, b1, runs[0].sl.sharpness, runs[1].sl.sharpness, reached, delta,
+                                  runs[0].rise, runs[1].rise):
+            self.caption.say(self, words)
         mark_figure(self, "flat-vs-sharp")
+        self.caption.say(self, "Flat regions are thought to generalize better to new data; this video measured "
+                               "only the training loss.")
+        self.wait(self.caption.remaining(self))
 
-    def show_panel(self, part: tuple[VMobject, ...]) -> None:
+    def show_rises(self, runs, delta: float) -> None:
+        """Markers slide from each dot a step ``delta`` either way along the curve; a bar at each end shows
+        how much the loss rose (or fell) from the dot's, with its value."""
+        s = ValueTracker(0.0)
+        markers, bars, readouts = VGroup(), VGroup(), VGroup()
+        for run in runs:
+            axes, sl, l_mid = run.mobs.axes, run.sl, run.mobs.l_mid
+            for sign, rise in zip((-1, 1), run.rise, strict=True):
+                def place(m, axes=axes, sl=sl, sign=sign) -> None:
+                    t = sign * s.get_value()
+                    m.move_to(axes.c2p(t, float(np.interp(t, sl.ts, sl.loss))))
+
+                m = Dot(radius=0.07, color=run.color)
+                place(m)
+                m.add_updater(place)
+                markers.add(m)
+                top_pt = axes.c2p(sign * delta, l_mid + rise)
+                bars.add(Line(axes.c2p(sign * delta, l_mid), top_pt, stroke_color=run.color, stroke_width=3))
+                sign_text = "+" if rise >= 0 else ""
+                readouts.add(self.backed(tick_text(f"{sign_text}{fmt(rise, 2)}", color=run.color))
+                             .next_to(top_pt, UP if rise >= 0 else DOWN, buff=0.15))
+        d = fmt(delta)
+        r0, r1 = runs[0].rise, runs[1].rise
+
+        def signed(x: float) -> str:
+            return ("+" if x >= 0 else "") + fmt(x, 2)
+
+        self.caption.say(self, f"A step of {d} either way: batch {runs[0].batch}'s loss changes by {signed(r0[0])} "
+                               f"and {signed(r0[1])}, batch {runs[1].batch}'s by {signed(r1[0])} and "
+                               f"{signed(r1[1])}.")
+        self.add(markers)
+        self.play(s.animate.set_value(delta), run_time=2.0)
+        for m in markers:
+            m.clear_updaters()
+        self.play(*[Create(b) for b in bars], FadeIn(readouts), run_time=1.0)
+
+    @staticmethod
+    def backed(mob: Mobject) -> VGroup:
+        """``mob`` on a box of the background colour, so no line behind it runs through it."""
+        box = Rectangle(width=mob.width + 0.12, height=mob.height + 0.1, stroke_width=0,
+                        fill_color=THEME.background, fill_opacity=0.85).move_to(mob)
+        return VGroup(box, mob)
+
+    def show_panel(self, mobs) -> None:
         """A panel's axes and head, then its curve and the dot at the trained weights."""
-        axes, curve, centre, head = part[:4]
-        self.play(FadeIn(axes), FadeIn(head))
-        self.play(Create(curve), FadeIn(centre), run_time=1.5)
+        self.play(FadeIn(mobs.axes), FadeIn(mobs.head))
+        self.play(Create(mobs.curve), FadeIn(mobs.centre), run_time=1.5)
 
     #: At most this many epochs for the second network to reach the first one's training loss.
     MAX_EPOCHS = 400
 
     @staticmethod
-    def verdict(b0: int, b1: int, l0: float, l1: float, same_loss: bool) -> str:
-        """What the two sharpness numbers mean, in one sentence (derived from them, never typed in)."""
+    def tilt_words(runs, delta: float) -> str:
+        """Which runs' parabolas tilt visibly: the slope's part of the loss change at ``delta`` is at least
+        a fifth of the curvature's part (the weights are not a minimum along that direction)."""
+        tilted = [r for r in runs if abs(r.sl.slope) * delta >= 0.2 * 0.5 * abs(r.sl.sharpness) * delta**2]
+        if not tilted:
+            return ""
+        names = " and ".join(f"batch {r.batch}'s" for r in tilted)
+        slopes = " and ".join(fmt(r.sl.slope, 2) for r in tilted)
+        what = "parabola tilts" if len(tilted) == 1 else "parabolas tilt"
+        return (f"{names[0].upper()}{names[1:]} {what}: the loss still slopes at the dot ({slopes}), so those "
+                f"weights are not a minimum.")
+
+    @staticmethod
+    def norm_words(runs) -> str:
+        """The weight norms: a raw Hessian's curvature depends on the weights' scale (Dinh et al., 2017)."""
+        a, b = runs[0].norm, runs[1].norm
+        same = max(a, b) / min(a, b) <= 1.1
+        how = "these are alike" if same else "these differ, so compare with care"
+        return f"Curvature depends on the weights' scale (Dinh et al., 2017); {how}: norm {fmt(a, 3)} and {fmt(b, 3)}."
+
+    @staticmethod
+    def verdict(b0: int, b1: int, l0: float, l1: float, same_loss: bool, delta: float,
+                rise0: tuple[float, float], rise1: tuple[float, float]) -> list[str]:
+        """What the curvatures and the loss rises at +-delta mean, one caption each (derived from them,
+        never typed in)."""
         where = "At the same training loss" if same_loss else "At different training losses"
         if min(l0, l1) <= 0:
-            return (f"{where}, a sharpness is not positive ({fmt(l0, 3)}, {fmt(l1, 3)}): a weight is not at "
-                    "a minimum, so flat and sharp cannot be compared here.")
+            return [f"{where}, a curvature is not positive ({fmt(l0, 3)}, {fmt(l1, 3)}): those weights are not "
+                    "at a minimum, so flat and sharp cannot be compared here."]
         ratio = l1 / l0
+        sharp: int | None = None
         if 1 / 1.1 <= ratio <= 1.1:
-            return f"{where}, the two minima are about as sharp ({fmt(l0, 3)} and {fmt(l1, 3)})."
-        sharp, flat, r = (b1, b0, ratio) if ratio > 1 else (b0, b1, 1 / ratio)
-        agree = ("as found for large batches (Keskar et al., 2017)" if sharp == max(b0, b1)
-                 else "the opposite of what Keskar et al., 2017, found, for this network and data")
-        return (f"{where}, the batch-{sharp} minimum is {r:.1f}x sharper than the batch-{flat} one. "
-                f"A small step along its sharpest direction costs {r:.1f}x more loss, {agree}.")
+            first = f"{where}, the two are about as curved at their trained weights: {fmt(l0, 3)} and {fmt(l1, 3)}."
+        else:
+            sharp, r = (b1, ratio) if ratio > 1 else (b0, 1 / ratio)
+            first = (f"{where}, batch {sharp}'s weights curve {r:.1f}x more: {fmt(max(l0, l1), 3)} against "
+                     f"{fmt(min(l0, l1), 3)}.")
+        m0, m1 = sum(rise0) / 2, sum(rise1) / 2
+        d = fmt(delta)
+        if min(m0, m1) <= 0:
+            return [first, f"A step of {d} either way changes the loss by {fmt(m0, 2)} (batch {b0}) and "
+                           f"{fmt(m1, 2)} (batch {b1}) on average."]
+        big, q = (b1, m1 / m0) if m1 > m0 else (b0, m0 / m1)
+        if q <= 1.1:
+            return [first, f"On average, a step of {d} either way raises both losses about as much: "
+                           f"{fmt(m0, 2)} and {fmt(m1, 2)}."]
+        second = (f"On average, a step of {d} either way raises batch {big}'s loss {q:.1f}x more: "
+                  f"{fmt(max(m0, m1), 2)} against {fmt(min(m0, m1), 2)}.")
+        if sharp not in (None, big):
+            return [first, second, "So the curvature describes the loss only very near the dot."]
+        if big == max(b0, b1):
+            third = "The larger batch ended at sharper weights, as Keskar et al., 2017, found for large batches."
+        else:
+            third = "The smaller batch ended at sharper weights, the opposite of what Keskar et al., 2017, found."
+        return [first, second, third]

@@ -91,17 +91,68 @@ def test_train_until_stops_at_the_first_epoch_that_reaches_the_target():
 
 
 def test_verdict_sentence_follows_the_numbers():
+    from scenes.kit.text import split_caption
     from scenes.loss_landscape import LossLandscape
 
-    v = LossLandscape.verdict(16, 1024, 0.709, 1.011, True)
-    # 1.011 / 0.709 = 1.426: "1.4x", the large batch the sharper one, as Keskar et al. found.
-    assert "batch-1024 minimum is 1.4x sharper than the batch-16 one" in v and "costs 1.4x more" in v
-    assert v.startswith("At the same training loss") and "(Keskar et al., 2017)" in v
-    assert "opposite" in LossLandscape.verdict(16, 1024, 1.0, 0.5, True)          # 2.0x, the small batch
-    assert "batch-16 minimum is 2.0x sharper" in LossLandscape.verdict(16, 1024, 1.0, 0.5, True)
-    assert "about as sharp" in LossLandscape.verdict(16, 1024, 1.0, 1.05, False)   # within 10 %
-    assert LossLandscape.verdict(16, 1024, 1.0, 1.05, False).startswith("At different training losses")
-    assert "not at a minimum" in LossLandscape.verdict(16, 1024, -0.2, 1.0, True)
+    # The default run's numbers: curvatures 0.709 and 1.011 (1.011 / 0.709 = 1.426: "1.4x"); a step of
+    # 0.5 either way changes batch 16's loss by +0.180 and +0.040 (mean 0.110) and batch 1024's by
+    # +0.134 and +0.239 (mean 0.187): 0.187 / 0.110 = 1.70, "1.7x" -- the same run sharper both ways.
+    v = LossLandscape.verdict(16, 1024, 0.709, 1.011, True, 0.5, (0.1796, 0.0398), (0.1341, 0.2393))
+    assert v == ["At the same training loss, batch 1024's weights curve 1.4x more: 1.01 against 0.709.",
+                 "On average, a step of 0.5 either way raises batch 1024's loss 1.7x more: 0.19 against 0.11.",
+                 "The larger batch ended at sharper weights, as Keskar et al., 2017, found for large batches."]
+    assert "minimum" not in " ".join(v)          # the gradient is not zero at batch 16's weights
+    assert all(len(split_caption(s)) == 1 for s in v)      # each one caption screen (two lines at most)
+    # The small batch curving more and rising more: the opposite of Keskar et al.
+    v = LossLandscape.verdict(16, 1024, 1.0, 0.5, True, 0.5, (0.2, 0.2), (0.1, 0.1))
+    assert "batch 16's weights curve 2.0x more" in v[0] and "batch 16's loss 2.0x more" in v[1] and "opposite" in v[2]
+    # Curvature and the rise at +-delta disagree: said, not hidden, and no claim about Keskar et al.
+    v = LossLandscape.verdict(16, 1024, 0.7, 1.0, True, 0.5, (0.3, 0.3), (0.1, 0.1))
+    assert "batch 1024's weights curve 1.4x more" in v[0] and "batch 16's loss 3.0x more" in v[1]
+    assert "only very near the dot" in v[2] and "Keskar" not in " ".join(v)
+    v = LossLandscape.verdict(16, 1024, 1.0, 1.05, False, 0.5, (0.1, 0.1), (0.105, 0.105))   # within 10 %
+    assert v[0].startswith("At different training losses") and "about as curved" in v[0]
+    assert "about as much" in v[1]
+    assert "not at a minimum" in LossLandscape.verdict(16, 1024, -0.2, 1.0, True, 0.5, (0.1, 0.1), (0.1, 0.1))[0]
+    # A step that lowers the loss on average: no ratio of rises, the signed changes instead.
+    assert "changes the loss by -0.01 (batch 16)" in LossLandscape.verdict(16, 1024, 0.7, 1.0, True, 0.5,
+                                                                            (0.01, -0.03), (0.1, 0.1))[1]
+
+
+def test_loss_rise_is_the_exact_loss_change_and_about_half_the_curvature_times_delta_squared(trained):
+    from gdcore.landscape import loss_rise
+
+    net, X, y = trained
+    theta = net.flatten()
+    s = sharpness_slice(net, X, y, iters=300, seed=0)
+
+    def L(t):
+        return net.loss(X, y, "cross_entropy", params=net.unflatten(theta + t * s.direction))
+
+    minus, plus = loss_rise(net, X, y, s.direction, 0.3)
+    # Independent reference: two plain forward passes (net.loss, not the batched einsum).
+    assert minus == pytest.approx(L(-0.3) - L(0.0), rel=1e-9, abs=1e-12)
+    assert plus == pytest.approx(L(0.3) - L(0.0), rel=1e-9, abs=1e-12)
+    # The mean of the two cancels the slope; for a small step it is curvature * delta^2 / 2 up to O(delta^4):
+    # at delta = 0.02 that is 1.548 * 0.0002 = 3.1e-4, with a fourth-order error far under 1 %.
+    m = sum(loss_rise(net, X, y, s.direction, 0.02)) / 2
+    assert m == pytest.approx(s.sharpness * 0.02**2 / 2, rel=0.01)
+
+
+def test_a_parabola_tilts_only_where_the_slope_is_a_fifth_of_the_curvature_part():
+    from types import SimpleNamespace as NS
+
+    from scenes.loss_landscape import LossLandscape
+
+    # The default run: batch 16 slope -0.087 against 0.709 * 0.5 / 2 = 0.177 (0.49 of it, tilted);
+    # batch 1024 slope 0.024 against 1.011 * 0.5 / 2 = 0.253 (0.10 of it, not).
+    runs = [NS(batch=16, sl=NS(slope=-0.0868, sharpness=0.709)), NS(batch=1024, sl=NS(slope=0.0244, sharpness=1.011))]
+    w = LossLandscape.tilt_words(runs, 0.5)
+    assert w.startswith("Batch 16's parabola tilts:") and "(-0.087)" in w and "not a minimum" in w and "1024" not in w
+    runs[0].sl.slope = 0.01
+    assert LossLandscape.tilt_words(runs, 0.5) == ""
+    assert "these are alike: norm 19.7 and 19.3" in LossLandscape.norm_words([NS(norm=19.685), NS(norm=19.251)])
+    assert "compare with care" in LossLandscape.norm_words([NS(norm=10.0), NS(norm=19.251)])
 
 
 def test_log_heights_leave_holes_only_where_the_loss_is_not_finite():
@@ -140,6 +191,17 @@ def test_default_flat_vs_sharp_small_batch_is_flatter_at_the_same_loss(default_s
     assert len(h1.epoch_loss) - 1 == 85 and h1.epoch_loss[-1] <= h0.epoch_loss[-1]
     assert s0.sharpness == pytest.approx(0.709, rel=0.02) and s1.sharpness == pytest.approx(1.011, rel=0.02)
     assert s1.sharpness / s0.sharpness == pytest.approx(1.43, rel=0.03)
+    # What the scene shows at +-0.5 (half the slice): batch 16's loss rises 0.180 and 0.040 (its weights
+    # still slope down to the right, slope -0.087), batch 1024's 0.134 and 0.239; means 0.110 and 0.187.
+    from gdcore.landscape import loss_rise
+
+    half = p["slice_range"] / 2
+    np.testing.assert_allclose(loss_rise(small, X, y, s0.direction, half), [0.1796, 0.0398], atol=0.003)
+    np.testing.assert_allclose(loss_rise(large, X, y, s1.direction, half), [0.1341, 0.2393], atol=0.003)
+    assert s0.slope == pytest.approx(-0.0868, abs=0.003)
+    # The weights are about as large (norms 19.69 and 19.25), so the raw curvatures compare fairly.
+    assert np.linalg.norm(small.flatten()) == pytest.approx(19.69, abs=0.05)
+    assert np.linalg.norm(large.flatten()) == pytest.approx(19.25, abs=0.05)
 
 
 def test_default_path_largest_gap_between_true_and_plane_loss(default_scene_data):
@@ -157,3 +219,59 @@ def test_default_path_largest_gap_between_true_and_plane_loss(default_scene_data
     assert len(thetas) == 38 and int(np.argmax(gaps)) == 0
     assert path.max_gap == pytest.approx(0.308, abs=0.002)
     np.testing.assert_allclose(plane.explained, [0.935, 0.054], atol=0.002)
+
+
+def test_a_new_title_is_added_to_a_3d_scene_only_after_the_old_one_left(monkeypatch):
+    # ThreeDScene.add_fixed_in_frame_mobjects also adds the mobject to the scene: the new title must
+    # not be fixed (so shown at full opacity) while the old one fades out, as it was at 21 s of the
+    # loss_landscape render (both titles on top of each other).
+    from manim import FadeIn, FadeOut
+
+    from scenes.kit.text import TitleBar
+
+    events: list[tuple[str, str]] = []
+
+    class Fake:
+        def add_fixed_in_frame_mobjects(self, mob):
+            events.append(("added", mob.text))
+
+        def play(self, anim, **_kw):
+            kind = "out" if isinstance(anim, FadeOut) else "in" if isinstance(anim, FadeIn) else "?"
+            events.append((kind, anim.mobject.text))
+
+    # The kit's play_alone (updaters held during a fade) is plain scene.play for this fake scene.
+    monkeypatch.setattr("scenes.kit.text.play_alone", lambda scene, *anims, **kw: scene.play(*anims, **kw))
+    bar, scene = TitleBar(), Fake()
+    bar.set(scene, "One")
+    bar.set(scene, "Two")
+    assert events == [("added", "One"), ("in", "One"), ("out", "One"), ("added", "Two"), ("in", "Two")]
+
+
+def test_floor_ticks_stay_away_from_the_corners_and_the_middle():
+    from scenes.loss_landscape import LossLandscape
+
+    # -1..1 (the random plane): step 0.5; 0 is the middle (the name's place), +-1 the corners.
+    assert LossLandscape.inner_ticks(-1.0, 1.0) == [-0.5, 0.5]
+    # -20..5 (a PCA axis): step 5; -10 and -5 lie within 25/8 = 3.1 of the middle -7.5.
+    assert LossLandscape.inner_ticks(-20.0, 5.0) == [-15.0, 0.0]
+
+
+def test_the_plane_below_the_trained_weights_is_named_with_where_it_lies():
+    from types import SimpleNamespace as NS
+
+    from scenes.loss_landscape import LossLandscape
+
+    # A 3x3 plane whose lowest loss, 0.04, lies at (1, 0): ahead of a path whose last step went from
+    # (-1, 0) to (0, 0), the trained weights (loss 0.075).  0.04 < 0.9 * 0.075: named, "past" them.
+    g = NS(alphas=np.array([-1.0, 0.0, 1.0]), betas=np.array([-1.0, 0.0, 1.0]),
+           Z=np.array([[1.0, 0.5, 0.3], [0.9, 0.075, 0.04], [1.0, 0.5, np.inf]]))
+    me = NS(p={"epochs": 8})
+    pts = np.array([[-1.0, 0.0], [0.0, 0.0]])
+    text, where, z = LossLandscape.lower_words(me, g, pts, 0.075)
+    assert where == (1.0, 0.0) and z == 0.04
+    assert text.startswith("This plane dips to loss 0.04 past the trained weights") and "8 epochs" in text
+    # A path that came from the right: the lowest point is behind it, not "past".
+    text, *_ = LossLandscape.lower_words(me, g, np.array([[1.0, 0.0], [0.0, 0.0]]), 0.075)
+    assert "away from the trained weights" in text
+    # Nothing a tenth lower than the trained weights: nothing said.
+    assert LossLandscape.lower_words(me, g, pts, 0.044) is None

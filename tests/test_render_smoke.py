@@ -33,7 +33,7 @@ SMOKE = [
     ("linear_fit.py", 100, ["passes",
                             "a step of 1000 × 0.01 = 10"], False),  # noqa: RUF001 (shown on screen); post 002's step
     ("local_minima.py", 100, ["momentum"], False),                 # about 42 s
-    ("loss_landscape.py", 280, ["Adam", "PC1 and PC2 (", "sharper"], False),  # about 107 s; ends on the verdict
+    ("loss_landscape.py", 400, ["Adam", "PC1 and PC2 (", "sharper"], False),  # about 150 s; the verdict near the end
     ("loss_surface.py", 60, ["momentum"], True),
     ("neural_network.py", 100, ["backward"], False),               # about 40 s
     ("optimizers.py", 400, ["Momentum"], False),                   # about 170 s (the rules beat alone ~70 s)

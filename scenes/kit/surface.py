@@ -56,6 +56,9 @@ class SurfaceMesh(VGroup):
         The grid.
     Z : ndarray (n, m)
         Heights in axis units (already scaled for display).
+    color_range : (lo, hi), optional
+        Heights at the bottom and top colour of the height map (default: the mesh's own lowest and
+        highest), so several meshes can share one colour scale; heights outside it take the end colours.
     """
 
     #: A mover counts as this many face diagonals nearer the camera than it is, so the face it
@@ -64,7 +67,7 @@ class SurfaceMesh(VGroup):
     MOVER_BIAS = 0.6
 
     def __init__(self, axes, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, opacity: float = 1.0,
-                 theme: Theme = THEME) -> None:
+                 theme: Theme = THEME, color_range: tuple[float, float] | None = None) -> None:
         super().__init__()
         P = xyz_to_scene(axes, np.stack([X, Y, Z], -1))          # (n, m, 3)
         corners = np.stack([P[:-1, :-1], P[:-1, 1:], P[1:, 1:], P[1:, :-1]], axis=2)   # (n-1, m-1, 4, 3)
@@ -74,10 +77,10 @@ class SurfaceMesh(VGroup):
         if not finite.any():
             raise ValueError("SurfaceMesh: the loss is not finite anywhere on the grid")
         self.hole = bool(not finite.all())
-        lo, hi = float(zc[finite].min()), float(zc[finite].max())
+        lo, hi = (float(zc[finite].min()), float(zc[finite].max())) if color_range is None else color_range
         #: Heights at the bottom and top colour of the height map (for a :class:`ColorBar`).
         self.color_range = (lo, hi)
-        t = np.where(finite, (zc - lo) / max(hi - lo, 1e-12), 0.0)
+        t = np.clip(np.where(finite, (zc - lo) / max(hi - lo, 1e-12), 0.0), 0.0, 1.0)
         n_colors = 64
         palette = level_colors(n_colors, theme)
         idx = np.clip((t * (n_colors - 1)).round().astype(int), 0, n_colors - 1)

@@ -507,9 +507,11 @@ class TitleBar:
 
     def set(self, scene: Scene, text: str) -> Text:
         new = self.make(text)
-        _fix_in_frame(scene, new)
         if self.current is not None:
             play_alone(scene, FadeOut(self.current, shift=0.15 * UP), run_time=0.3)
+        # Only now: in a ThreeDScene, fixing a mobject in the frame also adds it to the scene, so a new
+        # title fixed before the old one's fade-out stood at full opacity on top of it.
+        _fix_in_frame(scene, new)
         play_alone(scene, FadeIn(new, shift=0.15 * DOWN), run_time=0.4)
         self.current = new
         return new
