@@ -285,7 +285,9 @@ class LocalMinima(StoryScene):
         rate_words = f"lr = {origin} = {fmt(case.lr, 3)}" if origin else f"lr = {fmt(case.lr, 3)}"
         self.caption.say(self, f"Plain gradient descent ({rate_words}) from {len(others)} starts (rings).")
         if origin:
-            self.caption.say(self, f"L = the steepest curvature at a minimum; {origin} keeps every step stable.")
+            self.caption.say(self, "L = the steepest curvature at a minimum; a rate under 2/L does not blow up "
+                                   "near it.")
+        self.origin_1d = origin
         self.play(Create(rings), FadeIn(counter))
         self.add(*others)
         # Play until the last run stops moving on screen, then skip the idle steps.
@@ -383,15 +385,18 @@ class LocalMinima(StoryScene):
             k_a, k_b = max(cross - 2, 0), min(cross + 2, case.steps)
             seg = [float(np.linalg.norm(rolled.position((j + 1) * sub) - rolled.position(j * sub)))
                    for j in range(k_a, k_b)]
-            # The arrow is the step drawn `gain` times long: long enough to see where the ball is slowest.
-            gain = next((g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20) if g * min(seg, default=1.0) >= 0.6), 20)
+            # The arrow is the step drawn `gain` times long: long enough to see where the ball is slowest,
+            # never over `cap` units where it is fastest in the slow motion.
+            cap = 2.5 if loss.dim == 1 else 1.8
+            gains = [g for g in (1, 2, 3, 4, 5, 8, 10, 15, 20) if g == 1 or g * max(seg, default=0.0) <= cap]
+            gain = next((g for g in gains if g * min(seg, default=1.0) >= 0.6), gains[-1])
             if k_a > 0:
                 self.play(step.animate.set_value(k_a * sub), run_time=float(np.clip(0.3 * k_a, 2.0, 4.0)),
                           rate_func=lambda u: u ** 0.7)
-            drawn = "" if gain == 1 else f", drawn {gain}× long"  # noqa: RUF001 shown on screen
-            into = "over the bump into the global basin" if loss.dim == 1 else "into the global basin"
-            self.caption.say(self, f"Slow motion. The arrow v is momentum's velocity{drawn}: it carries the "
-                                   f"ball {into} at step {cross}.")
+            drawn = "" if gain == 1 else f" ({gain}× long)"  # noqa: RUF001 shown on screen
+            into = "over the bump" if loss.dim == 1 else "into the global basin"
+            self.caption.say(self, f"Slow motion: arrow v is momentum's velocity{drawn}. It carries the ball "
+                                   f"{into} at step {cross}.")
             arrow = always_redraw(lambda: self.velocity_arrow(rolled, step, sub, gain, case.steps * sub - 1e-9,
                                                               loss.dim == 1, p_lo, p_hi))
             at = rolled.position(cross * sub)
@@ -400,8 +405,6 @@ class LocalMinima(StoryScene):
             self.play(step.animate.set_value(cross * sub), run_time=self.SLOW * (cross - k_a), rate_func=lambda u: u)
             self.play(FadeIn(mark, scale=1.5), run_time=0.4)
             self.play(step.animate.set_value(k_b * sub), run_time=self.SLOW * (k_b - cross), rate_func=lambda u: u)
-            self.remove(arrow)
-            self.unsay()
             self.pair_extra = [mark]
             k_now = k_b
         else:
@@ -412,6 +415,8 @@ class LocalMinima(StoryScene):
                       rate_func=lambda u: u ** 0.6)
         if case.steps > max(still, k_now):
             self.play(step.animate.set_value(case.steps * sub), run_time=0.5)   # nothing moves: skipped
+        if cross is not None and cross >= 1:
+            self.remove(arrow)              # the ball has stopped: its velocity is gone
         counter.clear_updaters()
         self.play(FadeIn(names))
         self.caption.say(self, f"...while momentum (β = {fmt(case.momentum)}) rolls past it: its loss after "
@@ -537,7 +542,8 @@ class LocalMinima(StoryScene):
         image = self.basin_image(axes, basins)
         self.taken.extend(text_boxes([key]))
         origin = rate_origin(loss, basins.lr)
-        rate_words = f"lr = {origin} = {fmt(basins.lr, 3)}, as in 1-D" if origin else f"lr = {fmt(basins.lr, 3)}"
+        again = ", L its steepest curvature" if origin and origin != getattr(self, "origin_1d", "") else ""
+        rate_words = f"lr = {origin} = {fmt(basins.lr, 3)}{again}" if origin else f"lr = {fmt(basins.lr, 3)}"
         self.caption.say(self, f"Colour each start by where plain GD ({rate_words}) ends: "
                                f"a local minimum owns a whole region.")
         self.bring_to_back(image)
@@ -564,7 +570,7 @@ class LocalMinima(StoryScene):
         run, seed = esc.runs[esc.shown], esc.seeds[esc.shown]
         labels = basin_labels(loss, run.points, lr, loss.minima, tol)
         out_at = next((k for k, lab in enumerate(labels) if lab != home), None)
-        (x0, x1), (y0, y1) = box[0], box[1]
+        (x0, y0), (x1, y1) = box
         on_map = bool(x0 <= run.final[0] <= x1 and y0 <= run.final[1] <= y1)
         step = ValueTracker(0.0)
         noisy_color = THEME.VARIANT["stochastic"]
@@ -621,7 +627,9 @@ class LocalMinima(StoryScene):
             names.add(name)
         self.play(FadeIn(names))
         self.caption.say(self, f"{plain_words}; {noisy_words}.")
-        escaped = esc.n_escaped
+        escaped = sum(1 for r, w in zip(esc.runs, esc.settled, strict=True)
+                      if w in globals_ and r.status != "diverged"
+                      and x0 <= r.final[0] <= x1 and y0 <= r.final[1] <= y1)
         verdict = ("Here the noise does not help." if escaped == 0 else
                    "Here noise helps every time." if escaped == len(seeds) else
                    f"{len(seeds) - escaped} do not.")
