@@ -5,7 +5,13 @@ The start points and settings are not placed by hand: :func:`gdcore.trajectory.
 find_local_vs_global` searches a grid of starts and learning rates for a case
 where plain gradient descent ends in the local minimum and SGD with momentum
 from the same start, with the same learning rate, ends in the global one; the
-scene draws what it found, first on a 1-D double well, then on a 2-D loss.
+scene draws what it found, first on a 1-D double well, then on a 2-D loss, where
+the map is coloured by the basins of attraction (plain GD from a grid of starts).
+Where momentum crosses into the global basin is read from its run
+(:func:`gdcore.explore.basin_labels`) and shown in slow motion with its velocity.
+Last, gradient noise (post 003): both runs start AT the shallow local minimum;
+full-batch GD stays, seeded noisy runs may climb out, and the captions say what
+the runs did (including when the noise does not help).
 """
 
 from __future__ import annotations
@@ -31,7 +37,6 @@ from manim import (
     Square,
     ValueTracker,
     VGroup,
-    always_redraw,
     config,
 )
 
@@ -397,8 +402,14 @@ class LocalMinima(StoryScene):
             into = "over the bump" if loss.dim == 1 else "into the global basin"
             self.caption.say(self, f"Slow motion: arrow v is momentum's velocity{drawn}. It carries the ball "
                                    f"{into} at step {cross}.")
-            arrow = always_redraw(lambda: self.velocity_arrow(rolled, step, sub, gain, case.steps * sub - 1e-9,
-                                                              loss.dim == 1, p_lo, p_hi))
+            # Redrawn each frame by swapping its parts (not `become`, which would shrink the arrow and its
+            # label to a point at the origin on frames where the ball is too slow for an arrow).
+            arrow = VGroup()
+            def redraw(m: VGroup) -> None:
+                m.submobjects = list(self.velocity_arrow(rolled, step, sub, gain, case.steps * sub - 1e-9,
+                                                         loss.dim == 1, p_lo, p_hi).submobjects)
+            arrow.add_updater(redraw)
+            redraw(arrow)
             at = rolled.position(cross * sub)
             mark = Cross(scale_factor=0.1, stroke_color=THEME.text, stroke_width=3).move_to(at)
             self.add(arrow)
