@@ -37,6 +37,7 @@ from manim import (
     Square,
     ValueTracker,
     VGroup,
+    always_redraw,
     config,
 )
 
@@ -333,7 +334,7 @@ class LocalMinima(StoryScene):
             a = a + 0.4 * UP
             d = np.array([d[0], 0.0, 0.0])
         if np.linalg.norm(d) < 0.08:
-            return VGroup()
+            return self.hidden_arrow(a)
         # Cut at the plot box.
         t = 1.0
         for k in range(2):
@@ -343,7 +344,7 @@ class LocalMinima(StoryScene):
                 t = min(t, (lo[k] - a[k]) / d[k])
         d = max(t, 0.0) * d
         if np.linalg.norm(d) < 0.08:
-            return VGroup()
+            return self.hidden_arrow(a)
         arrow = Arrow(a, a + d, buff=0, color=THEME.text, stroke_width=5, max_tip_length_to_length_ratio=0.35,
                       tip_length=0.18)
         v = math_text("v", color=THEME.text)
@@ -352,6 +353,14 @@ class LocalMinima(StoryScene):
             normal = -normal
         v.move_to(a + 0.5 * d + 0.28 * normal)
         return VGroup(arrow, v)
+
+    @staticmethod
+    def hidden_arrow(at: np.ndarray) -> VGroup:
+        """An invisible arrow and "v" of full size at ``at``: drawn where the ball is too slow for an
+        arrow, so that ``always_redraw``'s ``become`` never shrinks the label to a point."""
+        arrow = Arrow(at, at + 0.3 * RIGHT, buff=0, stroke_width=5, tip_length=0.18)
+        v = math_text("v").move_to(at + 0.15 * RIGHT + 0.28 * UP)
+        return VGroup(arrow, v).set_opacity(0)
 
     def race_pair(self, axes: PlotAxes, loss, case: LocalVsGlobal, to_xy, box, sub: int, avoid: np.ndarray,
                   start_words: str) -> None:
@@ -402,37 +411,30 @@ class LocalMinima(StoryScene):
             into = "over the bump" if loss.dim == 1 else "into the global basin"
             self.caption.say(self, f"Slow motion: arrow v is momentum's velocity{drawn}. It carries the ball "
                                    f"{into} at step {cross}.")
-            # Redrawn each frame by swapping its parts (not `become`, which would shrink the arrow and its
-            # label to a point at the origin on frames where the ball is too slow for an arrow).
-            arrow = VGroup()
-            def redraw(m: VGroup) -> None:
-                m.submobjects = list(self.velocity_arrow(rolled, step, sub, gain, case.steps * sub - 1e-9,
-                                                         loss.dim == 1, p_lo, p_hi).submobjects)
-            arrow.add_updater(redraw)
-            redraw(arrow)
+            arrow = always_redraw(lambda: self.velocity_arrow(rolled, step, sub, gain, case.steps * sub - 1e-9,
+                                                              loss.dim == 1, p_lo, p_hi))
             at = rolled.position(cross * sub)
             mark = Cross(scale_factor=0.1, stroke_color=THEME.text, stroke_width=3).move_to(at)
             self.add(arrow)
             self.play(step.animate.set_value(cross * sub), run_time=self.SLOW * (cross - k_a), rate_func=lambda u: u)
             self.play(FadeIn(mark, scale=1.5), run_time=0.4)
             self.play(step.animate.set_value(k_b * sub), run_time=self.SLOW * (k_b - cross), rate_func=lambda u: u)
+            self.remove(arrow)              # past the slow motion the ball speeds up: the arrow would grow huge
             self.pair_extra = [mark]
             k_now = k_b
         else:
             k_now = 0
             self.pair_extra = []
+        self.caption.say(self, f"...while momentum (β = {fmt(case.momentum)}) rolls past it.")
         if still > k_now:
             self.play(step.animate.set_value(still * sub), run_time=float(np.clip(0.1 * (still - k_now), 1.5, 4.0)),
                       rate_func=lambda u: u ** 0.6)
         if case.steps > max(still, k_now):
             self.play(step.animate.set_value(case.steps * sub), run_time=0.5)   # nothing moves: skipped
-        if cross is not None and cross >= 1:
-            self.remove(arrow)              # the ball has stopped: its velocity is gone
         counter.clear_updaters()
         self.play(FadeIn(names))
-        self.caption.say(self, f"...while momentum (β = {fmt(case.momentum)}) rolls past it: its loss after "
-                               f"{case.steps} steps is {fmt(case.rolled.losses[-1], 3)}, plain GD's "
-                               f"{fmt(case.stuck.losses[-1], 3)}.", 4)
+        self.caption.say(self, f"Loss after {case.steps} steps: momentum {fmt(case.rolled.losses[-1], 3)}, "
+                               f"plain GD {fmt(case.stuck.losses[-1], 3)}.", 3)
         self.wait(2.0)
         self.pair = [stuck, rolled, names, start, counter, *self.pair_extra]
 
@@ -553,9 +555,9 @@ class LocalMinima(StoryScene):
         image = self.basin_image(axes, basins)
         self.taken.extend(text_boxes([key]))
         origin = rate_origin(loss, basins.lr)
-        again = ", L its steepest curvature" if origin and origin != getattr(self, "origin_1d", "") else ""
-        rate_words = f"lr = {origin} = {fmt(basins.lr, 3)}{again}" if origin else f"lr = {fmt(basins.lr, 3)}"
-        self.caption.say(self, f"Colour each start by where plain GD ({rate_words}) ends: "
+        # L was defined in 1-D (the same words for the loss's steepest curvature at a minimum).
+        rate_words = f"lr = {origin} = {fmt(basins.lr, 3)}" if origin else f"lr = {fmt(basins.lr, 3)}"
+        self.caption.say(self, f"Colour each start by where plain GD ends ({rate_words}): "
                                f"a local minimum owns a whole region.")
         self.bring_to_back(image)
         self.play(FadeIn(image), FadeIn(key), run_time=1.5)
