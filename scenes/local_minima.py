@@ -268,6 +268,7 @@ class LocalMinima(StoryScene):
             self.unsay()
             self.play(FadeOut(VGroup(axes, curve, marks)))
             return
+        self.marks_1d = marks
         self.several_starts(axes, loss, case, to_xy, box, avoid, sub)
         self.race_pair(axes, loss, case, to_xy, box, sub, avoid, f"x = {fmt(case.start[0], 3)}")
         mark_figure(self, "double-well")
@@ -296,6 +297,7 @@ class LocalMinima(StoryScene):
         self.origin_1d = origin
         self.play(Create(rings), FadeIn(counter))
         self.add(*others)
+        self.add(self.marks_1d)          # the minima's marks stay on top of the runs that end on them
         # Play until the last run stops moving on screen, then skip the idle steps.
         still = max(idle_step(t.points, 0.002 * (box[1][0] - box[0][0])) for t, _ in case.others)
         still = max(min(still + 1, case.steps), 1)
