@@ -33,9 +33,11 @@ __all__ = [
     "CriticalPoint",
     "LrSearch",
     "NoiseEscape",
+    "basin_labels",
     "basins_of_attraction",
     "bump_step",
     "critical_kind",
+    "first_step_in",
     "lr_grid_search",
     "noise_escape",
     "noisy_descend",
@@ -313,6 +315,27 @@ def settle(loss: Loss, x: ArrayLike, lr: float, steps: int, minima: Sequence[Min
         return None
     d = [float(np.linalg.norm(P[0] - m.point)) for m in minima]
     return int(np.argmin(d)) if d and min(d) <= tol else None
+
+
+def basin_labels(loss: Loss, points: ArrayLike, lr: float, minima: Sequence[Minimum], tol: float,
+                 steps: int = 2000) -> np.ndarray:
+    """The basin each of ``points`` (n, dim) lies in: the index into ``minima`` where plain gradient
+    descent at ``lr`` from it ends within ``tol`` after ``steps`` steps, -1 where it ends at none
+    (diverged, still on its way, or elsewhere).  Run from every point of a trajectory, it tells the
+    step at which the run crosses from one basin into another."""
+    P0 = np.asarray(points, dtype=float)
+    P0 = P0.reshape(len(P0), -1)
+    P, alive = _gd_many(loss, P0, lr, steps, np.inf)
+    out = np.full(len(P), -1, int)
+    for k, m in enumerate(minima):
+        out[alive & (np.linalg.norm(P - np.asarray(m.point, dtype=float).reshape(1, -1), axis=1) <= tol)] = k
+    return out
+
+
+def first_step_in(labels: ArrayLike, targets: Sequence[int]) -> int | None:
+    """The first index of ``labels`` that is one of ``targets`` (None if none is)."""
+    hits = np.flatnonzero(np.isin(np.asarray(labels), list(targets)))
+    return int(hits[0]) if hits.size else None
 
 
 # ------------------------------------------------------------------ gradient noise

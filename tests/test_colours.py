@@ -396,3 +396,22 @@ if __name__ == "__main__":
         print(out)
         for group, m in report(theme).items():
             print(f"  {group:40s} " + "  ".join(f"{v} {m[v]:5.1f}" for v in VISIONS))
+
+
+@pytest.mark.parametrize("theme_name", THEMES)
+def test_basin_fills_are_neutral_and_apart(theme_name):
+    """Review (local_minima, must fix 4): the basins were an olive-yellow and a navy, so yellow (the global
+    minimum's star) also meant "local basin".  The fills, as seen at BASIN_FILL, are now low-chroma tones
+    (CIELAB chroma <= 26; the old fills had 28-46), never in the yellow hue band (h 70-110 degrees)
+    unless nearly grey (chroma < 8), and apart from each other by ΔE00 >= 10 under all three visions."""
+    t = THEMES[theme_name]
+    fills = {k: t.fill(c, t.BASIN_FILL) for k, c in t.BASIN.items()}
+    for k, c in fills.items():
+        _, a, b = lab([c])[0]
+        chroma, hue = float(np.hypot(a, b)), float(np.degrees(np.arctan2(b, a)) % 360)
+        assert chroma <= 26, (k, c, chroma)
+        assert chroma < 8 or not 70 <= hue <= 110, (k, c, hue)
+    for v in VISIONS:
+        assert delta_e(fills["global"], fills["local"], v) >= IN_FRAME, v
+    old = Theme.dark().fill("#E4FC00", Theme.BASIN_FILL)
+    assert float(np.hypot(*lab([old])[0][1:])) > 26          # the check flags the old olive (chroma 44.7)

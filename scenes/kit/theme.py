@@ -117,9 +117,11 @@ class Theme:
     VARIANT: dict[str, str] = field(default_factory=lambda: {"batch": "#80B8FF", "stochastic": "#F3844E",
                                                              "minibatch": "#6BD092"})
     # Basins of attraction (local_minima): a start coloured by the minimum plain GD from it ends in.  The
-    # fills (BASIN_FILL opacity over the background) stay apart from each other and from the paths drawn
-    # on them under normal vision, protanopia and deuteranopia: a blue and an olive.
-    BASIN: dict[str, str] = field(default_factory=lambda: {"global": "#0C48FC", "local": "#E4FC00"})
+    # fills (BASIN_FILL opacity over the background) are two neutral tones, a slate grey (global) and a
+    # dark purple-grey (local), apart from each other (by lightness too, so also under protanopia and
+    # deuteranopia) and from the paths drawn on them; no yellow, which marks the global minimum itself.
+    # Dark theme fills: #404C4C and #34284C.
+    BASIN: dict[str, str] = field(default_factory=lambda: {"global": "#9BBAAE", "local": "#7953AE"})
     # Class colours of classification data (two moons, spirals, digits).  The first
     # DISTINCT_CLASSES stay apart in one frame (with POSITIVE/NEGATIVE) under normal vision,
     # protanopia and deuteranopia; the rest (digits) only differ from every other role.
@@ -202,7 +204,7 @@ class Theme:
                 "diverging": "#D27381",
             },
             VARIANT={"batch": "#3388D8", "stochastic": "#813006", "minibatch": "#2C8552"},
-            BASIN={"global": "#003CFC", "local": "#909C00"},
+            BASIN={"global": "#6D7ED4", "local": "#6D0629"},  # fills #CCD2F0 (blue-grey), #CCA8B4 (mauve)
             CLASS=("#84266F", "#00A0A4", "#6A9019", "#645A02", "#5E55B8", "#020652", "#FE2003", "#FE0AD7",
                    "#49061E", "#1400C8"),
             # The same ramp as the dark theme's with lightness 30 -> 61, so its top still stands 3:1 off white.
