@@ -317,8 +317,9 @@ class LocalMinima(StoryScene):
                         radii=(0.1, 0.25, 0.45))
             tags.add(tag)
             recolor.append(ring.animate.set_stroke(color=color))
-        self.caption.say(self, f"{stuck_n} of them end in the local minimum, {global_n} in the global one: "
-                               f"each stops in the valley it starts in.")
+        starts = [float(np.ravel(t.points[0])[0]) for t, _ in case.others]
+        self.caption.say(self, f"{stuck_n} of them end in the local minimum, {global_n} in the global one"
+                               + valley_words(loss, starts, ends))
         self.play(*recolor, FadeIn(tags))
         self.wait(1.5)
         self.unsay()
@@ -651,6 +652,37 @@ class LocalMinima(StoryScene):
         self.caption.say(self, f"{escaped} of {len(seeds)} seeds end in the global basin. {verdict}", 3)
         self.wait(1.0)
         mark_figure(self, "noise-escape")
+
+
+def own_valley(loss, x0: float, minima) -> int | None:
+    """The minimum (index into ``minima``) of the 1-D valley ``x0`` lies in: walk downhill from ``x0``
+    on a fine grid until the loss stops falling, then take the known minimum nearest to that point
+    (None when the walk runs off the domain first)."""
+    (lo, hi), = loss.domain
+    h = (hi - lo) / 4000
+    slope = float(np.ravel(loss.value(np.array([[x0 + h]])))[0] - np.ravel(loss.value(np.array([[x0 - h]])))[0])
+    way = -1.0 if slope > 0 else 1.0
+    xs = x0 + way * h * np.arange(0, 4001)
+    xs = xs[(xs >= lo) & (xs <= hi)]
+    fs = np.ravel(loss.value(xs[:, None]))
+    rises = np.flatnonzero(np.diff(fs) > 0)
+    if not rises.size:
+        return None
+    bottom = xs[rises[0]]
+    d = [abs(float(np.ravel(m.point)[0]) - bottom) for m in minima]
+    k = int(np.argmin(d))
+    return k if d[k] <= 20 * h else None
+
+
+def valley_words(loss, starts, ends) -> str:
+    """The end of the starts' caption, from the runs: ': each stops in the valley it starts in.' only
+    when every run ended at the minimum of its own valley, else how many rolled on into another."""
+    minima = list(loss.minima)
+    own = [own_valley(loss, x0, minima) for x0 in starts]
+    same = sum(1 for k, m in zip(own, ends, strict=True) if k is not None and m is not None and minima[k] == m)
+    if same == len(starts):
+        return ": each stops in the valley it starts in."
+    return f"; {len(starts) - same} of {len(starts)} did not stop in the valley they started in."
 
 
 def nearest_index(loss, point: np.ndarray, tol: float) -> int | None:

@@ -220,3 +220,22 @@ def test_stability_panel_tied_to_the_grid_search():
                      "is 2092, stable only to 0.0018.")
     # nothing to tie when no rate under the bound diverged
     assert stability_tie(rosen, search, [-1.5, 2.0], 0.9, 0.002) == ""
+
+
+def test_local_minima_valley_sentence_is_derived_from_the_runs():
+    # double_well: global minimum at x = -1.526, local at 1.267, the bump top between them at 0.2586
+    # (middle root of x^3 - 2x + 0.5).  A start at 0.0 lies in the global valley, one at 0.5 in the
+    # local one.  The caption says "each stops in the valley it starts in" only when every run ended
+    # at its own valley's minimum; a run that rolled over the bump is counted instead.
+    from gdcore import functions
+    from scenes.local_minima import own_valley, valley_words
+
+    loss = functions.get("double_well")
+    g, loc = loss.global_minima[0], loss.local_minima[0]
+    minima = list(loss.minima)
+    assert minima[own_valley(loss, 0.0, minima)] == g
+    assert minima[own_valley(loss, 0.5, minima)] == loc
+    assert minima[own_valley(loss, 0.25, minima)] == g and minima[own_valley(loss, 0.27, minima)] == loc
+    starts = [-2.0, 0.0, 0.5, 2.0]
+    assert valley_words(loss, starts, [g, g, loc, loc]) == ": each stops in the valley it starts in."
+    assert valley_words(loss, starts, [g, g, g, loc]) == "; 1 of 4 did not stop in the valley they started in."
