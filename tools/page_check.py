@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,26 +82,23 @@ class _Pipe:
         raise TimeoutError(f"no reply to {method}")
 
 
-def check_page(url: str, seconds: float = 6.0, offline: bool = False, width: int = 1280,
-               height: int = 800) -> dict[str, Any]:
-    """Load ``url``, wait ``seconds`` after the load event, and report what happened.
+@contextlib.contextmanager
+def headless_chromium(width: int = 1280, height: int = 800, offline: bool = False,
+                      extra_args: tuple[str, ...] = (), profile_prefix: str = "page-check-") -> Iterator[_Pipe]:
+    """A headless Chromium on a DevTools pipe, closed (and its profile removed) on leaving the block.
 
-    Returns
-    -------
-    dict
-        ``requests`` (every URL requested), ``failed`` ([url, error] of requests that failed and were
-        not cancelled by the page itself), ``exceptions`` (uncaught script errors), ``errors``
-        (console messages at error level) and ``loaded`` (the load event fired).
+    ``offline`` runs it in a new network namespace with no interfaces (``unshare -n``, root only);
+    its stderr goes to ``$PAGE_CHECK_LOG`` if set.  Raises FileNotFoundError if there is no Chromium.
     """
     exe = chromium()
     if exe is None:
         raise FileNotFoundError("chromium is not installed (apt-get install chromium)")
     to_r, to_w = os.pipe()          # we write to_w, chromium reads fd 3
     from_r, from_w = os.pipe()      # chromium writes fd 4, we read from_r
-    profile = tempfile.mkdtemp(prefix="page-check-")
+    profile = tempfile.mkdtemp(prefix=profile_prefix)
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--no-first-run",
-           "--mute-audio", "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile}",
-           f"--window-size={width},{height}", "about:blank"]
+           "--mute-audio", "--autoplay-policy=no-user-gesture-required", *extra_args,
+           f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"]
     if offline:
         cmd = ["unshare", "-n", *cmd]
 
@@ -119,6 +117,32 @@ def check_page(url: str, seconds: float = 6.0, offline: bool = False, width: int
     os.close(from_w)
     pipe = _Pipe(to_w, from_r)
     try:
+        yield pipe
+    finally:
+        with contextlib.suppress(OSError):
+            pipe.send("Browser.close")
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        os.close(to_w)
+        os.close(from_r)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def check_page(url: str, seconds: float = 6.0, offline: bool = False, width: int = 1280,
+               height: int = 800) -> dict[str, Any]:
+    """Load ``url``, wait ``seconds`` after the load event, and report what happened.
+
+    Returns
+    -------
+    dict
+        ``requests`` (every URL requested), ``failed`` ([url, error] of requests that failed and were
+        not cancelled by the page itself), ``exceptions`` (uncaught script errors), ``errors``
+        (console messages at error level) and ``loaded`` (the load event fired).
+    """
+    with headless_chromium(width, height, offline=offline) as pipe:
         target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Network", "Runtime", "Log", "Page"):
@@ -151,17 +175,6 @@ def check_page(url: str, seconds: float = 6.0, offline: bool = False, width: int
         with_try = [u for u in requests.values()]
         return {"url": url, "loaded": loaded_at is not None, "requests": with_try, "failed": failed,
                 "exceptions": exceptions, "errors": errors}
-    finally:
-        with contextlib.suppress(OSError):
-            pipe.send("Browser.close")
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        os.close(to_w)
-        os.close(from_r)
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main() -> int:

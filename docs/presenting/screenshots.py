@@ -12,45 +12,19 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from page_check import _Pipe, chromium
+from page_check import chromium, headless_chromium
 
 
 def shoot(url: str, out: Path, width: int, height: int, seconds: float, full_page: bool = False,
           mobile: bool = False) -> None:
-    exe = chromium()
-    if exe is None:
+    if chromium() is None:
         sys.exit("chromium is not installed")
-    to_r, to_w = os.pipe()
-    from_r, from_w = os.pipe()
-    profile = tempfile.mkdtemp(prefix="shots-")
-    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--no-first-run",
-           "--mute-audio", "--autoplay-policy=no-user-gesture-required", "--hide-scrollbars",
-           f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"]
-
-    def child_fds() -> None:
-        r, w = os.dup(to_r), os.dup(from_w)
-        os.dup2(r, 3)
-        os.dup2(w, 4)
-        for fd in (r, w, to_r, from_w, to_w, from_r):
-            if fd not in (3, 4):
-                os.close(fd)
-
-    proc = subprocess.Popen(cmd, close_fds=False, preexec_fn=child_fds, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(to_r)
-    os.close(from_w)
-    pipe = _Pipe(to_w, from_r)
-    try:
+    with headless_chromium(width, height, extra_args=("--hide-scrollbars",), profile_prefix="shots-") as pipe:
         target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         pipe.call("Page.enable", session=session)
@@ -76,17 +50,6 @@ def shoot(url: str, out: Path, width: int, height: int, seconds: float, full_pag
         data = pipe.call("Page.captureScreenshot", params, session=session)["data"]
         out.write_bytes(base64.b64decode(data))
         print(f"wrote {out}")
-    finally:
-        with contextlib.suppress(OSError):
-            pipe.send("Browser.close")
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        os.close(to_w)
-        os.close(from_r)
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main() -> None:
