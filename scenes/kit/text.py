@@ -422,6 +422,9 @@ class Caption:
         # Brackets and apostrophes reach above the cap height; keep 5 px more clear at 480p.
         return float(self.make("(Xg')\n(Xg')").get_top()[1]) + 0.08
 
+    #: Seconds added to each caption's reading time for the .srt's millisecond rounding.
+    SRT_MARGIN: ClassVar[float] = 0.002
+
     def remaining(self, scene: Scene) -> float:
         """Seconds the current caption still needs on screen to be read."""
         if self.current is None:
@@ -453,7 +456,10 @@ class Caption:
         _fix_in_frame(scene, new)
         play_alone(scene, FadeIn(new, shift=0.1 * UP), run_time=self.FADE_IN)
         self.current, self.current_text = new, text
-        self.hold = hold_time(text)
+        # The .srt keeps whole milliseconds: 2 ms more than the reading time, so a window whose ends
+        # are rounded there still gives every character 1/15 s (88 characters exactly filled by the
+        # scene's own animations came out at 15.002 characters a second in gd_variants' subtitles).
+        self.hold = hold_time(text) + self.SRT_MARGIN
         self.shown_at = scene.time - self.FADE_IN
 
     def clear(self, scene: Scene) -> None:
