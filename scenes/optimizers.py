@@ -712,15 +712,24 @@ class Optimizers(StoryScene):
 
     @staticmethod
     def window(loss, runs: dict[str, Trajectory], pad: float = 0.25) -> tuple[tuple[float, float], ...]:
-        """The part of the domain the runs use: their bounding box and the minima, padded, inside the domain."""
+        """The part of the domain the runs use: their bounding box and the minima, padded, inside the domain.
+
+        A side where a run lands exactly on the domain's edge and none goes beyond (Rosenbrock's first
+        RMSprop and Adam steps, ±1 in each coordinate, land on y = 3) is padded past the domain by a
+        tenth of it: else the path would turn on the map's edge and look cut there, though it never left."""
         pts = [t.points for t in runs.values()] + [m.point[None, :] for m in loss.global_minima]
         allp = np.vstack(pts)
+        allp = allp[np.isfinite(allp).all(axis=1)]
         out = []
         for k, (lo, hi) in enumerate(loss.domain):
-            v = np.clip(allp[:, k], lo, hi)
+            raw = allp[:, k]
+            v = np.clip(raw, lo, hi)
             a, b = float(v.min()), float(v.max())
             span = max(b - a, 0.2 * (hi - lo))
-            out.append((max(lo, a - pad * span), min(hi, b + pad * span)))
+            eps, margin = 1e-9 * (hi - lo), 0.1 * (hi - lo)
+            w_lo = lo - margin if abs(float(raw.min()) - lo) <= eps else lo
+            w_hi = hi + margin if abs(float(raw.max()) - hi) <= eps else hi
+            out.append((max(w_lo, a - pad * span), min(w_hi, b + pad * span)))
         return tuple(out)
 
     def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes,
