@@ -12,6 +12,7 @@ run with the hyperparameters printed under the loss chart.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,8 +267,9 @@ def escape_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str, b
     k_first, k_sgd = when[first], when.get("SGD")
     assert k_first is not None
     if first != "SGD" and "SGD" in alive and (k_sgd is None or k_sgd > k_first):
-        out.append(f"Off first: {first}. Near a saddle the slope is small, and so are plain SGD's steps; "
-                   f"{ESCAPE_WHY[first]}.")
+        # Each its own sentence (each said alone, none longer than a caption screen).
+        out += [f"Off first: {first}.", "Near a saddle the slope is small, and so are plain SGD's steps.",
+                f"{ESCAPE_WHY[first]}."]
     else:
         out.append(f"Off first: {first}.")
     return out
@@ -324,8 +326,8 @@ def stability_tie(loss, search: LrSearch | None, start, beta: float, bound_at_mi
     b0 = stability_bound(L0, beta)
     if not min(bad) > b0:
         return ""
-    return (f"Yet in the grid search momentum diverged at lr = {fmt(min(bad), 2)}: at the start the largest curvature "
-            f"is {fmt(L0, 4)}, stable only to {fmt(b0, 2)}.")
+    return (f"Yet in the grid search momentum diverged at lr = {fmt(min(bad), 2)}. At the start the largest "
+            f"curvature is {fmt(L0, 4)}: stable only to lr = {fmt(b0, 2)}.")
 
 
 def hp_text(opt: Optimizer) -> str:
@@ -641,8 +643,9 @@ class Optimizers(StoryScene):
         counter.clear_updaters()
         self.play(FadeIn(ends))
         mark_figure(self, f"race-{case}")
-        self.caption.say(self, self.race_words(loss, runs, steps, self.p["lr_rule"],
-                                                     ((x_lo, x_hi), (y_lo, y_hi))))
+        # Each sentence of the verdict said alone: a long caption split into screens would leave a fragment.
+        for sentence in race_sentences(loss, runs, steps, self.p["lr_rule"], ((x_lo, x_hi), (y_lo, y_hi))):
+            self.caption.say(self, sentence)
         self.wait(2.5)
         self.race_panel = VGroup(panel, ends, *curve_tracers)
         self.race_mobjects = VGroup(axes, contours, marks, counter, start_dot, *tracers.values(), self.race_panel)
@@ -977,14 +980,15 @@ class Optimizers(StoryScene):
             bound.move_to(np.array([0, (top + bottom) / 2, 0]))
             bound.next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
             self.play(Write(bound))
-            self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
-                                   f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
+            self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = {fmt(b_mom, 2)}.")
+            self.caption.say(self, f"Plain SGD is stable only up to lr = {fmt(b_sgd, 2)}.", 3.0)
             self.wait(self.caption.remaining(self))
             mark_figure(self, "stability-bound")
             tie = stability_tie(loss, self.searches.get("Momentum"), self.p["starts"][self.case_index], beta, b_mom)
-            if tie:
-                self.caption.say(self, tie)
-                self.wait(self.caption.remaining(self))
+            # Each sentence said alone (a caption split into screens mid-sentence leaves a fragment).
+            for sentence in re.split(r"(?<=[.!?])\s+", tie) if tie else []:
+                self.caption.say(self, sentence)
+            self.wait(self.caption.remaining(self))
             self.unsay()
             self.play(FadeOut(bound))
 
