@@ -627,10 +627,10 @@ class Optimizers(StoryScene):
                 tr.label = VGroup(back, text)
                 tr.label.set_opacity(0.0)
                 tr.add(tr.label)
-        self.place_exit_labels(axes, tracers)
-        self.stack_paths(tracers)
         counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=TYPE.TICK)
         counter.align_to(axes.y_title, DOWN).align_to(axes.x_axis, RIGHT)
+        self.place_exit_labels(axes, tracers, [counter, axes.y_title, axes.x_title, *axes.tick_numbers], top)
+        self.stack_paths(tracers)
         panel, curve_tracers, ends = self.loss_panel(loss, runs, steps, step, f_star, axes, opts,
                                                      ((x_lo, x_hi), (y_lo, y_hi)))
         self.play(Create(axes), FadeIn(contours), FadeIn(marks), FadeIn(panel), FadeIn(counter))
@@ -665,12 +665,18 @@ class Optimizers(StoryScene):
                 label.set_z_index(self.Z_LABELS)
 
     @staticmethod
-    def place_exit_labels(axes: PlotAxes, tracers: dict[str, PathTracer]) -> None:
+    def place_exit_labels(axes: PlotAxes, tracers: dict[str, PathTracer], avoid=(),
+                          ceiling: float | None = None) -> None:
         """Put each "left the map"/"diverged" label where its run leaves the map (or, diverging inside it,
-        at its last point): against the edge it crosses, inside the map, slid along the edge only as far
-        as it takes to be clear of every path and of the other labels."""
+        at its last point).  A run that left: just outside the edge it crosses, at its exit coordinate (off
+        the paths, which stop at the edge), moved along or out only as far as it takes to be clear of the
+        other labels and of ``avoid`` (the axes' numbers and titles), and under ``ceiling``.  Diverged
+        inside the map: around its last point, clear of every path."""
         lo, hi = axes.plot_area()
         lo, hi = np.asarray(lo[:2], float), np.asarray(hi[:2], float)
+        frame = np.array([config.frame_width / 2 - 0.3, config.frame_height / 2 - 0.3])
+        top_y = min(frame[1], ceiling if ceiling is not None else frame[1])
+        blocks = [(np.asarray(m.get_center()[:2], float), np.array([m.width / 2, m.height / 2])) for m in avoid]
         samples = []
         for t in tracers.values():
             p = t.points_scene[:, :2]
@@ -689,16 +695,29 @@ class Optimizers(StoryScene):
             gaps = np.array([end[0] - lo[0], hi[0] - end[0], end[1] - lo[1], hi[1] - end[1]])
             side = int(np.argmin(gaps))
             if gaps[side] > 0.05:                      # diverged inside the map: around its last point
-                inward, along = np.zeros(2), np.array([1.0, 0.0])
                 offsets = [(r * np.cos(a), r * np.sin(a)) for r in (0.3, 0.5, 0.8, 1.2)
                            for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)]
                 cands = [end + np.array(o) * (1 + half / max(half.max(), 1e-9)) for o in offsets]
             else:
-                inward = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]][side])
-                along = np.array([inward[1], inward[0]])
-                depth0 = float(np.abs(inward) @ half) + 0.06
-                cands = [end + inward * (depth0 + d) + along * t for d in (0.0, 0.25, 0.5)
-                         for t in (0.0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1.3, -1.3, 1.8, -1.8)]
+                outward = -np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]][side])
+                along = np.array([abs(outward[1]), abs(outward[0])])
+                depth0 = float(np.abs(outward) @ half) + 0.08
+                cands = [end + outward * (depth0 + d) + along * t for d in (0.0, 0.3, 0.6, 0.9)
+                         for t in (0.0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1.3, -1.3)]
+                cands = [np.minimum(np.maximum(c, -frame + half), np.array([frame[0], top_y]) - half) for c in cands]
+                cands = [c for c in cands if not any(np.all(np.abs(c - p) < half + q + 0.05) for p, q in blocks)]
+                # Outside the map no path is drawn: the nearest free place to the exit point wins.
+                free = [c for c in cands if not any(np.all(np.abs(c - p) < half + q + 0.05) for p, q in placed)]
+                if free:
+                    best = min(free, key=lambda c: float(np.linalg.norm(c - end)))
+                    label.move_to(np.array([best[0], best[1], 0]))
+                    placed.append((best, half))
+                    # Moved off its exit point by the others: a leader line from the exit to the label.
+                    near = np.clip(end, best - half, best + half)
+                    if float(np.linalg.norm(near - end)) > 0.15:
+                        label.add(Line(np.array([*end, 0.0]), np.array([*near, 0.0]), stroke_width=1.5,
+                                       stroke_color=tracer.trail.get_stroke_color()))
+                    continue
             best, best_score = None, -np.inf
             for c in cands:
                 c = np.minimum(np.maximum(c, lo + half + 0.02), hi - half - 0.02)
