@@ -33,6 +33,7 @@ from manim import (
     Cross,
     FadeIn,
     FadeOut,
+    Line,
     Rectangle,
     Square,
     ValueTracker,
@@ -187,6 +188,7 @@ class LocalMinima(StoryScene):
         marks = VGroup()
         lo, hi = axes.plot_area()
         self.taken: list[tuple[np.ndarray, np.ndarray]] = []
+        self.min_marks = marks
         for m in loss.minima:
             if m.is_global:
                 glyph = math_text(r"\star", color=THEME.LOSS).scale(1.6)
@@ -366,9 +368,11 @@ class LocalMinima(StoryScene):
         return VGroup(arrow, v).set_opacity(0)
 
     def race_pair(self, axes: PlotAxes, loss, case: LocalVsGlobal, to_xy, box, sub: int, avoid: np.ndarray,
-                  start_words: str) -> None:
+                  start_words: str, keep_off=()) -> None:
         """The found start: plain GD gets stuck, momentum rolls through, in slow motion with its velocity
-        drawn where it crosses into the global basin (found from the run); each run named at its end."""
+        drawn where it crosses into the global basin (found from the run); each run named at its end (a name
+        that finds no place on the map clear of the paths goes outside it, right of the map, clear of
+        ``keep_off``, with a leader line to the run's end)."""
         step = ValueTracker(0.0)
         stuck = PathTracer(axes, to_xy(case.stuck), THEME.OPTIMIZER["SGD"], step, box[0], box[1], dot_radius=0.09)
         rolled = PathTracer(axes, to_xy(case.rolled), THEME.OPTIMIZER["Momentum"], step, box[0], box[1],
@@ -376,7 +380,7 @@ class LocalMinima(StoryScene):
         counter = self.counter(axes, case.steps, step, sub)
         lo, hi = self.screen_box()
         p_lo, p_hi = axes.plot_area()
-        taken = self.taken + text_boxes([*axes.tick_numbers, axes.x_title, axes.y_title, counter])
+        taken = self.taken + text_boxes([*axes.tick_numbers, axes.x_title, axes.y_title, counter, *keep_off])
         paths = np.vstack([avoid, dense(stuck.points_scene), dense(rolled.points_scene), self.axis_lines(axes)])
         start = self.start_mark(stuck.position(0), paths, p_lo, p_hi, taken)
         names = VGroup()
@@ -384,9 +388,34 @@ class LocalMinima(StoryScene):
                                      (rolled, f"momentum  lr={fmt(case.lr, 3)} β={fmt(case.momentum)}",
                                       THEME.OPTIMIZER["Momentum"])):
             name = tick_text(words, color=color)
-            place_clear(name, tracer.position(tracer.exit_step), paths, lo, hi, taken,
-                        radii=(0.3, 0.5, 0.8, 1.2, 1.7, 2.3, 3.0))
+            end = tracer.position(tracer.exit_step)
+            place_clear(name, end, paths, lo, hi, taken, radii=(0.3, 0.5, 0.8, 1.2, 1.7, 2.3, 3.0))
             names.add(name)
+            half = np.array([name.width / 2, name.height / 2])
+            c = name.get_center()[:2]
+            on_map = bool(np.all(c + half > p_lo[:2]) and np.all(c - half < p_hi[:2]))
+            inside = bool(np.all(c - half >= p_lo[:2]) and np.all(c + half <= p_hi[:2]))
+            gap = float(np.max(np.abs(paths - c) - half, axis=1).min()) if len(paths) else 1.0
+            if on_map and (gap < 0.1 or not inside):    # over a path, or across the map's edge
+                # No clear place on the map: right of it, level with the run's end as near as the others allow.
+                taken.pop()
+                x = min(p_hi[0] + 0.3 + half[0], hi[0] - half[0])      # clear of the map's edge by 0.1 at least
+                ys = [end[1] + d for d in (0.0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1.2, -1.2, 1.6, -1.6, 2.0, -2.0)]
+                free = [np.array([x, y]) for y in ys if lo[1] + half[1] <= y <= hi[1] - half[1]
+                        and x - half[0] >= p_hi[0] + 0.1
+                        and not any(np.all(np.abs(np.array([x, y]) - p) < half + q + 0.05) for p, q in taken)]
+                if free:
+                    spot = free[0]
+                    name.move_to(np.array([spot[0], spot[1], 0.0]))
+                    taken.append((spot, half + 0.06))
+                    names.add(Line(end, name.get_left() + 0.08 * LEFT, stroke_color=color, stroke_width=1.5))
+                else:
+                    taken.append((c, half + 0.06))
+        # The minima's marks and the runs' end dots over the paths.
+        for tracer in (stuck, rolled):
+            tracer.dot.set_z_index(3)
+        for m in self.min_marks:
+            m.set_z_index(4)
         # Where momentum crosses into the global basin: the first step from which plain GD would end at
         # a global minimum.
         globals_ = [k for k, m in enumerate(loss.minima) if m.is_global]
@@ -483,13 +512,15 @@ class LocalMinima(StoryScene):
         marks = self.minimum_marks(axes, loss, lambda m: axes.c2p(*m.point), avoid)
         self.play(Create(axes), FadeIn(contours), FadeIn(marks))
         box = ((x_range[0], y_range[0]), (x_range[1], y_range[1]))
+        self.keep_off = [key]
         self.show_basins(axes, loss, basins, key)
         if case is None:
             self.caption.say(self, f"At {self.p['steps']} steps the search finds no start where momentum gets "
                                    f"past a local minimum that plain gradient descent stops in.")
         else:
             start = ", ".join(fmt(v, 3) for v in case.start)
-            self.race_pair(axes, loss, case, lambda t: t.points, box, 1, np.zeros((0, 2)), f"({start})")
+            self.race_pair(axes, loss, case, lambda t: t.points, box, 1, np.zeros((0, 2)), f"({start})",
+                           keep_off=self.keep_off)
             mark_figure(self, "two-basins")
             self.unsay()
             self.play(FadeOut(VGroup(*self.pair)))

@@ -12,6 +12,7 @@ run with the hyperparameters printed under the loss chart.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,8 +267,9 @@ def escape_sentences(loss, runs: dict[str, Trajectory], steps: int, rule: str, b
     k_first, k_sgd = when[first], when.get("SGD")
     assert k_first is not None
     if first != "SGD" and "SGD" in alive and (k_sgd is None or k_sgd > k_first):
-        out.append(f"Off first: {first}. Near a saddle the slope is small, and so are plain SGD's steps; "
-                   f"{ESCAPE_WHY[first]}.")
+        # Each its own sentence (each said alone, none longer than a caption screen).
+        out += [f"Off first: {first}.", "Near a saddle the slope is small, and so are plain SGD's steps.",
+                f"{ESCAPE_WHY[first]}."]
     else:
         out.append(f"Off first: {first}.")
     return out
@@ -324,8 +326,8 @@ def stability_tie(loss, search: LrSearch | None, start, beta: float, bound_at_mi
     b0 = stability_bound(L0, beta)
     if not min(bad) > b0:
         return ""
-    return (f"Yet in the grid search momentum diverged at lr = {fmt(min(bad), 2)}: at the start the largest curvature "
-            f"is {fmt(L0, 4)}, stable only to {fmt(b0, 2)}.")
+    return (f"Yet in the grid search momentum diverged at lr = {fmt(min(bad), 2)}. At the start the largest "
+            f"curvature is {fmt(L0, 4)}: stable only to lr = {fmt(b0, 2)}.")
 
 
 def hp_text(opt: Optimizer) -> str:
@@ -625,10 +627,10 @@ class Optimizers(StoryScene):
                 tr.label = VGroup(back, text)
                 tr.label.set_opacity(0.0)
                 tr.add(tr.label)
-        self.place_exit_labels(axes, tracers)
-        self.stack_paths(tracers)
         counter = LiveText(f"step 0/{steps}", color=THEME.muted, font_size=TYPE.TICK)
         counter.align_to(axes.y_title, DOWN).align_to(axes.x_axis, RIGHT)
+        self.place_exit_labels(axes, tracers, [counter, axes.y_title, axes.x_title, *axes.tick_numbers], top)
+        self.stack_paths(tracers)
         panel, curve_tracers, ends = self.loss_panel(loss, runs, steps, step, f_star, axes, opts,
                                                      ((x_lo, x_hi), (y_lo, y_hi)))
         self.play(Create(axes), FadeIn(contours), FadeIn(marks), FadeIn(panel), FadeIn(counter))
@@ -641,8 +643,9 @@ class Optimizers(StoryScene):
         counter.clear_updaters()
         self.play(FadeIn(ends))
         mark_figure(self, f"race-{case}")
-        self.caption.say(self, self.race_words(loss, runs, steps, self.p["lr_rule"],
-                                                     ((x_lo, x_hi), (y_lo, y_hi))))
+        # Each sentence of the verdict said alone: a long caption split into screens would leave a fragment.
+        for sentence in race_sentences(loss, runs, steps, self.p["lr_rule"], ((x_lo, x_hi), (y_lo, y_hi))):
+            self.caption.say(self, sentence)
         self.wait(2.5)
         self.race_panel = VGroup(panel, ends, *curve_tracers)
         self.race_mobjects = VGroup(axes, contours, marks, counter, start_dot, *tracers.values(), self.race_panel)
@@ -662,12 +665,18 @@ class Optimizers(StoryScene):
                 label.set_z_index(self.Z_LABELS)
 
     @staticmethod
-    def place_exit_labels(axes: PlotAxes, tracers: dict[str, PathTracer]) -> None:
+    def place_exit_labels(axes: PlotAxes, tracers: dict[str, PathTracer], avoid=(),
+                          ceiling: float | None = None) -> None:
         """Put each "left the map"/"diverged" label where its run leaves the map (or, diverging inside it,
-        at its last point): against the edge it crosses, inside the map, slid along the edge only as far
-        as it takes to be clear of every path and of the other labels."""
+        at its last point).  A run that left: just outside the edge it crosses, at its exit coordinate (off
+        the paths, which stop at the edge), moved along or out only as far as it takes to be clear of the
+        other labels and of ``avoid`` (the axes' numbers and titles), and under ``ceiling``.  Diverged
+        inside the map: around its last point, clear of every path."""
         lo, hi = axes.plot_area()
         lo, hi = np.asarray(lo[:2], float), np.asarray(hi[:2], float)
+        frame = np.array([config.frame_width / 2 - 0.3, config.frame_height / 2 - 0.3])
+        top_y = min(frame[1], ceiling if ceiling is not None else frame[1])
+        blocks = [(np.asarray(m.get_center()[:2], float), np.array([m.width / 2, m.height / 2])) for m in avoid]
         samples = []
         for t in tracers.values():
             p = t.points_scene[:, :2]
@@ -686,16 +695,29 @@ class Optimizers(StoryScene):
             gaps = np.array([end[0] - lo[0], hi[0] - end[0], end[1] - lo[1], hi[1] - end[1]])
             side = int(np.argmin(gaps))
             if gaps[side] > 0.05:                      # diverged inside the map: around its last point
-                inward, along = np.zeros(2), np.array([1.0, 0.0])
                 offsets = [(r * np.cos(a), r * np.sin(a)) for r in (0.3, 0.5, 0.8, 1.2)
                            for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)]
                 cands = [end + np.array(o) * (1 + half / max(half.max(), 1e-9)) for o in offsets]
             else:
-                inward = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]][side])
-                along = np.array([inward[1], inward[0]])
-                depth0 = float(np.abs(inward) @ half) + 0.06
-                cands = [end + inward * (depth0 + d) + along * t for d in (0.0, 0.25, 0.5)
-                         for t in (0.0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1.3, -1.3, 1.8, -1.8)]
+                outward = -np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]][side])
+                along = np.array([abs(outward[1]), abs(outward[0])])
+                depth0 = float(np.abs(outward) @ half) + 0.08
+                cands = [end + outward * (depth0 + d) + along * t for d in (0.0, 0.3, 0.6, 0.9)
+                         for t in (0.0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1.3, -1.3)]
+                cands = [np.minimum(np.maximum(c, -frame + half), np.array([frame[0], top_y]) - half) for c in cands]
+                cands = [c for c in cands if not any(np.all(np.abs(c - p) < half + q + 0.05) for p, q in blocks)]
+                # Outside the map no path is drawn: the nearest free place to the exit point wins.
+                free = [c for c in cands if not any(np.all(np.abs(c - p) < half + q + 0.05) for p, q in placed)]
+                if free:
+                    best = min(free, key=lambda c: float(np.linalg.norm(c - end)))
+                    label.move_to(np.array([best[0], best[1], 0]))
+                    placed.append((best, half))
+                    # Moved off its exit point by the others: a leader line from the exit to the label.
+                    near = np.clip(end, best - half, best + half)
+                    if float(np.linalg.norm(near - end)) > 0.15:
+                        label.add(Line(np.array([*end, 0.0]), np.array([*near, 0.0]), stroke_width=1.5,
+                                       stroke_color=tracer.trail.get_stroke_color()))
+                    continue
             best, best_score = None, -np.inf
             for c in cands:
                 c = np.minimum(np.maximum(c, lo + half + 0.02), hi - half - 0.02)
@@ -712,15 +734,24 @@ class Optimizers(StoryScene):
 
     @staticmethod
     def window(loss, runs: dict[str, Trajectory], pad: float = 0.25) -> tuple[tuple[float, float], ...]:
-        """The part of the domain the runs use: their bounding box and the minima, padded, inside the domain."""
+        """The part of the domain the runs use: their bounding box and the minima, padded, inside the domain.
+
+        A side where a run lands exactly on the domain's edge and none goes beyond (Rosenbrock's first
+        RMSprop and Adam steps, ±1 in each coordinate, land on y = 3) is padded past the domain by a
+        tenth of it: else the path would turn on the map's edge and look cut there, though it never left."""
         pts = [t.points for t in runs.values()] + [m.point[None, :] for m in loss.global_minima]
         allp = np.vstack(pts)
+        allp = allp[np.isfinite(allp).all(axis=1)]
         out = []
         for k, (lo, hi) in enumerate(loss.domain):
-            v = np.clip(allp[:, k], lo, hi)
+            raw = allp[:, k]
+            v = np.clip(raw, lo, hi)
             a, b = float(v.min()), float(v.max())
             span = max(b - a, 0.2 * (hi - lo))
-            out.append((max(lo, a - pad * span), min(hi, b + pad * span)))
+            eps, margin = 1e-9 * (hi - lo), 0.1 * (hi - lo)
+            w_lo = lo - margin if abs(float(raw.min()) - lo) <= eps else lo
+            w_hi = hi + margin if abs(float(raw.max()) - hi) <= eps else hi
+            out.append((max(w_lo, a - pad * span), min(w_hi, b + pad * span)))
         return tuple(out)
 
     def loss_panel(self, loss, runs: dict[str, Trajectory], steps: int, step: ValueTracker, f_star, map_axes,
@@ -968,14 +999,15 @@ class Optimizers(StoryScene):
             bound.move_to(np.array([0, (top + bottom) / 2, 0]))
             bound.next_to(axes, RIGHT, buff=0.9, coor_mask=np.array([1, 0, 0]))
             self.play(Write(bound))
-            self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = "
-                                   f"{fmt(b_mom, 2)}, plain SGD only to {fmt(b_sgd, 2)}.", 4.5)
+            self.caption.say(self, f"Near the minimum (L = {fmt(L, 4)}) momentum is stable up to lr = {fmt(b_mom, 2)}.")
+            self.caption.say(self, f"Plain SGD is stable only up to lr = {fmt(b_sgd, 2)}.", 3.0)
             self.wait(self.caption.remaining(self))
             mark_figure(self, "stability-bound")
             tie = stability_tie(loss, self.searches.get("Momentum"), self.p["starts"][self.case_index], beta, b_mom)
-            if tie:
-                self.caption.say(self, tie)
-                self.wait(self.caption.remaining(self))
+            # Each sentence said alone (a caption split into screens mid-sentence leaves a fragment).
+            for sentence in re.split(r"(?<=[.!?])\s+", tie) if tie else []:
+                self.caption.say(self, sentence)
+            self.wait(self.caption.remaining(self))
             self.unsay()
             self.play(FadeOut(bound))
 

@@ -94,6 +94,10 @@ def test_saddle_race_judged_by_getting_off_the_saddle_on_the_map():
     assert "There by step: RMSprop 6, Adam 13, Momentum 37, SGD 38." in text
     assert "Off first: RMSprop." in text
     assert "Left the map: Momentum at step 40, RMSprop at step 9, Adam at step 20." in text
+    # The scene says each sentence alone: each must fit one caption screen (two lines of 58 characters),
+    # else the kit splits it and the last screen shows a fragment ("small slope still gives a full step.").
+    from scenes.kit.text import split_caption
+    assert [w for w in words if len(split_caption(w)) != 1] == []
     # hand-set rates: the steps, but no "first"
     assert "Off first" not in " ".join(race_sentences(saddle, runs, 40, "given", box))
 
@@ -216,8 +220,9 @@ def test_stability_panel_tied_to_the_grid_search():
     search = lr_grid_search(rosen, [-1.5, 2.0], make("Momentum", lr=0.001), 400, grid)
     assert search.statuses[3] == "diverged"                     # lr = 0.003
     words = stability_tie(rosen, search, [-1.5, 2.0], 0.9, 3.8 / 1001.6)
-    assert words == ("Yet in the grid search momentum diverged at lr = 0.003: at the start the largest curvature "
-                     "is 2092, stable only to 0.0018.")
+    # Two sentences, each short enough for one caption screen (two lines of 58 characters).
+    assert words == ("Yet in the grid search momentum diverged at lr = 0.003. At the start the largest curvature "
+                     "is 2092: stable only to lr = 0.0018.")
     # nothing to tie when no rate under the bound diverged
     assert stability_tie(rosen, search, [-1.5, 2.0], 0.9, 0.002) == ""
 
