@@ -165,6 +165,36 @@ def scrim(*mobs: VMobject, opacity: float = 0.75) -> Rectangle:
                      fill_opacity=opacity, stroke_width=0).move_to(box)
 
 
+def place_clear(label: VMobject, area: tuple[np.ndarray, np.ndarray], line: np.ndarray,
+                points: list[np.ndarray], margin: float = 0.15) -> VMobject:
+    """Put ``label`` in the first corner of ``area`` (lower left, upper right, lower right, upper left) where
+    no point of the polyline ``line`` (sampled every 0.02 units) nor of ``points`` comes within ``margin`` of
+    its box; the lower left if none is clear."""
+    lo, hi = area
+    corners = [(lo, UP + RIGHT), (hi, DOWN + LEFT), (np.array([hi[0], lo[1], 0.0]), UP + LEFT),
+               (np.array([lo[0], hi[1], 0.0]), DOWN + RIGHT)]
+    dense = [line[:1]] if len(line) else []
+    for a, b in itertools.pairwise(line):
+        n = max(2, int(np.ceil(np.linalg.norm(b - a) / 0.02)))
+        dense.append(a + np.linspace(0.0, 1.0, n)[:, None] * (b - a))
+    taken = np.vstack([*dense, *[np.atleast_2d(p) for p in points]]) if dense or points else np.zeros((0, 3))
+    for corner, direction in [*corners, corners[0]]:
+        label.next_to(corner, direction, buff=0.12)
+        if not label_hits(label, taken, margin):
+            break
+    return label
+
+
+def label_hits(label: VMobject, taken: np.ndarray, margin: float) -> bool:
+    """Whether any of the ``taken`` scene points lies within ``margin`` of ``label``'s bounding box."""
+    if not len(taken):
+        return False
+    (x0, y0), (x1, y1) = label.get_corner(DOWN + LEFT)[:2], label.get_corner(UP + RIGHT)[:2]
+    inside = ((taken[:, 0] > x0 - margin) & (taken[:, 0] < x1 + margin)
+              & (taken[:, 1] > y0 - margin) & (taken[:, 1] < y1 + margin))
+    return bool(inside.any())
+
+
 def config_width() -> float:
     return float(config.frame_width)
 
@@ -609,12 +639,13 @@ class GDVariants(StoryScene):
         # Its key in the empty lower-left corner of the plot.
         exp_name = VGroup(DashedLine(ORIGIN, 0.45 * RIGHT, stroke_color=THEME.muted, stroke_width=2, dash_length=0.08),
                           tick_text("expected from sampling", color=THEME.muted)).arrange(RIGHT, buff=0.12)
-        # Bottom left of the plot: the curve falls from the top left to the bottom right.
-        exp_name.next_to(right_axes.plot_area()[0], UP + RIGHT, buff=0.12)
         dots = VGroup()
         for b in noise_sizes:
             pt = at(b, max(sds[b], floor_sd))
             dots.add(Dot(pt, radius=0.07, color=color[b]))
+        # In a corner of the plot clear of the dashed curve and the dots (the bottom left first: the curve
+        # falls from the top left to the bottom right).
+        place_clear(exp_name, right_axes.plot_area(), np.array(ex_pts), [d.get_center() for d in dots])
         zero = tick_text(f"all {n}: the same batch, sd 0", color=color[n])
         zero.next_to(right_axes.x_title, DOWN, buff=0.1)
         self.caption.say(self, f"A fair measure: at fixed trained weights, the loss of {NOISE_BATCHES} random "
