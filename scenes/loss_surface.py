@@ -230,9 +230,12 @@ class LossSurface(StoryThreeDScene):
         if spots is not None:
             label.move_to(anchor[best])
         else:
-            # A scene point that projects onto the place: move along the camera's screen axes.
+            # A scene point that projects onto the place: move along the camera's screen axes, by the screen
+            # shift over the projection's scale at the anchor's depth (zoom times perspective), so the label
+            # lands where its box was checked.
             shift = cands[best] - screen
-            label.move_to(anchor + (rot.T @ np.array([shift[0], shift[1], 0.0])) / cam.get_zoom())
+            scale = float(self.screen_xy((anchor + rot.T @ np.array([1.0, 0.0, 0.0]))[None], rot)[0, 0] - screen[0])
+            label.move_to(anchor + (rot.T @ np.array([shift[0], shift[1], 0.0])) / scale)
         self.placed_labels.append(label)
         return True
 
