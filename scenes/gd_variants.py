@@ -166,10 +166,10 @@ def scrim(*mobs: VMobject, opacity: float = 0.75) -> Rectangle:
 
 
 def place_clear(label: VMobject, area: tuple[np.ndarray, np.ndarray], line: np.ndarray,
-                points: list[np.ndarray], margin: float = 0.15) -> VMobject:
+                points: list[np.ndarray], margin: float = 0.15) -> bool:
     """Put ``label`` in the first corner of ``area`` (lower left, upper right, lower right, upper left) where
     no point of the polyline ``line`` (sampled every 0.02 units) nor of ``points`` comes within ``margin`` of
-    its box; the lower left if none is clear."""
+    its box; the lower left if none is clear (False)."""
     lo, hi = area
     corners = [(lo, UP + RIGHT), (hi, DOWN + LEFT), (np.array([hi[0], lo[1], 0.0]), UP + LEFT),
                (np.array([lo[0], hi[1], 0.0]), DOWN + RIGHT)]
@@ -181,8 +181,9 @@ def place_clear(label: VMobject, area: tuple[np.ndarray, np.ndarray], line: np.n
     for corner, direction in [*corners, corners[0]]:
         label.next_to(corner, direction, buff=0.12)
         if not label_hits(label, taken, margin):
-            break
-    return label
+            return True
+    label.next_to(corners[0][0], corners[0][1], buff=0.12)
+    return False
 
 
 def label_hits(label: VMobject, taken: np.ndarray, margin: float) -> bool:
@@ -645,7 +646,12 @@ class GDVariants(StoryScene):
             dots.add(Dot(pt, radius=0.07, color=color[b]))
         # In a corner of the plot clear of the dashed curve and the dots (the bottom left first: the curve
         # falls from the top left to the bottom right).
-        place_clear(exp_name, right_axes.plot_area(), np.array(ex_pts), [d.get_center() for d in dots])
+        taken = [d.get_center() for d in dots]
+        if not place_clear(exp_name, right_axes.plot_area(), np.array(ex_pts), taken):
+            # Wider than the room beside the curve: on two lines.
+            exp_name = VGroup(exp_name[0], tick_text("expected\nfrom sampling", color=THEME.muted)).arrange(
+                RIGHT, buff=0.12)
+            place_clear(exp_name, right_axes.plot_area(), np.array(ex_pts), taken)
         zero = tick_text(f"all {n}: the same batch, sd 0", color=color[n])
         zero.next_to(right_axes.x_title, DOWN, buff=0.1)
         self.caption.say(self, f"A fair measure: at fixed trained weights, the loss of {NOISE_BATCHES} random "

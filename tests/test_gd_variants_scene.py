@@ -88,10 +88,14 @@ def test_expected_key_is_placed_clear_of_its_line():
     key = Text("expected from sampling", font_size=16)
     area = (np.array([0.0, 0.0, 0.0]), np.array([4.0, 3.0, 0.0]))
     line = np.array([[0.0, 0.0, 0.0], [2.0, 1.0, 0.0], [4.0, 0.0, 0.0]])
-    place_clear(key, area, line, [])
+    assert place_clear(key, area, line, [])
     assert key.get_corner([1, 1, 0])[0] == pytest.approx(3.88) and key.get_top()[1] == pytest.approx(2.88)
     dense = np.array([line[0] + t * (line[1] - line[0]) for t in np.linspace(0, 1, 200)])
     assert not label_hits(key, dense, 0.15)
     # A clear lower-left corner is kept.
-    place_clear(key, area, np.array([[0.0, 3.0, 0.0], [4.0, 2.5, 0.0]]), [])
+    assert place_clear(key, area, np.array([[0.0, 3.0, 0.0], [4.0, 2.5, 0.0]]), [])
     assert key.get_corner([-1, -1, 0])[0] == pytest.approx(0.12) and key.get_bottom()[1] == pytest.approx(0.12)
+    # A curve through every corner: False, and the key falls back to the lower left (the scene then splits it).
+    full = np.array([[0.0, 3.0, 0.0], [4.0, 0.0, 0.0], [0.0, 0.0, 0.0], [4.0, 3.0, 0.0]])
+    assert not place_clear(key, area, full, [])
+    assert key.get_corner([-1, -1, 0])[0] == pytest.approx(0.12)
