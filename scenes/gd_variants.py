@@ -36,6 +36,7 @@ from manim import (
     ManimColor,
     Polygon,
     Rectangle,
+    ReplacementTransform,
     SurroundingRectangle,
     ValueTracker,
     VGroup,
@@ -162,6 +163,37 @@ def scrim(*mobs: VMobject, opacity: float = 0.75) -> Rectangle:
     box = VGroup(*mobs)
     return Rectangle(width=box.width + 0.3, height=box.height + 0.3, fill_color=THEME.background,
                      fill_opacity=opacity, stroke_width=0).move_to(box)
+
+
+def place_clear(label: VMobject, area: tuple[np.ndarray, np.ndarray], line: np.ndarray,
+                points: list[np.ndarray], margin: float = 0.15) -> bool:
+    """Put ``label`` in the first corner of ``area`` (lower left, upper right, lower right, upper left) where
+    no point of the polyline ``line`` (sampled every 0.02 units) nor of ``points`` comes within ``margin`` of
+    its box; the lower left if none is clear (False)."""
+    lo, hi = area
+    corners = [(lo, UP + RIGHT), (hi, DOWN + LEFT), (np.array([hi[0], lo[1], 0.0]), UP + LEFT),
+               (np.array([lo[0], hi[1], 0.0]), DOWN + RIGHT)]
+    dense = [line[:1]] if len(line) else []
+    for a, b in itertools.pairwise(line):
+        n = max(2, int(np.ceil(np.linalg.norm(b - a) / 0.02)))
+        dense.append(a + np.linspace(0.0, 1.0, n)[:, None] * (b - a))
+    taken = np.vstack([*dense, *[np.atleast_2d(p) for p in points]]) if dense or points else np.zeros((0, 3))
+    for corner, direction in [*corners, corners[0]]:
+        label.next_to(corner, direction, buff=0.12)
+        if not label_hits(label, taken, margin):
+            return True
+    label.next_to(corners[0][0], corners[0][1], buff=0.12)
+    return False
+
+
+def label_hits(label: VMobject, taken: np.ndarray, margin: float) -> bool:
+    """Whether any of the ``taken`` scene points lies within ``margin`` of ``label``'s bounding box."""
+    if not len(taken):
+        return False
+    (x0, y0), (x1, y1) = label.get_corner(DOWN + LEFT)[:2], label.get_corner(UP + RIGHT)[:2]
+    inside = ((taken[:, 0] > x0 - margin) & (taken[:, 0] < x1 + margin)
+              & (taken[:, 1] > y0 - margin) & (taken[:, 1] < y1 + margin))
+    return bool(inside.any())
 
 
 def config_width() -> float:
@@ -608,12 +640,18 @@ class GDVariants(StoryScene):
         # Its key in the empty lower-left corner of the plot.
         exp_name = VGroup(DashedLine(ORIGIN, 0.45 * RIGHT, stroke_color=THEME.muted, stroke_width=2, dash_length=0.08),
                           tick_text("expected from sampling", color=THEME.muted)).arrange(RIGHT, buff=0.12)
-        # Bottom left of the plot: the curve falls from the top left to the bottom right.
-        exp_name.next_to(right_axes.plot_area()[0], UP + RIGHT, buff=0.12)
         dots = VGroup()
         for b in noise_sizes:
             pt = at(b, max(sds[b], floor_sd))
             dots.add(Dot(pt, radius=0.07, color=color[b]))
+        # In a corner of the plot clear of the dashed curve and the dots (the bottom left first: the curve
+        # falls from the top left to the bottom right).
+        taken = [d.get_center() for d in dots]
+        if not place_clear(exp_name, right_axes.plot_area(), np.array(ex_pts), taken):
+            # Wider than the room beside the curve: on two lines.
+            exp_name = VGroup(exp_name[0], tick_text("expected\nfrom sampling", color=THEME.muted)).arrange(
+                RIGHT, buff=0.12)
+            place_clear(exp_name, right_axes.plot_area(), np.array(ex_pts), taken)
         zero = tick_text(f"all {n}: the same batch, sd 0", color=color[n])
         zero.next_to(right_axes.x_title, DOWN, buff=0.1)
         self.caption.say(self, f"A fair measure: at fixed trained weights, the loss of {NOISE_BATCHES} random "
@@ -755,25 +793,35 @@ class GDVariants(StoryScene):
                     stroke_color=THEME.muted, stroke_width=2)
         machine = tick_text(f"measured while rendering on {machine_description()}", color=THEME.muted)
         machine.next_to(np.array([0, top, 0], float), DOWN, buff=0.1)
-        ratio = times["stochastic"] / max(times["batch"], 1e-9)
+        # The caption compares these two variants: they are the bars it highlights.
+        compared = ("stochastic", "batch")
+        ratio = times[compared[0]] / max(times[compared[1]], 1e-9)
         how = f"{ratio_text(ratio)} slower" if ratio >= 1 else f"{ratio_text(1 / ratio)} faster"
         self.caption.say(self, f"Median of {self.p['epochs']} epochs: one sample at a time is {how} "
                                "per epoch than one big batch.")
         self.play(Create(base), *[GrowFromEdge(g[0], DOWN) for g in bars], FadeIn(machine), run_time=1.2)
         self.play(*[FadeIn(g[1]) for g in bars], *[FadeIn(g[2]) for g in bars])
         mark_figure(self, "epoch-times")
+        order = [m for m, _ in VARIANTS]
+        rings = VGroup(*[SurroundingRectangle(bars[order.index(m)], color=THEME.text, buff=0.12) for m in compared])
+        self.play(Create(rings), *[g.animate.set_opacity(0.35) for m, g in zip(order, bars, strict=True)
+                                   if m not in compared])
         # The source's order (on an NVIDIA A10 GPU: batch fastest, then mini-batch, then stochastic) against
         # this machine's, from the medians; and why the longer batch run's clock differs.
         names = dict(VARIANTS)
         fastest = min(times, key=lambda m: times[m])
-        k = [m for m, _ in VARIANTS].index(fastest)
+        k = order.index(fastest)
         ring = SurroundingRectangle(bars[k], color=THEME.text, buff=0.12)
-        self.play(Create(ring), VGroup(*[g for i, g in enumerate(bars) if i != k]).animate.set_opacity(0.35))
+        lit = [bars[k][0].animate.set_fill(opacity=0.9), bars[k][1].animate.set_opacity(1.0),
+               bars[k][2].animate.set_opacity(1.0)] if fastest not in compared else []
+        # The ring moves when the caption naming the fastest comes up (the comparison is read first).
         if fastest == "batch":
             self.caption.say(self, "Fastest per epoch here: batch, as on the source's A10 GPU.")
         else:
             self.caption.say(self, f"Fastest per epoch here: {names[fastest]}; on the source's A10 GPU the "
                                    "full batch was fastest.")
+        self.play(ReplacementTransform(rings, ring), *lit,
+                  *[g.animate.set_opacity(0.35) for i, g in enumerate(bars) if i != k and order[i] in compared])
         if getattr(self, "long_batch", None) is not None and len(self.long_batch.epoch_seconds):
             long_ms = float(np.median(self.long_batch.epoch_seconds)) * 1000
             self.caption.say(self, f"The {self.epochs_done(self.long_batch)}-epoch batch run of the fair axes "

@@ -230,9 +230,12 @@ class LossSurface(StoryThreeDScene):
         if spots is not None:
             label.move_to(anchor[best])
         else:
-            # A scene point that projects onto the place: move along the camera's screen axes.
+            # A scene point that projects onto the place: move along the camera's screen axes, by the screen
+            # shift over the projection's scale at the anchor's depth (zoom times perspective), so the label
+            # lands where its box was checked.
             shift = cands[best] - screen
-            label.move_to(anchor + (rot.T @ np.array([shift[0], shift[1], 0.0])) / cam.get_zoom())
+            scale = float(self.screen_xy((anchor + rot.T @ np.array([1.0, 0.0, 0.0]))[None], rot)[0, 0] - screen[0])
+            label.move_to(anchor + (rot.T @ np.array([shift[0], shift[1], 0.0])) / scale)
         self.placed_labels.append(label)
         return True
 
@@ -968,12 +971,20 @@ class LossSurface(StoryThreeDScene):
                 label = boxed(label_text(path.exit, color=THEME.OPTIMIZER[name], size=TYPE.TICK))
                 self.place_clear(label, self.axes.c2p(*path.xy[-1], self.floor) + self.shift_top, avoid=avoid)
                 labels.add(label)
+        # A level's value is never placed near a marked minimum, so it is not read as that minimum's value.
+        rings = [m.get_center()[:2] for m in self.top_marks.family_members_with_points() if isinstance(m, Circle)]
+        names = [(self.screen_xy(m.get_center()[None])[0], np.array([m.width, m.height]) / 2)
+                 for m in (marked[1] if len(marked) else [])]
         for seg, level in zip(self.contour_segs, self.levels, strict=True):
             if len(seg) == 0:
                 continue
             mids = seg.mean(axis=1)
             spots = xyz_to_scene(self.axes, np.column_stack([mids, np.full(len(mids), self.floor)])) + self.shift_top
             label = boxed(tick_text(fmt(float(level), 2)))
+            spots = spots[[far_from_minima(c, np.array([label.width, label.height]) / 2, rings, names)
+                           for c in self.screen_xy(spots)]] if len(spots) else spots
+            if not len(spots):
+                continue
             # Well apart from each other (pad), so the map does not fill with numbers.
             if self.place_clear(label, spots=spots, avoid=avoid, within=within, pad=0.15, room=0.08):
                 labels.add(label)
@@ -994,6 +1005,23 @@ def beta_words(hyper: dict) -> str:
     if "betas" in hyper:
         return "β " + ", ".join(fmt(b, 3) for b in hyper["betas"])
     return ""
+
+
+MINIMUM_CLEARANCE = 0.6
+"""Scene units kept between a contour level's value and a marked minimum's ring or label."""
+
+
+def far_from_minima(centre: np.ndarray, half: np.ndarray, rings: list[np.ndarray],
+                    names: list[tuple[np.ndarray, np.ndarray]], ring_radius: float = 0.09,
+                    clearance: float = MINIMUM_CLEARANCE) -> bool:
+    """Whether a label box (screen ``centre``, half-size ``half``) is at least ``clearance`` from every ring
+    (screen centres ``rings``, radius ``ring_radius``) and every minimum label box ((centre, half) in ``names``)."""
+    lo, hi = centre - half, centre + half
+    def gap(b_lo: np.ndarray, b_hi: np.ndarray) -> float:
+        return float(np.linalg.norm(np.maximum(np.maximum(lo - b_hi, b_lo - hi), 0.0)))
+
+    return (all(gap(r, r) >= clearance + ring_radius for r in rings)
+            and all(gap(c - h, c + h) >= clearance for c, h in names))
 
 
 def boxed(label: VMobject) -> VGroup:

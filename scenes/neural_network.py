@@ -91,6 +91,8 @@ GRID = 60
 #: How much smaller the diagram is drawn while training (the data panel is the picture then).
 DIAGRAM_SHRINK = 0.7
 #: The height of the loss chart's plot area while training (scene units).
+KEY_GAP = 0.3
+"""Scene units kept between the loss chart's end labels and the column's key."""
 CHART_H = 1.0
 
 
@@ -700,19 +702,26 @@ class NeuralNetwork(StoryScene):
         chart_left = left + numbers_w - 0.1
         # The chart and its end labels stay left of the column, whose colour key comes down beside it.
         chart_right = column.get_left()[0] - 0.45
-        loss_axes = PlotAxes(nice_range(0, max(epochs_done, 1), 4), y_range,
-                             x_length=chart_right - room - chart_left, y_length=CHART_H,
-                             x_title="epoch", y_title="loss (cross-entropy)", y_title_color=THEME.LOSS)
-        loss_axes.next_to(np.array([chart_left, bottom, 0], float), UP + RIGHT, buff=0.0)
-        epoch_of = np.array([s.epoch for s in snaps], float)
-        at_epoch = ValueTracker(0.0)
-        at_epoch.add_updater(lambda v: v.set_value(min(float(np.interp(k.get_value(), np.arange(len(snaps)),
-                                                                         epoch_of)), epochs_done)))
-        tracers = [PathTracer(loss_axes, np.column_stack([np.arange(len(c[2])), c[2]]), c[1], at_epoch, (0, 0),
-                              (max(epochs_done, 1), y_range[1]), dot_radius=0.03, stroke_width=2.5,
-                              diverged_label=False) for c in curves]
-        ends = EndLabels([(name, color, tr.position(tr.exit_step))
-                          for name, (_, color, _), tr in zip(end_names, curves, tracers, strict=True)], buff=0.1)
+        # Built again, narrower, while the end labels would come within KEY_GAP of the column (its colour key).
+        x_length = chart_right - room - chart_left
+        for _attempt in range(4):
+            loss_axes = PlotAxes(nice_range(0, max(epochs_done, 1), 4), y_range,
+                                 x_length=x_length, y_length=CHART_H,
+                                 x_title="epoch", y_title="loss (cross-entropy)", y_title_color=THEME.LOSS)
+            loss_axes.next_to(np.array([chart_left, bottom, 0], float), UP + RIGHT, buff=0.0)
+            epoch_of = np.array([s.epoch for s in snaps], float)
+            at_epoch = ValueTracker(0.0)
+            at_epoch.add_updater(lambda v, epoch_of=epoch_of: v.set_value(min(float(np.interp(
+                k.get_value(), np.arange(len(snaps)), epoch_of)), epochs_done)))
+            tracers = [PathTracer(loss_axes, np.column_stack([np.arange(len(c[2])), c[2]]), c[1], at_epoch, (0, 0),
+                                  (max(epochs_done, 1), y_range[1]), dot_radius=0.03, stroke_width=2.5,
+                                  diverged_label=False) for c in curves]
+            ends = EndLabels([(name, color, tr.position(tr.exit_step))
+                              for name, (_, color, _), tr in zip(end_names, curves, tracers, strict=True)], buff=0.1)
+            excess = ends.get_right()[0] - (column.get_left()[0] - KEY_GAP)
+            if excess <= 0:
+                break
+            x_length -= excess + 0.02
         # Above the x axis, clear of its tick numbers.
         ends.shift(UP * max(0.0, loss_axes.c2p(0, y_range[0])[1] + 0.08 - ends.get_bottom()[1]))
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import re
 
+import numpy as np
 import pytest
+from manim import Text
 
 from gdcore.batchnoise import batch_noise
 from gdcore.datasets import digits
 from gdcore.mlp import MLP, train
 from gdcore.optim import SGD
-from scenes.gd_variants import batch_size_colors, fmt3, log_tick, ratio_text
+from scenes.gd_variants import batch_size_colors, fmt3, label_hits, log_tick, place_clear, ratio_text
 from scenes.kit.theme import THEME
 from scenes.params import load_params
 from tests.test_colours import CONTRAST_GRAPHIC, IN_FRAME, RAMP, VISIONS, contrast_ratio, delta_e
@@ -77,3 +79,23 @@ def test_subtitles_say_the_measured_claims(tiny_render):
 def test_no_two_ramp_colours_equal():
     c = batch_size_colors([64, 128, 256, 512], 1438, 32)
     assert all(a != b for a, b in itertools.combinations(c.values(), 2))
+
+
+def test_expected_key_is_placed_clear_of_its_line():
+    # The review saw the dashed curve run through "expected from sampling" in the lower-left corner: a curve
+    # that crosses that corner must push the key to the first clear corner (here the upper right, as the
+    # curve runs from (0, 0) to (2, 1) in a 4 x 3 plot), 0.15 units from any point of the line.
+    key = Text("expected from sampling", font_size=16)
+    area = (np.array([0.0, 0.0, 0.0]), np.array([4.0, 3.0, 0.0]))
+    line = np.array([[0.0, 0.0, 0.0], [2.0, 1.0, 0.0], [4.0, 0.0, 0.0]])
+    assert place_clear(key, area, line, [])
+    assert key.get_corner([1, 1, 0])[0] == pytest.approx(3.88) and key.get_top()[1] == pytest.approx(2.88)
+    dense = np.array([line[0] + t * (line[1] - line[0]) for t in np.linspace(0, 1, 200)])
+    assert not label_hits(key, dense, 0.15)
+    # A clear lower-left corner is kept.
+    assert place_clear(key, area, np.array([[0.0, 3.0, 0.0], [4.0, 2.5, 0.0]]), [])
+    assert key.get_corner([-1, -1, 0])[0] == pytest.approx(0.12) and key.get_bottom()[1] == pytest.approx(0.12)
+    # A curve through every corner: False, and the key falls back to the lower left (the scene then splits it).
+    full = np.array([[0.0, 3.0, 0.0], [4.0, 0.0, 0.0], [0.0, 0.0, 0.0], [4.0, 3.0, 0.0]])
+    assert not place_clear(key, area, full, [])
+    assert key.get_corner([-1, -1, 0])[0] == pytest.approx(0.12)

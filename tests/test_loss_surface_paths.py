@@ -220,3 +220,19 @@ def test_lanes_and_groups():
     assert np.allclose(lane_normals(pts), [[0, 1, 0]] * 3)     # left of a path going right
     ends = {"a": np.zeros(3), "b": np.array([0.1, 0, 0]), "c": np.array([1.0, 0, 0]), "d": np.array([0.15, 0, 0])}
     assert near_groups(ends, 0.12) == [["a", "b", "d"], ["c"]]
+
+
+def test_a_level_value_keeps_clear_of_the_marked_minima():
+    # The review read "-0.21" beside a global minimum's ring as that minimum's value: a level's box must be
+    # at least 0.6 units from each ring's edge (radius 0.09) and each minimum label's box.
+    from scenes.loss_surface import MINIMUM_CLEARANCE, far_from_minima
+    assert MINIMUM_CLEARANCE == 0.6
+    half = np.array([0.2, 0.1])
+    ring = [np.array([0.0, 0.0])]
+    # Box edge 0.68 from the centre: 0.01 short of 0.6 + 0.09.
+    assert not far_from_minima(np.array([0.88, 0.0]), half, ring, [])
+    assert far_from_minima(np.array([0.90, 0.0]), half, ring, [])
+    name = [(np.array([0.0, 2.0]), np.array([0.5, 0.2]))]
+    # Label box bottom at 1.8, level box top at 1.8 - 0.59: 0.59 apart, too close; 0.61 is clear.
+    assert not far_from_minima(np.array([0.0, 1.8 - 0.59 - 0.1]), half, [], name)
+    assert far_from_minima(np.array([0.0, 1.8 - 0.61 - 0.1]), half, [], name)
