@@ -822,7 +822,7 @@ class NeuralNetwork(StoryScene):
                                    f"on {len(self.y)} points.", 4)
         self.wait(2)
         mark_figure(self, "probability-map")
-        # Hold the last caption its full reading time before the video ends.
-        # (one frame more: the subtitle's times are rounded to milliseconds in the .srt)
-        self.wait(max(1.0, self.caption.remaining(self) + 1 / config.frame_rate))
+        # Hold the last caption its full reading time before the video ends (the kit's Caption
+        # allows for the .srt's millisecond rounding).
+        self.wait(max(1.0, self.caption.remaining(self)))
         mark_figure(self, "trained")
