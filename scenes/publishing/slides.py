@@ -33,6 +33,7 @@ from scenes.params import DEFAULTS_ENV
 from scenes.publishing.discovery import SceneInfo, discover
 from scenes.publishing.gallery import ABOUT, story_order
 from scenes.publishing.options import QUALITIES, ROOT, SCENES_DIR, PublishError
+from scenes.publishing.store import place
 
 __all__ = [
     "MANIM_SLIDES_VERSION",
@@ -264,28 +265,12 @@ def _build(opts: SlidesOptions, stream: TextIO) -> int:
                                   "title": ABOUT.get(n, (n, ""))[0]} for n, s, _ in results},
                    "quality": opts.quality, "reveal.js": REVEAL_VERSION, "manim-slides": MANIM_SLIDES_VERSION}
         (deck / "deck.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        _swap_in(deck, out)
+        place(out.parent, out.name, deck)   # two renames, as publish places a scene's folder
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"wrote {out / 'index.html'} ({len(names)} scene(s)); open it from disk, press S for the speaker notes",
           file=stream)
     return 0
-
-
-def _swap_in(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with two renames (the old deck is removed after)."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    had = out.exists()
-    if had:
-        os.rename(out, old)
-    try:
-        os.rename(new, out)
-    except OSError:
-        if had:
-            os.rename(old, out)
-        raise
-    if had:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
